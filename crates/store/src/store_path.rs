@@ -1,0 +1,460 @@
+//! Store paths (`/nix/store/<hash>-<name>`) and the ways Nix computes them.
+//!
+//! A [`StorePath`] is the 20-byte digest and the name; the store directory is
+//! kept apart in [`StoreDir`], which prints, parses and computes paths.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+use std::fmt;
+
+use thiserror::Error;
+
+use crate::hash::{compress_hash, hash_bytes, Hash, HashAlgo};
+use crate::nixbase32;
+
+/// Size of the digest in a store path.
+pub const DIGEST_SIZE: usize = 20;
+/// Length of the base-32 hash part of a store path.
+pub const HASH_PART_LEN: usize = 32;
+/// Longest name Nix accepts.
+pub const MAX_NAME_LEN: usize = 211;
+/// Nix's default store directory.
+pub const DEFAULT_STORE_DIR: &str = "/nix/store";
+
+/// Why a string is not a valid store path or name.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StorePathError {
+    #[error("store path name is empty")]
+    EmptyName,
+    #[error("store path name '{0}' is longer than 211 characters")]
+    NameTooLong(String),
+    #[error("store path name '{name}' contains illegal character '{}'", char::from(*.c))]
+    IllegalCharacter { name: String, c: u8 },
+    #[error("store path name '{0}' is not valid")]
+    DotName(String),
+    #[error("'{0}' is too short to be a valid store path")]
+    TooShort(String),
+    #[error("'{0}' can't name a store path because the hash part is not followed by a '-'")]
+    MissingDash(String),
+    #[error("store path '{0}' contains an illegal base-32 character")]
+    IllegalHashCharacter(String),
+    #[error("path '{0}' is not in the Nix store")]
+    NotInStore(String),
+}
+
+/// Checks a store path name: 1 to 211 characters from `[A-Za-z0-9+-._?=]`, and
+/// not `.` or `..` (alone or as the first dash-separated component), as current
+/// Nix does. Nix 2.8 accepted those dot names; nothing else differs.
+pub fn validate_name(name: &[u8]) -> Result<(), StorePathError> {
+    let shown = || String::from_utf8_lossy(name).into_owned();
+    if name.is_empty() {
+        return Err(StorePathError::EmptyName);
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(StorePathError::NameTooLong(shown()));
+    }
+    let first = name.split(|&c| c == b'-').next().unwrap_or(b"");
+    if first == b"." || first == b".." {
+        return Err(StorePathError::DotName(shown()));
+    }
+    for &c in name {
+        if !(c.is_ascii_alphanumeric() || b"+-._?=".contains(&c)) {
+            return Err(StorePathError::IllegalCharacter { name: shown(), c });
+        }
+    }
+    Ok(())
+}
+
+/// A store path without its store directory: a 20-byte digest and a name.
+///
+/// Ordering is that of the base names (`<hash>-<name>`) as strings, which is how
+/// Nix sorts store paths (in references, `inputSrcs`, `inputDrvs`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct StorePath {
+    digest: [u8; DIGEST_SIZE],
+    name: String,
+}
+
+impl StorePath {
+    /// A store path from a digest and a name, checking the name.
+    pub fn new(digest: [u8; DIGEST_SIZE], name: &str) -> Result<StorePath, StorePathError> {
+        validate_name(name.as_bytes())?;
+        Ok(StorePath {
+            digest,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Parses a base name `<32 base-32 chars>-<name>`.
+    pub fn from_base_name(base: &str) -> Result<StorePath, StorePathError> {
+        if base.len() < HASH_PART_LEN + 1 {
+            return Err(StorePathError::TooShort(base.to_owned()));
+        }
+        let bytes = base.as_bytes();
+        if bytes[HASH_PART_LEN] != b'-' {
+            return Err(StorePathError::MissingDash(base.to_owned()));
+        }
+        let decoded = nixbase32::decode(&bytes[..HASH_PART_LEN])
+            .map_err(|_| StorePathError::IllegalHashCharacter(base.to_owned()))?;
+        let mut digest = [0u8; DIGEST_SIZE];
+        digest.copy_from_slice(&decoded);
+        StorePath::new(digest, &base[HASH_PART_LEN + 1..])
+    }
+
+    /// The 20-byte digest.
+    pub fn digest(&self) -> &[u8; DIGEST_SIZE] {
+        &self.digest
+    }
+
+    /// The name after the dash.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The 32-character base-32 hash part.
+    pub fn hash_part(&self) -> String {
+        nixbase32::encode(&self.digest)
+    }
+
+    /// `<hash>-<name>`.
+    pub fn base_name(&self) -> String {
+        format!("{}-{}", self.hash_part(), self.name)
+    }
+
+    /// Whether the name ends in `.drv`.
+    pub fn is_derivation(&self) -> bool {
+        self.name.ends_with(".drv")
+    }
+}
+
+impl Ord for StorePath {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // The first base-32 character holds the highest bits of the last byte and
+        // the alphabet is in ASCII order, so comparing the digests from their last
+        // byte down orders them as their base-32 strings.
+        self.digest
+            .iter()
+            .rev()
+            .cmp(other.digest.iter().rev())
+            .then_with(|| self.name.cmp(&other.name))
+    }
+}
+
+impl PartialOrd for StorePath {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for StorePath {
+    /// Prints the base name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.hash_part(), self.name)
+    }
+}
+
+impl fmt::Debug for StorePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StorePath({self})")
+    }
+}
+
+/// How a content-addressed path's contents are hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileIngestionMethod {
+    /// The hash of a single file's contents.
+    Flat,
+    /// The hash of the NAR serialisation.
+    Recursive,
+}
+
+impl FileIngestionMethod {
+    /// `"r:"` for recursive, `""` for flat, as in Nix's `makeFileIngestionPrefix`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            FileIngestionMethod::Flat => "",
+            FileIngestionMethod::Recursive => "r:",
+        }
+    }
+}
+
+/// A store directory such as `/nix/store`; prints, parses and computes store paths.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StoreDir {
+    dir: String,
+}
+
+impl Default for StoreDir {
+    fn default() -> Self {
+        StoreDir {
+            dir: DEFAULT_STORE_DIR.to_owned(),
+        }
+    }
+}
+
+impl StoreDir {
+    /// A store directory; a trailing slash is dropped.
+    pub fn new(dir: &str) -> StoreDir {
+        let trimmed = dir.trim_end_matches('/');
+        StoreDir {
+            dir: if trimmed.is_empty() { "/" } else { trimmed }.to_owned(),
+        }
+    }
+
+    /// The directory as a string.
+    pub fn as_str(&self) -> &str {
+        &self.dir
+    }
+
+    /// The full path of a store path.
+    pub fn print_path(&self, path: &StorePath) -> String {
+        format!("{}/{}", self.dir, path)
+    }
+
+    /// Parses a full store path `<store dir>/<hash>-<name>` (nothing after the
+    /// name: use [`StoreDir::split_store_path`] for paths inside store paths).
+    pub fn parse_path(&self, s: &str) -> Result<StorePath, StorePathError> {
+        let rest = s
+            .strip_prefix(self.dir.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .filter(|r| !r.is_empty() && !r.contains('/'))
+            .ok_or_else(|| StorePathError::NotInStore(s.to_owned()))?;
+        StorePath::from_base_name(rest)
+    }
+
+    /// Splits a path inside the store into its store path and the rest (the rest
+    /// starts with `/` or is empty), e.g. for string contexts of `"${drv}/bin"`.
+    pub fn split_store_path<'a>(&self, s: &'a str) -> Result<(StorePath, &'a str), StorePathError> {
+        let rest = s
+            .strip_prefix(self.dir.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .ok_or_else(|| StorePathError::NotInStore(s.to_owned()))?;
+        let end = rest.find('/').unwrap_or(rest.len());
+        Ok((StorePath::from_base_name(&rest[..end])?, &rest[end..]))
+    }
+
+    /// Whether `s` is a path inside this store directory.
+    pub fn is_in_store(&self, s: &str) -> bool {
+        s.strip_prefix(self.dir.as_str())
+            .is_some_and(|r| r.starts_with('/') && r.len() > 1)
+    }
+
+    /// Nix's `makeStorePath`: the path for a fingerprint
+    /// `<type>:<algo>:<base16 digest>:<store dir>:<name>`, hashed with sha256 and
+    /// folded to 20 bytes.
+    pub fn make_store_path(
+        &self,
+        path_type: &str,
+        inner: &Hash,
+        name: &str,
+    ) -> Result<StorePath, StorePathError> {
+        validate_name(name.as_bytes())?;
+        let fingerprint = format!(
+            "{}:{}:{}:{}:{}",
+            path_type,
+            inner.algo(),
+            inner.to_base16(),
+            self.dir,
+            name
+        );
+        let h = hash_bytes(HashAlgo::Sha256, fingerprint.as_bytes());
+        let mut digest = [0u8; DIGEST_SIZE];
+        digest.copy_from_slice(&compress_hash(h.digest(), DIGEST_SIZE));
+        StorePath::new(digest, name)
+    }
+
+    /// Nix's `makeType`: `<type>` followed by `:<full path>` for each reference in
+    /// order, and `:self` when the path refers to itself.
+    pub fn make_type(
+        &self,
+        base: &str,
+        references: &BTreeSet<StorePath>,
+        has_self_reference: bool,
+    ) -> String {
+        let mut t = base.to_owned();
+        for r in references {
+            t.push(':');
+            t.push_str(&self.print_path(r));
+        }
+        if has_self_reference {
+            t.push_str(":self");
+        }
+        t
+    }
+
+    /// The path of a text file with these contents' sha256 and references, as
+    /// `builtins.toFile` and `.drv` files use (Nix's `makeTextPath`).
+    pub fn make_text_path(
+        &self,
+        name: &str,
+        content_hash: &Hash,
+        references: &BTreeSet<StorePath>,
+    ) -> Result<StorePath, StorePathError> {
+        self.make_store_path(&self.make_type("text", references, false), content_hash, name)
+    }
+
+    /// The text path of the given contents (sha256 is computed here; Nix's
+    /// `computeStorePathForText`).
+    pub fn text_path_of(
+        &self,
+        name: &str,
+        contents: &[u8],
+        references: &BTreeSet<StorePath>,
+    ) -> Result<StorePath, StorePathError> {
+        self.make_text_path(name, &hash_bytes(HashAlgo::Sha256, contents), references)
+    }
+
+    /// Nix's `makeFixedOutputPath`. A recursive sha256 hash gives a `source` path
+    /// (the kind `builtins.path` and path interpolation make, references allowed);
+    /// any other combination gives `output:out` of the inner fingerprint
+    /// `fixed:out:<r:><algo>:<base16>:`, which allows no references.
+    pub fn make_fixed_output_path(
+        &self,
+        method: FileIngestionMethod,
+        hash: &Hash,
+        name: &str,
+        references: &BTreeSet<StorePath>,
+        has_self_reference: bool,
+    ) -> Result<StorePath, StorePathError> {
+        if method == FileIngestionMethod::Recursive && hash.algo() == HashAlgo::Sha256 {
+            self.make_store_path(
+                &self.make_type("source", references, has_self_reference),
+                hash,
+                name,
+            )
+        } else {
+            let inner = format!(
+                "fixed:out:{}{}:{}:",
+                method.prefix(),
+                hash.algo(),
+                hash.to_base16()
+            );
+            self.make_store_path(
+                "output:out",
+                &hash_bytes(HashAlgo::Sha256, inner.as_bytes()),
+                name,
+            )
+        }
+    }
+
+    /// The path of a source added by NAR hash with sha256 (what `builtins.path`,
+    /// `filterSource` and `"${./file}"` produce without references).
+    pub fn make_source_path(
+        &self,
+        name: &str,
+        nar_hash: &Hash,
+        references: &BTreeSet<StorePath>,
+        has_self_reference: bool,
+    ) -> Result<StorePath, StorePathError> {
+        self.make_store_path(
+            &self.make_type("source", references, has_self_reference),
+            nar_hash,
+            name,
+        )
+    }
+
+    /// Output path of an input-addressed derivation (Nix's `makeOutputPath`): type
+    /// `output:<output>`, the derivation's hash modulo, and the name
+    /// `<drv name>` for `out` or `<drv name>-<output>` otherwise.
+    pub fn make_output_path(
+        &self,
+        output: &str,
+        drv_hash_modulo: &Hash,
+        drv_name: &str,
+    ) -> Result<StorePath, StorePathError> {
+        self.make_store_path(
+            &format!("output:{output}"),
+            drv_hash_modulo,
+            &output_path_name(drv_name, output),
+        )
+    }
+}
+
+/// `<drv name>` for the output `out`, `<drv name>-<output>` otherwise.
+pub fn output_path_name(drv_name: &str, output: &str) -> String {
+    if output == "out" {
+        drv_name.to_owned()
+    } else {
+        format!("{drv_name}-{output}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(validate_name(b"hello-2.10").is_ok());
+        assert!(validate_name(b"a+b_c?d=e.f").is_ok());
+        assert!(validate_name(b".hidden").is_ok());
+        assert!(validate_name(b"..foo").is_ok());
+        assert_eq!(validate_name(b""), Err(StorePathError::EmptyName));
+        assert!(matches!(validate_name(b"."), Err(StorePathError::DotName(_))));
+        assert!(matches!(validate_name(b".."), Err(StorePathError::DotName(_))));
+        assert!(matches!(validate_name(b".-x"), Err(StorePathError::DotName(_))));
+        assert!(matches!(validate_name(b"..-x"), Err(StorePathError::DotName(_))));
+        assert!(matches!(
+            validate_name(b"a b"),
+            Err(StorePathError::IllegalCharacter { c: b' ', .. })
+        ));
+        assert!(validate_name(&[b'a'; 211]).is_ok());
+        assert!(matches!(
+            validate_name(&[b'a'; 212]),
+            Err(StorePathError::NameTooLong(_))
+        ));
+    }
+
+    #[test]
+    fn parse_and_print() {
+        let dir = StoreDir::default();
+        let s = "/nix/store/7h7qgvs4kgzsn8a6rb273saxyqh4jxlz-konsole-18.12.3";
+        let p = dir.parse_path(s).unwrap();
+        assert_eq!(p.name(), "konsole-18.12.3");
+        assert_eq!(p.hash_part(), "7h7qgvs4kgzsn8a6rb273saxyqh4jxlz");
+        assert_eq!(dir.print_path(&p), s);
+        assert!(dir.parse_path("/nix/store/7h7qgvs4kgzsn8a6rb273saxyqh4jxlz").is_err());
+        assert!(matches!(
+            dir.parse_path("/nix/store/7h7qgvs4kgzsn8a6rb273saxyqh4jxlzXkonsole"),
+            Err(StorePathError::MissingDash(_))
+        ));
+        assert!(matches!(
+            dir.parse_path("/nix/store/eh7qgvs4kgzsn8a6rb273saxyqh4jxlz-x"),
+            Err(StorePathError::IllegalHashCharacter(_))
+        ));
+        assert!(matches!(
+            dir.parse_path("/nix/stor/7h7qgvs4kgzsn8a6rb273saxyqh4jxlz-x"),
+            Err(StorePathError::NotInStore(_))
+        ));
+        assert!(dir.parse_path(&format!("{s}/bin")).is_err());
+        let (p2, rest) = dir.split_store_path(&format!("{s}/bin/konsole")).unwrap();
+        assert_eq!(p2, p);
+        assert_eq!(rest, "/bin/konsole");
+        assert!(dir.is_in_store(s));
+        assert!(!dir.is_in_store("/nix/store"));
+        assert!(!dir.is_in_store("/nix/storex/a"));
+    }
+
+    #[test]
+    fn ordering_matches_base_names() {
+        let names: Vec<StorePath> = (0..200u32)
+            .map(|i| {
+                let h = hash_bytes(HashAlgo::Sha256, &i.to_le_bytes());
+                let mut d = [0u8; 20];
+                d.copy_from_slice(&compress_hash(h.digest(), 20));
+                StorePath::new(d, if i % 3 == 0 { "a" } else { "b-c" }).unwrap()
+            })
+            .collect();
+        let mut by_ord = names.clone();
+        by_ord.sort();
+        let mut by_string = names.clone();
+        by_string.sort_by_key(|p| p.base_name());
+        assert_eq!(by_ord, by_string);
+    }
+
+    #[test]
+    fn output_names() {
+        assert_eq!(output_path_name("foo", "out"), "foo");
+        assert_eq!(output_path_name("foo", "dev"), "foo-dev");
+    }
+}

@@ -1,0 +1,590 @@
+//! The lexer: source text to a flat list of tokens, trivia included.
+//!
+//! Nix's lexical grammar depends on context: inside `"strings"`, `''indented
+//! strings''` and interpolated paths the rules differ from ordinary code, and
+//! `${ ... }` nests code back inside them. Ordinary code is lexed by a logos
+//! automaton; the other modes are short hand-written scanners. A mode stack,
+//! kept exactly as CppNix's flex lexer keeps its start-condition stack, decides
+//! which one runs: `{` and `${` push code, `}` pops, a quote pushes a string.
+//!
+//! Every byte of the input ends up in exactly one token, so the tokens
+//! concatenate back to the source.
+
+use logos::Logos;
+
+use crate::SyntaxKind::{self, *};
+
+/// One token: its kind and its length in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub kind: SyntaxKind,
+    pub len: u32,
+}
+
+/// A problem the lexer found, with the byte range it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexError {
+    pub message: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Tokens of ordinary code, as CppNix's lexer defines them.
+#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
+enum Code {
+    #[regex(r"[ \t\r\n]+")]
+    Whitespace,
+    #[regex(r"#[^\r\n]*", allow_greedy = true)]
+    LineComment,
+    #[regex(r"/\*([^*]|\*+[^*/])*\*+/")]
+    BlockComment,
+    /// `/*` without its end: the rest of the file.
+    #[token("/*", priority = 1)]
+    UnterminatedComment,
+
+    #[token("if")]
+    If,
+    #[token("then")]
+    Then,
+    #[token("else")]
+    Else,
+    #[token("assert")]
+    Assert,
+    #[token("with")]
+    With,
+    #[token("let")]
+    Let,
+    #[token("in")]
+    In,
+    #[token("rec")]
+    Rec,
+    #[token("inherit")]
+    Inherit,
+    #[token("or")]
+    OrKw,
+
+    #[token("...")]
+    Ellipsis,
+    #[token("==")]
+    Eq,
+    #[token("!=")]
+    Neq,
+    #[token("<=")]
+    Leq,
+    #[token(">=")]
+    Geq,
+    #[token("&&")]
+    And,
+    #[token("||")]
+    Or,
+    #[token("->")]
+    Impl,
+    #[token("//")]
+    Update,
+    #[token("++")]
+    Concat,
+    #[token("<|")]
+    PipeFrom,
+    #[token("|>")]
+    PipeInto,
+
+    #[regex(r"[a-zA-Z_][a-zA-Z0-9_'\-]*")]
+    Ident,
+    #[regex(r"[0-9]+")]
+    Int,
+    #[regex(r"(([1-9][0-9]*\.[0-9]*)|(0?\.[0-9]+))([Ee][+\-]?[0-9]+)?")]
+    Float,
+
+    #[token("${")]
+    DollarCurly,
+    #[token("{")]
+    LCurly,
+    #[token("}")]
+    RCurly,
+    #[token("\"")]
+    DQuote,
+    #[regex(r"''( *\n)?")]
+    IndStringOpen,
+
+    /// A path segment directly followed by `${`: the path goes on after the
+    /// interpolation. Only the segment is the token; `${` is lexed again.
+    #[regex(r"[a-zA-Z0-9._\-+]*/\$\{")]
+    PathSegInterpolated,
+    #[regex(r"~/\$\{")]
+    HomePathInterpolated,
+    #[regex(r"[a-zA-Z0-9._\-+]*(/[a-zA-Z0-9._\-+]+)+/?")]
+    Path,
+    #[regex(r"~(/[a-zA-Z0-9._\-+]+)+/?")]
+    HomePath,
+    #[regex(r"<[a-zA-Z0-9._\-+]+(/[a-zA-Z0-9._\-+]+)*>")]
+    SearchPath,
+    #[regex(r"[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+")]
+    Uri,
+
+    #[token("[")]
+    LBrack,
+    #[token("]")]
+    RBrack,
+    #[token("(")]
+    LParen,
+    #[token(")")]
+    RParen,
+    #[token(";")]
+    Semicolon,
+    #[token(",")]
+    Comma,
+    #[token(".")]
+    Dot,
+    #[token("=")]
+    Assign,
+    #[token(":")]
+    Colon,
+    #[token("@")]
+    At,
+    #[token("?")]
+    Question,
+    #[token("+")]
+    Plus,
+    #[token("-")]
+    Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("<")]
+    Lt,
+    #[token(">")]
+    Gt,
+    #[token("!")]
+    Bang,
+}
+
+/// A lexer mode; the stack of them mirrors CppNix's start conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Code at the bottom of the stack: a stray `}` does not pop it.
+    Initial,
+    /// Code inside `{ }` or `${ }`.
+    Code,
+    String,
+    IndString,
+    /// Inside a path after a piece that does not end in `/`.
+    InPath,
+    /// Inside a path after a piece ending in `/`: the path may not end here.
+    InPathSlash,
+}
+
+/// Splits `src` into tokens. Never fails: what cannot be lexed becomes
+/// `ERROR_TOKEN` tokens and entries in the error list.
+pub fn tokenize(src: &str) -> (Vec<Token>, Vec<LexError>) {
+    let mut lexer = Lexer {
+        src,
+        pos: 0,
+        tokens: Vec::with_capacity(src.len() / 3),
+        errors: Vec::new(),
+        modes: vec![Mode::Initial],
+    };
+    lexer.run();
+    (lexer.tokens, lexer.errors)
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+    tokens: Vec<Token>,
+    errors: Vec<LexError>,
+    modes: Vec<Mode>,
+}
+
+impl<'a> Lexer<'a> {
+    fn run(&mut self) {
+        let mut code = Code::lexer(self.src);
+        while self.pos < self.src.len() {
+            match *self.modes.last().expect("the mode stack is never empty") {
+                Mode::Initial | Mode::Code => {
+                    // The logos lexer is kept in step with `pos`: whatever the
+                    // other modes consumed, it skips.
+                    let skip = self.pos - code.span().end;
+                    if skip > 0 {
+                        code.bump(skip);
+                    }
+                    let Some(result) = code.next() else { break };
+                    let span = code.span();
+                    match result {
+                        Ok(tok) => self.code_token(tok, span.start, span.end),
+                        Err(()) => {
+                            // One whole character, so tokens stay on char boundaries.
+                            let ch = self.src[span.start..].chars().next().map_or(1, char::len_utf8);
+                            let end = span.start + ch;
+                            if end > span.end {
+                                code.bump(end - span.end);
+                            }
+                            self.push(ERROR_TOKEN, end);
+                        }
+                    }
+                }
+                Mode::String => self.string(),
+                Mode::IndString => self.ind_string(),
+                Mode::InPath | Mode::InPathSlash => self.in_path(),
+            }
+        }
+    }
+
+    fn push(&mut self, kind: SyntaxKind, end: usize) {
+        debug_assert!(end > self.pos);
+        self.tokens.push(Token { kind, len: (end - self.pos) as u32 });
+        self.pos = end;
+    }
+
+    fn error(&mut self, start: usize, end: usize, message: impl Into<String>) {
+        self.errors.push(LexError { message: message.into(), start, end });
+    }
+
+    fn set_top(&mut self, mode: Mode) {
+        *self.modes.last_mut().expect("the mode stack is never empty") = mode;
+    }
+
+    fn code_token(&mut self, tok: Code, start: usize, end: usize) {
+        debug_assert_eq!(start, self.pos);
+        let kind = match tok {
+            Code::Whitespace => WHITESPACE,
+            Code::LineComment | Code::BlockComment => COMMENT,
+            Code::UnterminatedComment => {
+                self.error(start, start + 2, "unterminated comment");
+                self.push(COMMENT, self.src.len());
+                return;
+            }
+            Code::If => IF_KW,
+            Code::Then => THEN_KW,
+            Code::Else => ELSE_KW,
+            Code::Assert => ASSERT_KW,
+            Code::With => WITH_KW,
+            Code::Let => LET_KW,
+            Code::In => IN_KW,
+            Code::Rec => REC_KW,
+            Code::Inherit => INHERIT_KW,
+            Code::OrKw => OR_KW,
+            Code::Ellipsis => ELLIPSIS,
+            Code::Eq => EQ,
+            Code::Neq => NEQ,
+            Code::Leq => LEQ,
+            Code::Geq => GEQ,
+            Code::And => AND,
+            Code::Or => OR,
+            Code::Impl => IMPL,
+            Code::Update => UPDATE,
+            Code::Concat => CONCAT,
+            Code::PipeFrom => PIPE_FROM,
+            Code::PipeInto => PIPE_INTO,
+            Code::Ident => IDENT,
+            Code::Int => {
+                if self.src[start..end].parse::<i64>().is_err() {
+                    self.error(start, end, format!("invalid integer '{}'", &self.src[start..end]));
+                }
+                INTEGER
+            }
+            Code::Float => {
+                let text = &self.src[start..end];
+                // strtod reports ERANGE for overflow and for underflow to zero.
+                let out_of_range = match text.parse::<f64>() {
+                    Ok(v) => v.is_infinite() || (v == 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b))),
+                    Err(_) => true,
+                };
+                if out_of_range {
+                    self.error(start, end, format!("invalid float '{text}'"));
+                }
+                FLOAT
+            }
+            Code::DollarCurly => {
+                self.modes.push(Mode::Code);
+                DOLLAR_CURLY
+            }
+            Code::LCurly => {
+                self.modes.push(Mode::Code);
+                L_CURLY
+            }
+            Code::RCurly => {
+                if self.modes.len() > 1 {
+                    self.modes.pop();
+                }
+                R_CURLY
+            }
+            Code::DQuote => {
+                self.modes.push(Mode::String);
+                DQUOTE
+            }
+            Code::IndStringOpen => {
+                self.modes.push(Mode::IndString);
+                IND_STRING_OPEN
+            }
+            Code::PathSegInterpolated | Code::HomePathInterpolated => {
+                // Only the segment; `${` is lexed again in the path mode.
+                let kind = if tok == Code::HomePathInterpolated { HPATH } else { PATH };
+                self.modes.push(Mode::InPathSlash);
+                self.push(kind, end - 2);
+                return;
+            }
+            Code::Path | Code::HomePath => {
+                self.modes.push(if self.src.as_bytes()[end - 1] == b'/' { Mode::InPathSlash } else { Mode::InPath });
+                if tok == Code::Path {
+                    PATH
+                } else {
+                    HPATH
+                }
+            }
+            Code::SearchPath => SPATH,
+            Code::Uri => URI,
+            Code::LBrack => L_BRACK,
+            Code::RBrack => R_BRACK,
+            Code::LParen => L_PAREN,
+            Code::RParen => R_PAREN,
+            Code::Semicolon => SEMICOLON,
+            Code::Comma => COMMA,
+            Code::Dot => DOT,
+            Code::Assign => ASSIGN,
+            Code::Colon => COLON,
+            Code::At => AT,
+            Code::Question => QUESTION,
+            Code::Plus => PLUS,
+            Code::Minus => MINUS,
+            Code::Star => STAR,
+            Code::Slash => SLASH,
+            Code::Lt => LT,
+            Code::Gt => GT,
+            Code::Bang => BANG,
+        };
+        self.push(kind, end);
+    }
+
+    /// Inside `"..."`: text runs, `${`, and the closing quote.
+    fn string(&mut self) {
+        let bytes = self.src.as_bytes();
+        let start = self.pos;
+        let mut i = start;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => break,
+                b'\\' => i = self.after_char(i + 1),
+                b'$' => match bytes.get(i + 1) {
+                    Some(b'{') => break,
+                    // `$"`: the dollar is text, the quote ends the string.
+                    Some(b'"') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(b'\\') => i = self.after_char(i + 2),
+                    Some(_) => i = self.after_char(i + 1),
+                    None => i += 1,
+                },
+                _ => i += 1,
+            }
+        }
+        if i > start {
+            self.push(STRING_CONTENT, i.min(bytes.len()));
+            return;
+        }
+        if bytes[i] == b'"' {
+            self.modes.pop();
+            self.push(DQUOTE, i + 1);
+        } else {
+            // `${`
+            self.modes.push(Mode::Code);
+            self.push(DOLLAR_CURLY, i + 2);
+        }
+    }
+
+    /// Inside `''...''`.
+    fn ind_string(&mut self) {
+        let bytes = self.src.as_bytes();
+        let start = self.pos;
+        let mut i = start;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'$' => match bytes.get(i + 1) {
+                    Some(b'{') | Some(b'\'') | None => break,
+                    Some(_) => i = self.after_char(i + 1),
+                },
+                b'\'' => match bytes.get(i + 1) {
+                    Some(b'\'') | Some(b'$') | None => break,
+                    Some(_) => i = self.after_char(i + 1),
+                },
+                _ => i += 1,
+            }
+        }
+        if i > start {
+            self.push(IND_STRING_CONTENT, i);
+            return;
+        }
+        let rest = &bytes[i..];
+        if rest.starts_with(b"${") {
+            self.modes.push(Mode::Code);
+            self.push(DOLLAR_CURLY, i + 2);
+        } else if rest.starts_with(b"''$") || rest.starts_with(b"'''") {
+            self.push(IND_STRING_ESCAPE, i + 3);
+        } else if rest.starts_with(b"''\\") {
+            let end = if i + 3 < bytes.len() { self.after_char(i + 3) } else { i + 3 };
+            self.push(IND_STRING_ESCAPE, end);
+        } else if rest.starts_with(b"''") {
+            self.modes.pop();
+            self.push(IND_STRING_CLOSE, i + 2);
+        } else {
+            // A lone `$` or `'`.
+            self.push(IND_STRING_ESCAPE, i + 1);
+        }
+    }
+
+    /// After a path piece: more pieces, an interpolation, or the end of the path.
+    fn in_path(&mut self) {
+        let bytes = self.src.as_bytes();
+        let i = self.pos;
+        if bytes[i..].starts_with(b"${") {
+            self.set_top(Mode::InPath);
+            self.modes.push(Mode::Code);
+            self.push(DOLLAR_CURLY, i + 2);
+            return;
+        }
+        // The longest of PATH, PATH_SEG and PATH_CHAR+: path characters with
+        // single slashes between them, and perhaps one slash at the end.
+        let is_path_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+');
+        let mut end = i;
+        while end < bytes.len() && is_path_char(bytes[end]) {
+            end += 1;
+        }
+        while end < bytes.len() && bytes[end] == b'/' {
+            if end + 1 < bytes.len() && is_path_char(bytes[end + 1]) {
+                end += 1;
+                while end < bytes.len() && is_path_char(bytes[end]) {
+                    end += 1;
+                }
+            } else {
+                end += 1;
+                break;
+            }
+        }
+        if end > i {
+            self.set_top(if bytes[end - 1] == b'/' { Mode::InPathSlash } else { Mode::InPath });
+            self.push(PATH_CONTENT, end);
+            return;
+        }
+        // The path ends here; what follows is lexed in the enclosing mode.
+        if self.modes.pop() == Some(Mode::InPathSlash) {
+            self.error(i, i, "path has a trailing slash");
+        }
+    }
+
+    /// The index just past the character starting at `i` (or `i` at the end).
+    fn after_char(&self, i: usize) -> usize {
+        match self.src[i..].chars().next() {
+            Some(c) => i + c.len_utf8(),
+            None => i,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<(SyntaxKind, &str)> {
+        let (tokens, _) = tokenize(src);
+        let mut pos = 0;
+        tokens
+            .into_iter()
+            .map(|t| {
+                let text = &src[pos..pos + t.len as usize];
+                pos += t.len as usize;
+                (t.kind, text)
+            })
+            .filter(|(k, _)| *k != WHITESPACE)
+            .collect()
+    }
+
+    #[test]
+    fn numbers_follow_nix() {
+        assert_eq!(kinds("1e3"), vec![(INTEGER, "1"), (IDENT, "e3")]);
+        assert_eq!(kinds("1.5e-3"), vec![(FLOAT, "1.5e-3")]);
+        assert_eq!(kinds(".5"), vec![(FLOAT, ".5")]);
+        assert_eq!(kinds("1."), vec![(FLOAT, "1.")]);
+        assert_eq!(kinds("0.5"), vec![(FLOAT, "0.5")]);
+    }
+
+    #[test]
+    fn paths_and_uris() {
+        assert_eq!(kinds("x:x"), vec![(URI, "x:x")]);
+        assert_eq!(kinds("1/2"), vec![(PATH, "1/2")]);
+        assert_eq!(kinds("a-b'c"), vec![(IDENT, "a-b'c")]);
+        assert_eq!(kinds("<nixpkgs/lib>"), vec![(SPATH, "<nixpkgs/lib>")]);
+        assert_eq!(
+            kinds("./${x}/y"),
+            vec![(PATH, "./"), (DOLLAR_CURLY, "${"), (IDENT, "x"), (R_CURLY, "}"), (PATH_CONTENT, "/y")]
+        );
+        assert_eq!(kinds("./a${x}"), vec![(PATH, "./a"), (DOLLAR_CURLY, "${"), (IDENT, "x"), (R_CURLY, "}")]);
+        assert_eq!(kinds("~/a"), vec![(HPATH, "~/a")]);
+        assert_eq!(kinds("a.b"), vec![(IDENT, "a"), (DOT, "."), (IDENT, "b")]);
+    }
+
+    #[test]
+    fn trailing_slash_is_an_error() {
+        let (_, errors) = tokenize("./a/ ");
+        assert_eq!(errors[0].message, "path has a trailing slash");
+    }
+
+    #[test]
+    fn strings_nest() {
+        assert_eq!(
+            kinds(r#""a${ { b = "c${d}"; } }$$""#),
+            vec![
+                (DQUOTE, "\""),
+                (STRING_CONTENT, "a"),
+                (DOLLAR_CURLY, "${"),
+                (L_CURLY, "{"),
+                (IDENT, "b"),
+                (ASSIGN, "="),
+                (DQUOTE, "\""),
+                (STRING_CONTENT, "c"),
+                (DOLLAR_CURLY, "${"),
+                (IDENT, "d"),
+                (R_CURLY, "}"),
+                (DQUOTE, "\""),
+                (SEMICOLON, ";"),
+                (R_CURLY, "}"),
+                (R_CURLY, "}"),
+                (STRING_CONTENT, "$$"),
+                (DQUOTE, "\""),
+            ]
+        );
+        assert_eq!(kinds(r#""$""#), vec![(DQUOTE, "\""), (STRING_CONTENT, "$"), (DQUOTE, "\"")]);
+    }
+
+    #[test]
+    fn indented_strings() {
+        assert_eq!(
+            kinds("'' \n a''$b'''c''\\nd${x}'$''"),
+            vec![
+                (IND_STRING_OPEN, "'' \n"),
+                (IND_STRING_CONTENT, " a"),
+                (IND_STRING_ESCAPE, "''$"),
+                (IND_STRING_CONTENT, "b"),
+                (IND_STRING_ESCAPE, "'''"),
+                (IND_STRING_CONTENT, "c"),
+                (IND_STRING_ESCAPE, "''\\n"),
+                (IND_STRING_CONTENT, "d"),
+                (DOLLAR_CURLY, "${"),
+                (IDENT, "x"),
+                (R_CURLY, "}"),
+                (IND_STRING_ESCAPE, "'"),
+                (IND_STRING_ESCAPE, "$"),
+                (IND_STRING_CLOSE, "''"),
+            ]
+        );
+    }
+
+    #[test]
+    fn lossless_on_garbage() {
+        for src in ["\"abc", "''abc", "./a${", "é 1 \u{0} /* x", "\"\\", "''\\", "~/${"] {
+            let (tokens, _) = tokenize(src);
+            let total: u32 = tokens.iter().map(|t| t.len).sum();
+            assert_eq!(total as usize, src.len(), "{src:?}");
+        }
+    }
+}

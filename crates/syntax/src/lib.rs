@@ -1,0 +1,110 @@
+//! neve-syntax: the lossless Nix parser that every other part of neve stands on.
+//!
+//! Source text is split into tokens by [`lexer`] (trivia included), parsed by
+//! an event-based recursive-descent [`parser`] into a rowan green tree, and
+//! viewed through the typed [`ast`] generated from `grammar/nix.ungram`. The
+//! tree is lossless: its text is the input, byte for byte, whatever the input
+//! was. Errors never stop the parse; each carries a byte range, and
+//! [`validation`] adds the checks CppNix makes while parsing (duplicate
+//! attributes and formals, dynamic attributes where they are not allowed).
+//!
+//! Start at [`parse`] (or [`parse_bytes`] for input that may not be UTF-8).
+
+pub mod ast;
+mod diagnostic;
+mod kind;
+pub mod lexer;
+mod parser;
+pub mod source;
+mod validation;
+
+pub use diagnostic::{code_snippet, LineIndex, SyntaxError};
+pub use kind::{NixLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
+pub use rowan::{GreenNode, TextRange, TextSize};
+
+/// The result of parsing: a tree, always, and the errors found on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parse {
+    green: GreenNode,
+    errors: Vec<SyntaxError>,
+    /// Set when the input was not UTF-8 and its stray bytes were mapped to
+    /// stand-in characters (see [`source`]).
+    mapped_bytes: bool,
+}
+
+impl Parse {
+    pub fn syntax(&self) -> SyntaxNode {
+        SyntaxNode::new_root(self.green.clone())
+    }
+
+    pub fn green(&self) -> &GreenNode {
+        &self.green
+    }
+
+    /// The typed root of the tree.
+    pub fn root(&self) -> ast::Root {
+        use ast::AstNode;
+        ast::Root::cast(self.syntax()).expect("the parser always produces a ROOT node")
+    }
+
+    /// Syntax and validation errors, in source order.
+    pub fn errors(&self) -> &[SyntaxError] {
+        &self.errors
+    }
+
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Whether the tree text stands for bytes that were not UTF-8.
+    pub fn has_mapped_bytes(&self) -> bool {
+        self.mapped_bytes
+    }
+
+    /// The source bytes the tree was parsed from, exactly.
+    pub fn source_bytes(&self) -> Vec<u8> {
+        let text = self.syntax().text().to_string();
+        if self.mapped_bytes {
+            source::unmap_bytes(&text)
+        } else {
+            text.into_bytes()
+        }
+    }
+}
+
+/// Parses Nix source text.
+pub fn parse(src: &str) -> Parse {
+    parse_mapped(src, false)
+}
+
+/// Parses Nix source given as bytes. Bytes that are not UTF-8 are kept:
+/// inside strings and comments they are ordinary content (as in CppNix);
+/// elsewhere they are invalid tokens.
+pub fn parse_bytes(src: &[u8]) -> Parse {
+    match std::str::from_utf8(src) {
+        Ok(text) => parse_mapped(text, false),
+        Err(_) => parse_mapped(&source::map_bytes(src), true),
+    }
+}
+
+fn parse_mapped(src: &str, mapped_bytes: bool) -> Parse {
+    // Rowan addresses text with u32 offsets.
+    if src.len() > u32::MAX as usize / 2 {
+        let green = rowan::GreenNode::new(SyntaxKind::ROOT.into(), std::iter::empty());
+        let error = SyntaxError::new("file too large to parse".into(), TextRange::empty(0.into()));
+        return Parse { green, errors: vec![error], mapped_bytes };
+    }
+    let (tokens, lex_errors) = lexer::tokenize(src);
+    let (events, mut errors) = parser::parse_tokens(&tokens);
+    let green = parser::build_tree(src, &tokens, events);
+    errors.extend(
+        lex_errors
+            .into_iter()
+            .map(|e| SyntaxError::new(e.message, TextRange::new((e.start as u32).into(), (e.end as u32).into()))),
+    );
+    let mut parse = Parse { green, errors, mapped_bytes };
+    let more = validation::validate(&parse.root());
+    parse.errors.extend(more);
+    parse.errors.sort_by_key(|e| e.range.start());
+    parse
+}
