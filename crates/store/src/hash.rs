@@ -26,12 +26,7 @@ pub enum HashAlgo {
 
 impl HashAlgo {
     /// All algorithms.
-    pub const ALL: [HashAlgo; 4] = [
-        HashAlgo::Md5,
-        HashAlgo::Sha1,
-        HashAlgo::Sha256,
-        HashAlgo::Sha512,
-    ];
+    pub const ALL: [HashAlgo; 4] = [HashAlgo::Md5, HashAlgo::Sha1, HashAlgo::Sha256, HashAlgo::Sha512];
 
     /// Digest size in bytes.
     pub const fn size(self) -> usize {
@@ -136,23 +131,14 @@ impl Hash {
     /// A hash from its digest bytes, which must have the algorithm's size.
     pub fn new(algo: HashAlgo, digest: &[u8]) -> Result<Hash, HashError> {
         if digest.len() != algo.size() {
-            return Err(HashError::WrongDigestSize {
-                len: digest.len(),
-                algo,
-            });
+            return Err(HashError::WrongDigestSize { len: digest.len(), algo });
         }
-        Ok(Hash {
-            algo,
-            digest: digest.to_vec(),
-        })
+        Ok(Hash { algo, digest: digest.to_vec() })
     }
 
     /// The all-zero hash of an algorithm (what Nix uses for an empty `outputHash`).
     pub fn zero(algo: HashAlgo) -> Hash {
-        Hash {
-            algo,
-            digest: vec![0; algo.size()],
-        }
+        Hash { algo, digest: vec![0; algo.size()] }
     }
 
     /// The algorithm.
@@ -180,12 +166,7 @@ impl Hash {
         let (parsed, rest, is_sri) = split_algo_prefix(s)?;
         let algo = match (parsed, algo) {
             (None, None) => return Err(HashError::MissingAlgoNoContext(rest.to_owned())),
-            (Some(p), Some(a)) if p != a => {
-                return Err(HashError::AlgoMismatch {
-                    hash: s.to_owned(),
-                    expected: a,
-                })
-            }
+            (Some(p), Some(a)) if p != a => return Err(HashError::AlgoMismatch { hash: s.to_owned(), expected: a }),
             (Some(p), _) => p,
             (None, Some(a)) => a,
         };
@@ -194,9 +175,7 @@ impl Hash {
 
     /// Parses an SRI hash `algo-<base64>` (Nix's `Hash::parseSRI`).
     pub fn parse_sri(s: &str) -> Result<Hash, HashError> {
-        let (algo, rest) = s
-            .split_once('-')
-            .ok_or_else(|| HashError::NotSri(s.to_owned()))?;
+        let (algo, rest) = s.split_once('-').ok_or_else(|| HashError::NotSri(s.to_owned()))?;
         let algo: HashAlgo = algo.parse()?;
         Hash::parse_digest(rest, algo, true)
     }
@@ -240,10 +219,7 @@ impl Hash {
             }
             d
         } else {
-            return Err(HashError::WrongLength {
-                hash: rest.to_owned(),
-                algo,
-            });
+            return Err(HashError::WrongLength { hash: rest.to_owned(), algo });
         };
         Ok(Hash { algo, digest })
     }
@@ -254,11 +230,7 @@ impl Hash {
         let mut s = String::new();
         if encoding == HashEncoding::Sri || include_algo {
             s.push_str(self.algo.name());
-            s.push(if encoding == HashEncoding::Sri {
-                '-'
-            } else {
-                ':'
-            });
+            s.push(if encoding == HashEncoding::Sri { '-' } else { ':' });
         }
         match encoding {
             HashEncoding::Base16 => s.push_str(&self.to_base16()),
@@ -333,9 +305,7 @@ fn decode_base16(s: &[u8]) -> Option<Vec<u8>> {
             _ => None,
         }
     }
-    s.chunks(2)
-        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(*pair.get(1)?)?))
-        .collect()
+    s.chunks(2).map(|pair| Some(nibble(pair[0])? << 4 | nibble(*pair.get(1)?)?)).collect()
 }
 
 /// Base-64 decoding as lenient as Nix's `base64Decode`: stops at the first `=`,
@@ -488,14 +458,8 @@ mod tests {
             hash_bytes(HashAlgo::Sha256, b"").to_base16(),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
-        assert_eq!(
-            hash_bytes(HashAlgo::Md5, b"abc").to_base16(),
-            "900150983cd24fb0d6963f7d28e17f72"
-        );
-        assert_eq!(
-            hash_bytes(HashAlgo::Sha1, b"abc").to_base16(),
-            "a9993e364706816aba3e25717850c26c9cd0d89d"
-        );
+        assert_eq!(hash_bytes(HashAlgo::Md5, b"abc").to_base16(), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(hash_bytes(HashAlgo::Sha1, b"abc").to_base16(), "a9993e364706816aba3e25717850c26c9cd0d89d");
     }
 
     #[test]
@@ -510,10 +474,7 @@ mod tests {
             for f in &forms {
                 assert_eq!(Hash::parse_non_sri_unprefixed(f, algo).unwrap(), h, "{f}");
                 assert_eq!(Hash::parse_any(f, Some(algo)).unwrap(), h);
-                assert_eq!(
-                    Hash::parse_any_prefixed(&format!("{algo}:{f}")).unwrap(),
-                    h
-                );
+                assert_eq!(Hash::parse_any_prefixed(&format!("{algo}:{f}")).unwrap(), h);
             }
             assert_eq!(Hash::parse_sri(&h.to_sri()).unwrap(), h);
             assert_eq!(Hash::parse_any(&h.to_sri(), None).unwrap(), h);
@@ -528,42 +489,21 @@ mod tests {
     fn parse_errors() {
         let h = hash_bytes(HashAlgo::Sha256, b"x");
         let b32 = h.to_base32();
-        assert!(matches!(
-            Hash::parse_any(&b32, None),
-            Err(HashError::MissingAlgoNoContext(_))
-        ));
-        assert!(matches!(
-            Hash::parse_any_prefixed(&b32),
-            Err(HashError::MissingAlgo(_))
-        ));
+        assert!(matches!(Hash::parse_any(&b32, None), Err(HashError::MissingAlgoNoContext(_))));
+        assert!(matches!(Hash::parse_any_prefixed(&b32), Err(HashError::MissingAlgo(_))));
         assert!(matches!(
             Hash::parse_any(&format!("sha256:{b32}"), Some(HashAlgo::Sha1)),
             Err(HashError::AlgoMismatch { .. })
         ));
-        assert!(matches!(
-            Hash::parse_any(&b32[1..], Some(HashAlgo::Sha256)),
-            Err(HashError::WrongLength { .. })
-        ));
-        assert!(matches!(
-            Hash::parse_any("sha257:abc", None),
-            Err(HashError::UnknownAlgo(_))
-        ));
+        assert!(matches!(Hash::parse_any(&b32[1..], Some(HashAlgo::Sha256)), Err(HashError::WrongLength { .. })));
+        assert!(matches!(Hash::parse_any("sha257:abc", None), Err(HashError::UnknownAlgo(_))));
         // A base-32 string with an 'e' in it.
         let bad = format!("e{}", &b32[1..]);
-        assert!(matches!(
-            Hash::parse_any(&bad, Some(HashAlgo::Sha256)),
-            Err(HashError::InvalidBase32(_))
-        ));
+        assert!(matches!(Hash::parse_any(&bad, Some(HashAlgo::Sha256)), Err(HashError::InvalidBase32(_))));
         // SRI with a digest of the wrong size.
         let sri_sha1 = hash_bytes(HashAlgo::Sha1, b"x").to_base64();
-        assert!(matches!(
-            Hash::parse_sri(&format!("sha256-{sri_sha1}")),
-            Err(HashError::InvalidSri(_))
-        ));
-        assert!(matches!(
-            Hash::parse_sri(&b32),
-            Err(HashError::NotSri(_))
-        ));
+        assert!(matches!(Hash::parse_sri(&format!("sha256-{sri_sha1}")), Err(HashError::InvalidSri(_))));
+        assert!(matches!(Hash::parse_sri(&b32), Err(HashError::NotSri(_))));
     }
 
     #[test]

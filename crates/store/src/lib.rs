@@ -1,3 +1,20 @@
 //! neve-store: the parts of the Nix store that an evaluator needs, independent of
-//! the Nix language: hashes and their encodings, store paths, NAR serialisation,
-//! derivations in ATerm form, and a client for the nix-daemon worker protocol.
+//! the Nix language.
+//!
+//! - [`nixbase32`]: Nix's base-32 encoding.
+//! - [`hash`]: md5 / sha1 / sha256 / sha512 hashes, their base-16, base-32,
+//!   base-64 and SRI forms, `compressHash`, streaming hashers.
+//! - [`store_path`]: store paths, name validation, and the path computations
+//!   (text, source, fixed-output and derivation output paths).
+//! - [`nar`]: the NAR archive format and NAR hashing of files and trees.
+//! - [`derivation`]: derivations, their ATerm form, `hashDerivationModulo` and
+//!   output path computation as `derivationStrict` does it.
+//! - [`daemon`]: a client for the nix-daemon worker protocol.
+
+pub mod hash;
+pub mod nar;
+pub mod nixbase32;
+pub mod store_path;
+
+pub use hash::{Hash, HashAlgo, HashEncoding};
+pub use store_path::{FileIngestionMethod, StoreDir, StorePath};

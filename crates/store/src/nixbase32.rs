@@ -45,9 +45,7 @@ pub fn encode(bytes: &[u8]) -> String {
         let i = bit / 8;
         let j = bit % 8;
         let low = u16::from(bytes[i]) >> j;
-        let high = bytes
-            .get(i + 1)
-            .map_or(0, |&b| u16::from(b) << (8 - j));
+        let high = bytes.get(i + 1).map_or(0, |&b| u16::from(b) << (8 - j));
         out.push(char::from(ALPHABET[usize::from((low | high) & 0x1f)]));
     }
     out

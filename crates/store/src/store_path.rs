@@ -79,10 +79,7 @@ impl StorePath {
     /// A store path from a digest and a name, checking the name.
     pub fn new(digest: [u8; DIGEST_SIZE], name: &str) -> Result<StorePath, StorePathError> {
         validate_name(name.as_bytes())?;
-        Ok(StorePath {
-            digest,
-            name: name.to_owned(),
-        })
+        Ok(StorePath { digest, name: name.to_owned() })
     }
 
     /// Parses a base name `<32 base-32 chars>-<name>`.
@@ -132,11 +129,7 @@ impl Ord for StorePath {
         // The first base-32 character holds the highest bits of the last byte and
         // the alphabet is in ASCII order, so comparing the digests from their last
         // byte down orders them as their base-32 strings.
-        self.digest
-            .iter()
-            .rev()
-            .cmp(other.digest.iter().rev())
-            .then_with(|| self.name.cmp(&other.name))
+        self.digest.iter().rev().cmp(other.digest.iter().rev()).then_with(|| self.name.cmp(&other.name))
     }
 }
 
@@ -186,9 +179,7 @@ pub struct StoreDir {
 
 impl Default for StoreDir {
     fn default() -> Self {
-        StoreDir {
-            dir: DEFAULT_STORE_DIR.to_owned(),
-        }
+        StoreDir { dir: DEFAULT_STORE_DIR.to_owned() }
     }
 }
 
@@ -196,9 +187,7 @@ impl StoreDir {
     /// A store directory; a trailing slash is dropped.
     pub fn new(dir: &str) -> StoreDir {
         let trimmed = dir.trim_end_matches('/');
-        StoreDir {
-            dir: if trimmed.is_empty() { "/" } else { trimmed }.to_owned(),
-        }
+        StoreDir { dir: if trimmed.is_empty() { "/" } else { trimmed }.to_owned() }
     }
 
     /// The directory as a string.
@@ -235,28 +224,15 @@ impl StoreDir {
 
     /// Whether `s` is a path inside this store directory.
     pub fn is_in_store(&self, s: &str) -> bool {
-        s.strip_prefix(self.dir.as_str())
-            .is_some_and(|r| r.starts_with('/') && r.len() > 1)
+        s.strip_prefix(self.dir.as_str()).is_some_and(|r| r.starts_with('/') && r.len() > 1)
     }
 
     /// Nix's `makeStorePath`: the path for a fingerprint
     /// `<type>:<algo>:<base16 digest>:<store dir>:<name>`, hashed with sha256 and
     /// folded to 20 bytes.
-    pub fn make_store_path(
-        &self,
-        path_type: &str,
-        inner: &Hash,
-        name: &str,
-    ) -> Result<StorePath, StorePathError> {
+    pub fn make_store_path(&self, path_type: &str, inner: &Hash, name: &str) -> Result<StorePath, StorePathError> {
         validate_name(name.as_bytes())?;
-        let fingerprint = format!(
-            "{}:{}:{}:{}:{}",
-            path_type,
-            inner.algo(),
-            inner.to_base16(),
-            self.dir,
-            name
-        );
+        let fingerprint = format!("{}:{}:{}:{}:{}", path_type, inner.algo(), inner.to_base16(), self.dir, name);
         let h = hash_bytes(HashAlgo::Sha256, fingerprint.as_bytes());
         let mut digest = [0u8; DIGEST_SIZE];
         digest.copy_from_slice(&compress_hash(h.digest(), DIGEST_SIZE));
@@ -265,12 +241,7 @@ impl StoreDir {
 
     /// Nix's `makeType`: `<type>` followed by `:<full path>` for each reference in
     /// order, and `:self` when the path refers to itself.
-    pub fn make_type(
-        &self,
-        base: &str,
-        references: &BTreeSet<StorePath>,
-        has_self_reference: bool,
-    ) -> String {
+    pub fn make_type(&self, base: &str, references: &BTreeSet<StorePath>, has_self_reference: bool) -> String {
         let mut t = base.to_owned();
         for r in references {
             t.push(':');
@@ -317,23 +288,10 @@ impl StoreDir {
         has_self_reference: bool,
     ) -> Result<StorePath, StorePathError> {
         if method == FileIngestionMethod::Recursive && hash.algo() == HashAlgo::Sha256 {
-            self.make_store_path(
-                &self.make_type("source", references, has_self_reference),
-                hash,
-                name,
-            )
+            self.make_store_path(&self.make_type("source", references, has_self_reference), hash, name)
         } else {
-            let inner = format!(
-                "fixed:out:{}{}:{}:",
-                method.prefix(),
-                hash.algo(),
-                hash.to_base16()
-            );
-            self.make_store_path(
-                "output:out",
-                &hash_bytes(HashAlgo::Sha256, inner.as_bytes()),
-                name,
-            )
+            let inner = format!("fixed:out:{}{}:{}:", method.prefix(), hash.algo(), hash.to_base16());
+            self.make_store_path("output:out", &hash_bytes(HashAlgo::Sha256, inner.as_bytes()), name)
         }
     }
 
@@ -346,11 +304,7 @@ impl StoreDir {
         references: &BTreeSet<StorePath>,
         has_self_reference: bool,
     ) -> Result<StorePath, StorePathError> {
-        self.make_store_path(
-            &self.make_type("source", references, has_self_reference),
-            nar_hash,
-            name,
-        )
+        self.make_store_path(&self.make_type("source", references, has_self_reference), nar_hash, name)
     }
 
     /// Output path of an input-addressed derivation (Nix's `makeOutputPath`): type
@@ -362,11 +316,7 @@ impl StoreDir {
         drv_hash_modulo: &Hash,
         drv_name: &str,
     ) -> Result<StorePath, StorePathError> {
-        self.make_store_path(
-            &format!("output:{output}"),
-            drv_hash_modulo,
-            &output_path_name(drv_name, output),
-        )
+        self.make_store_path(&format!("output:{output}"), drv_hash_modulo, &output_path_name(drv_name, output))
     }
 }
 
@@ -394,15 +344,9 @@ mod tests {
         assert!(matches!(validate_name(b".."), Err(StorePathError::DotName(_))));
         assert!(matches!(validate_name(b".-x"), Err(StorePathError::DotName(_))));
         assert!(matches!(validate_name(b"..-x"), Err(StorePathError::DotName(_))));
-        assert!(matches!(
-            validate_name(b"a b"),
-            Err(StorePathError::IllegalCharacter { c: b' ', .. })
-        ));
+        assert!(matches!(validate_name(b"a b"), Err(StorePathError::IllegalCharacter { c: b' ', .. })));
         assert!(validate_name(&[b'a'; 211]).is_ok());
-        assert!(matches!(
-            validate_name(&[b'a'; 212]),
-            Err(StorePathError::NameTooLong(_))
-        ));
+        assert!(matches!(validate_name(&[b'a'; 212]), Err(StorePathError::NameTooLong(_))));
     }
 
     #[test]
@@ -427,7 +371,8 @@ mod tests {
             Err(StorePathError::NotInStore(_))
         ));
         assert!(dir.parse_path(&format!("{s}/bin")).is_err());
-        let (p2, rest) = dir.split_store_path(&format!("{s}/bin/konsole")).unwrap();
+        let inside = format!("{s}/bin/konsole");
+        let (p2, rest) = dir.split_store_path(&inside).unwrap();
         assert_eq!(p2, p);
         assert_eq!(rest, "/bin/konsole");
         assert!(dir.is_in_store(s));
