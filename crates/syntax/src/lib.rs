@@ -11,6 +11,7 @@
 //! Start at [`parse`] (or [`parse_bytes`] for input that may not be UTF-8).
 
 pub mod ast;
+pub mod bindings;
 mod diagnostic;
 mod kind;
 pub mod lexer;
