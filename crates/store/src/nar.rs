@@ -288,9 +288,7 @@ mod tests {
     fn token(s: &[u8]) -> Vec<u8> {
         let mut v = (s.len() as u64).to_le_bytes().to_vec();
         v.extend_from_slice(s);
-        while v.len() % 8 != 0 {
-            v.push(0);
-        }
+        v.resize(v.len().div_ceil(8) * 8, 0);
         v
     }
 

@@ -1,0 +1,330 @@
+//! The ATerm text form of a derivation (`Derive([...],...)`), printed and parsed
+//! byte for byte as CppNix does.
+//!
+//! Output names and paths, hash algorithms, input paths and the platform are
+//! written between quotes without escaping; the builder, arguments and
+//! environment are escaped (`\"`, `\\`, `\n`, `\r`, `\t`). All other bytes,
+//! including non-UTF-8 ones, are written as they are.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use thiserror::Error;
+
+use super::{Derivation, DerivationError, DerivationOutput};
+use crate::hash::{Hash, HashAlgo};
+use crate::store_path::{FileIngestionMethod, StoreDir};
+
+/// Where and why an ATerm could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("invalid derivation at byte {offset}: {message}")]
+pub struct AtermError {
+    /// Byte offset into the input.
+    pub offset: usize,
+    pub message: String,
+}
+
+/// How inputs are printed: the real input derivations, or the hash-modulo
+/// replacement `hashDerivationModulo` uses (base-16 hash -> output names).
+pub(super) enum InputsView<'a> {
+    Real,
+    Replaced(&'a BTreeMap<String, BTreeSet<String>>),
+}
+
+fn push_quoted_raw(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    out.extend_from_slice(s);
+    out.push(b'"');
+}
+
+fn push_quoted_escaped(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    for &c in s {
+        match c {
+            b'"' | b'\\' => {
+                out.push(b'\\');
+                out.push(c);
+            }
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => out.push(c),
+        }
+    }
+    out.push(b'"');
+}
+
+fn push_list<I, T>(out: &mut Vec<u8>, items: I, mut item: impl FnMut(&mut Vec<u8>, T))
+where
+    I: IntoIterator<Item = T>,
+{
+    out.push(b'[');
+    for (i, x) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(out, x);
+    }
+    out.push(b']');
+}
+
+/// Prints a derivation (Nix's `Derivation::unparse`). With `mask_outputs`, output
+/// paths and the environment variables named after outputs are printed empty.
+pub(super) fn unparse(
+    drv: &Derivation,
+    store_dir: &StoreDir,
+    mask_outputs: bool,
+    inputs: InputsView<'_>,
+) -> Result<Vec<u8>, DerivationError> {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(b"Derive(");
+    let mut outputs = Vec::with_capacity(drv.outputs.len());
+    for (name, output) in &drv.outputs {
+        let (path, algo, hash) = match output {
+            DerivationOutput::InputAddressed(p) => {
+                (if mask_outputs { String::new() } else { store_dir.print_path(p) }, String::new(), String::new())
+            }
+            DerivationOutput::Fixed { method, hash } => (
+                if mask_outputs {
+                    String::new()
+                } else {
+                    store_dir.print_path(&drv.fixed_output_path(store_dir, name, *method, hash)?)
+                },
+                format!("{}{}", method.prefix(), hash.algo()),
+                hash.to_base16(),
+            ),
+            DerivationOutput::Floating { method, algo } => {
+                (String::new(), format!("{}{}", method.prefix(), algo), String::new())
+            }
+            DerivationOutput::Deferred => (String::new(), String::new(), String::new()),
+            DerivationOutput::Impure { method, algo } => {
+                (String::new(), format!("{}{}", method.prefix(), algo), "impure".to_owned())
+            }
+        };
+        outputs.push((name, path, algo, hash));
+    }
+    push_list(&mut out, &outputs, |out, (name, path, algo, hash)| {
+        out.push(b'(');
+        push_quoted_raw(out, name.as_bytes());
+        out.push(b',');
+        push_quoted_raw(out, path.as_bytes());
+        out.push(b',');
+        push_quoted_raw(out, algo.as_bytes());
+        out.push(b',');
+        push_quoted_raw(out, hash.as_bytes());
+        out.push(b')');
+    });
+    out.push(b',');
+    let input_entry = |out: &mut Vec<u8>, (path, names): (String, &BTreeSet<String>)| {
+        out.push(b'(');
+        push_quoted_raw(out, path.as_bytes());
+        out.push(b',');
+        push_list(out, names, |out, n| push_quoted_raw(out, n.as_bytes()));
+        out.push(b')');
+    };
+    match inputs {
+        InputsView::Real => {
+            push_list(&mut out, drv.input_drvs.iter().map(|(p, names)| (store_dir.print_path(p), names)), input_entry)
+        }
+        InputsView::Replaced(map) => push_list(&mut out, map.iter().map(|(h, names)| (h.clone(), names)), input_entry),
+    }
+    out.push(b',');
+    push_list(&mut out, &drv.input_srcs, |out, p| push_quoted_raw(out, store_dir.print_path(p).as_bytes()));
+    out.push(b',');
+    push_quoted_raw(&mut out, &drv.platform);
+    out.push(b',');
+    push_quoted_escaped(&mut out, &drv.builder);
+    out.push(b',');
+    push_list(&mut out, &drv.args, |out, a| push_quoted_escaped(out, a));
+    out.push(b',');
+    push_list(&mut out, &drv.env, |out, (k, v)| {
+        out.push(b'(');
+        push_quoted_escaped(out, k);
+        out.push(b',');
+        let masked = mask_outputs && std::str::from_utf8(k).is_ok_and(|k| drv.outputs.contains_key(k));
+        push_quoted_escaped(out, if masked { b"" } else { v });
+        out.push(b')');
+    });
+    out.push(b')');
+    Ok(out)
+}
+
+struct Parser<'a> {
+    input: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&self, message: impl Into<String>) -> AtermError {
+        AtermError { offset: self.pos, message: message.into() }
+    }
+
+    fn expect(&mut self, s: &[u8]) -> Result<(), AtermError> {
+        if self.input[self.pos..].starts_with(s) {
+            self.pos += s.len();
+            Ok(())
+        } else {
+            Err(self.error(format!("expected '{}'", String::from_utf8_lossy(s))))
+        }
+    }
+
+    /// True (and consumes `]`) at the end of a list; otherwise consumes the `,`
+    /// between elements.
+    fn end_of_list(&mut self, first: &mut bool) -> Result<bool, AtermError> {
+        if self.input.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(true);
+        }
+        if !*first {
+            self.expect(b",")?;
+        }
+        *first = false;
+        Ok(false)
+    }
+
+    /// A quoted string, undoing Nix's escapes (`\n`, `\r`, `\t`; any other escaped
+    /// byte stands for itself).
+    fn string(&mut self) -> Result<Vec<u8>, AtermError> {
+        self.expect(b"\"")?;
+        let mut out = Vec::new();
+        loop {
+            let c = *self.input.get(self.pos).ok_or_else(|| self.error("unterminated string"))?;
+            self.pos += 1;
+            match c {
+                b'"' => return Ok(out),
+                b'\\' => {
+                    let e = *self.input.get(self.pos).ok_or_else(|| self.error("unterminated string"))?;
+                    self.pos += 1;
+                    out.push(match e {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        other => other,
+                    });
+                }
+                _ => out.push(c),
+            }
+        }
+    }
+
+    fn utf8_string(&mut self) -> Result<String, AtermError> {
+        let start = self.pos;
+        let bytes = self.string()?;
+        String::from_utf8(bytes)
+            .map_err(|_| AtermError { offset: start, message: "string is not valid UTF-8".to_owned() })
+    }
+
+    fn store_path(&mut self, store_dir: &StoreDir) -> Result<crate::StorePath, AtermError> {
+        let start = self.pos;
+        let s = self.utf8_string()?;
+        store_dir.parse_path(&s).map_err(|e| AtermError { offset: start, message: e.to_string() })
+    }
+
+    fn string_list(&mut self) -> Result<Vec<Vec<u8>>, AtermError> {
+        self.expect(b"[")?;
+        let mut items = Vec::new();
+        let mut first = true;
+        while !self.end_of_list(&mut first)? {
+            items.push(self.string()?);
+        }
+        Ok(items)
+    }
+}
+
+fn parse_method_algo(s: &str) -> Option<(FileIngestionMethod, HashAlgo)> {
+    let (method, algo) = match s.strip_prefix("r:") {
+        Some(rest) => (FileIngestionMethod::Recursive, rest),
+        None => (FileIngestionMethod::Flat, s),
+    };
+    Some((method, HashAlgo::from_name(algo)?))
+}
+
+/// Parses a derivation in ATerm form (Nix's `parseDerivation`). `name` is the
+/// derivation's name (the `.drv` file's name without `.drv`); it is needed to
+/// compute fixed output paths when printing again.
+pub fn parse(input: &[u8], name: &str, store_dir: &StoreDir) -> Result<Derivation, AtermError> {
+    let mut p = Parser { input, pos: 0 };
+    let mut drv = Derivation::new(name);
+    p.expect(b"Derive([")?;
+    let mut first = true;
+    while !p.end_of_list(&mut first)? {
+        p.expect(b"(")?;
+        let out_name = p.utf8_string()?;
+        p.expect(b",")?;
+        let path_start = p.pos;
+        let path = p.utf8_string()?;
+        p.expect(b",")?;
+        let algo_start = p.pos;
+        let algo = p.utf8_string()?;
+        p.expect(b",")?;
+        let hash_start = p.pos;
+        let hash = p.utf8_string()?;
+        p.expect(b")")?;
+        let at = |offset: usize, message: String| AtermError { offset, message };
+        let output = if algo.is_empty() {
+            if path.is_empty() {
+                DerivationOutput::Deferred
+            } else {
+                DerivationOutput::InputAddressed(
+                    store_dir.parse_path(&path).map_err(|e| at(path_start, e.to_string()))?,
+                )
+            }
+        } else {
+            let (method, algo_parsed) =
+                parse_method_algo(&algo).ok_or_else(|| at(algo_start, format!("unknown hash algorithm '{algo}'")))?;
+            if hash == "impure" {
+                DerivationOutput::Impure { method, algo: algo_parsed }
+            } else if hash.is_empty() {
+                DerivationOutput::Floating { method, algo: algo_parsed }
+            } else {
+                store_dir.parse_path(&path).map_err(|e| at(path_start, e.to_string()))?;
+                DerivationOutput::Fixed {
+                    method,
+                    hash: Hash::parse_non_sri_unprefixed(&hash, algo_parsed)
+                        .map_err(|e| at(hash_start, e.to_string()))?,
+                }
+            }
+        };
+        drv.outputs.insert(out_name, output);
+    }
+    p.expect(b",[")?;
+    let mut first = true;
+    while !p.end_of_list(&mut first)? {
+        p.expect(b"(")?;
+        let path = p.store_path(store_dir)?;
+        p.expect(b",")?;
+        let names = p
+            .string_list()?
+            .into_iter()
+            .map(|n| String::from_utf8(n).map_err(|_| p.error("output name is not UTF-8")))
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        p.expect(b")")?;
+        drv.input_drvs.insert(path, names);
+    }
+    p.expect(b",[")?;
+    let mut first = true;
+    while !p.end_of_list(&mut first)? {
+        let path = p.store_path(store_dir)?;
+        drv.input_srcs.insert(path);
+    }
+    p.expect(b",")?;
+    drv.platform = p.string()?;
+    p.expect(b",")?;
+    drv.builder = p.string()?;
+    p.expect(b",")?;
+    drv.args = p.string_list()?;
+    p.expect(b",[")?;
+    let mut first = true;
+    while !p.end_of_list(&mut first)? {
+        p.expect(b"(")?;
+        let k = p.string()?;
+        p.expect(b",")?;
+        let v = p.string()?;
+        p.expect(b")")?;
+        drv.env.insert(k, v);
+    }
+    p.expect(b")")?;
+    if p.pos != input.len() {
+        return Err(p.error("trailing data after derivation"));
+    }
+    Ok(drv)
+}

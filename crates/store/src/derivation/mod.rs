@@ -1,0 +1,489 @@
+//! Derivations: the data, the ATerm form, `hashDerivationModulo`, and output path
+//! computation as CppNix 2.8's `derivationStrict` does it.
+
+pub mod aterm;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use thiserror::Error;
+
+pub use aterm::AtermError;
+use aterm::InputsView;
+
+use crate::hash::{hash_bytes, Hash, HashAlgo};
+use crate::nixbase32;
+use crate::store_path::{output_path_name, FileIngestionMethod, StoreDir, StorePath, StorePathError};
+
+/// One output of a derivation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DerivationOutput {
+    /// An input-addressed output with its computed path.
+    InputAddressed(StorePath),
+    /// A fixed-output (`outputHash`) output; its path follows from the hash.
+    Fixed { method: FileIngestionMethod, hash: Hash },
+    /// A floating content-addressed output (experimental `ca-derivations`).
+    Floating { method: FileIngestionMethod, algo: HashAlgo },
+    /// An input-addressed output whose path is not known yet.
+    Deferred,
+    /// An impure output (experimental `impure-derivations`).
+    Impure { method: FileIngestionMethod, algo: HashAlgo },
+}
+
+/// A derivation. Strings that come from the Nix language (platform, builder,
+/// arguments, environment) are bytes and need not be UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Derivation {
+    /// The name (the `.drv` file is `<name>.drv`).
+    pub name: String,
+    /// Outputs by name.
+    pub outputs: BTreeMap<String, DerivationOutput>,
+    /// Input derivations and the outputs used from each.
+    pub input_drvs: BTreeMap<StorePath, BTreeSet<String>>,
+    /// Input sources (store paths that are not derivation outputs).
+    pub input_srcs: BTreeSet<StorePath>,
+    pub platform: Vec<u8>,
+    pub builder: Vec<u8>,
+    pub args: Vec<Vec<u8>>,
+    pub env: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+/// Errors computing with derivations.
+#[derive(Debug, Error)]
+pub enum DerivationError {
+    #[error(transparent)]
+    StorePath(#[from] StorePathError),
+    #[error(transparent)]
+    Aterm(#[from] AtermError),
+    #[error("derivation '{0}' must have at least one output")]
+    NoOutputs(String),
+    #[error("derivation '{0}' can't mix derivation output types")]
+    MixedOutputTypes(String),
+    #[error("derivation '{0}': only one fixed output is allowed for now")]
+    MultipleFixedOutputs(String),
+    #[error("derivation '{0}': single fixed output must be named \"out\"")]
+    FixedOutputNotOut(String),
+    #[error("derivation '{0}': all floating outputs must use the same hash type")]
+    MixedFloatingAlgos(String),
+    #[error("no hash for output '{output}' of derivation '{drv}'")]
+    MissingOutputHash { output: String, drv: String },
+    #[error("derivation '{0}' is not known")]
+    UnknownDerivation(String),
+    /// An error from a caller-supplied lookup.
+    #[error("{0}")]
+    Lookup(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// What kind of derivation the outputs make it (Nix's `DerivationType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerivationKind {
+    InputAddressed { deferred: bool },
+    FixedOutput,
+    Floating,
+    Impure,
+}
+
+/// Whether a hash modulo is final or depends on not-yet-known outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrvHashKind {
+    Regular,
+    /// Depends on a floating content-addressed or impure derivation.
+    Deferred,
+}
+
+/// The result of `hashDerivationModulo`: one hash per output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrvHashModulo {
+    pub hashes: BTreeMap<String, Hash>,
+    pub kind: DrvHashKind,
+}
+
+/// A lookup giving the hash modulo of an input derivation by its path (CppNix
+/// keeps these in its `drvHashes` cache; see [`DrvHashCache`]).
+pub type InputHashLookup<'a> = dyn FnMut(&StorePath) -> Result<DrvHashModulo, DerivationError> + 'a;
+
+/// The outputs `derivationStrict` decided on from the derivation's attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputsSpec {
+    /// Input-addressed outputs with these names (`outputs`, default `["out"]`).
+    InputAddressed(Vec<String>),
+    /// A fixed output `out` (`outputHash`, `outputHashMode`).
+    Fixed { method: FileIngestionMethod, hash: Hash },
+    /// Floating content-addressed outputs (`__contentAddressed = true`).
+    Floating { outputs: Vec<String>, method: FileIngestionMethod, algo: HashAlgo },
+    /// Impure outputs (`__impure = true`).
+    Impure { outputs: Vec<String>, method: FileIngestionMethod, algo: HashAlgo },
+}
+
+/// The placeholder string for an output (`builtins.placeholder`, and the env
+/// value of floating outputs): `/` + base-32 sha256 of `nix-output:<output>`.
+pub fn hash_placeholder(output: &str) -> String {
+    let h = hash_bytes(HashAlgo::Sha256, format!("nix-output:{output}").as_bytes());
+    format!("/{}", nixbase32::encode(h.digest()))
+}
+
+impl Derivation {
+    /// An empty derivation with a name.
+    pub fn new(name: &str) -> Derivation {
+        Derivation { name: name.to_owned(), ..Derivation::default() }
+    }
+
+    /// Parses the ATerm form; `name` is the derivation name (file name without
+    /// `.drv`).
+    pub fn parse_aterm(input: &[u8], name: &str, store_dir: &StoreDir) -> Result<Derivation, AtermError> {
+        aterm::parse(input, name, store_dir)
+    }
+
+    /// Parses a `.drv` file's contents given its store path.
+    pub fn parse_drv_file(input: &[u8], drv_path: &StorePath, store_dir: &StoreDir) -> Result<Derivation, AtermError> {
+        let name = drv_path.name().strip_suffix(".drv").unwrap_or(drv_path.name());
+        aterm::parse(input, name, store_dir)
+    }
+
+    /// The ATerm form, as written to the `.drv` file.
+    pub fn to_aterm(&self, store_dir: &StoreDir) -> Result<Vec<u8>, DerivationError> {
+        aterm::unparse(self, store_dir, false, InputsView::Real)
+    }
+
+    /// The ATerm form with output paths and output environment variables empty.
+    pub fn to_aterm_masked(&self, store_dir: &StoreDir) -> Result<Vec<u8>, DerivationError> {
+        aterm::unparse(self, store_dir, true, InputsView::Real)
+    }
+
+    /// References of the `.drv` file: input sources and input derivations.
+    pub fn references(&self) -> BTreeSet<StorePath> {
+        let mut refs = self.input_srcs.clone();
+        refs.extend(self.input_drvs.keys().cloned());
+        refs
+    }
+
+    /// The store path of the `.drv` file (Nix's `writeDerivation` without writing).
+    pub fn drv_path(&self, store_dir: &StoreDir) -> Result<StorePath, DerivationError> {
+        let contents = self.to_aterm(store_dir)?;
+        Ok(store_dir.text_path_of(&format!("{}.drv", self.name), &contents, &self.references())?)
+    }
+
+    /// The path of a fixed output.
+    pub fn fixed_output_path(
+        &self,
+        store_dir: &StoreDir,
+        output: &str,
+        method: FileIngestionMethod,
+        hash: &Hash,
+    ) -> Result<StorePath, StorePathError> {
+        store_dir.make_fixed_output_path(method, hash, &output_path_name(&self.name, output), &BTreeSet::new(), false)
+    }
+
+    /// The path of each output, where known (input-addressed and fixed outputs).
+    pub fn output_paths(&self, store_dir: &StoreDir) -> Result<BTreeMap<String, Option<StorePath>>, DerivationError> {
+        self.outputs
+            .iter()
+            .map(|(name, out)| {
+                let path = match out {
+                    DerivationOutput::InputAddressed(p) => Some(p.clone()),
+                    DerivationOutput::Fixed { method, hash } => {
+                        Some(self.fixed_output_path(store_dir, name, *method, hash)?)
+                    }
+                    _ => None,
+                };
+                Ok((name.clone(), path))
+            })
+            .collect()
+    }
+
+    /// Classifies the derivation by its outputs (Nix's `Derivation::type`).
+    pub fn kind(&self) -> Result<DerivationKind, DerivationError> {
+        let mut counts = [0usize; 5];
+        let mut floating_algo = None;
+        for out in self.outputs.values() {
+            let i = match out {
+                DerivationOutput::InputAddressed(_) => 0,
+                DerivationOutput::Fixed { .. } => 1,
+                DerivationOutput::Floating { algo, .. } => {
+                    if floating_algo.is_some_and(|a| a != *algo) {
+                        return Err(DerivationError::MixedFloatingAlgos(self.name.clone()));
+                    }
+                    floating_algo = Some(*algo);
+                    2
+                }
+                DerivationOutput::Deferred => 3,
+                DerivationOutput::Impure { .. } => 4,
+            };
+            counts[i] += 1;
+        }
+        let kinds = counts.iter().filter(|&&c| c > 0).count();
+        if kinds == 0 {
+            return Err(DerivationError::NoOutputs(self.name.clone()));
+        }
+        if kinds > 1 {
+            return Err(DerivationError::MixedOutputTypes(self.name.clone()));
+        }
+        Ok(if counts[0] > 0 {
+            DerivationKind::InputAddressed { deferred: false }
+        } else if counts[1] > 0 {
+            if counts[1] > 1 {
+                return Err(DerivationError::MultipleFixedOutputs(self.name.clone()));
+            }
+            if !self.outputs.contains_key("out") {
+                return Err(DerivationError::FixedOutputNotOut(self.name.clone()));
+            }
+            DerivationKind::FixedOutput
+        } else if counts[2] > 0 {
+            DerivationKind::Floating
+        } else if counts[3] > 0 {
+            DerivationKind::InputAddressed { deferred: true }
+        } else {
+            DerivationKind::Impure
+        })
+    }
+
+    /// Nix's `hashDerivationModulo`. A fixed-output derivation hashes to
+    /// sha256(`fixed:out:<r:><algo>:<base16>:<out path>`), so that how it is built
+    /// does not matter. Any other derivation hashes its ATerm with every input
+    /// derivation replaced by the base-16 hash modulo of the outputs it uses,
+    /// obtained from `input_hash`; with `mask_outputs`, output paths and output
+    /// environment variables are printed empty.
+    pub fn hash_modulo(
+        &self,
+        store_dir: &StoreDir,
+        mask_outputs: bool,
+        input_hash: &mut InputHashLookup<'_>,
+    ) -> Result<DrvHashModulo, DerivationError> {
+        let kind = self.kind()?;
+        match kind {
+            DerivationKind::FixedOutput => {
+                let mut hashes = BTreeMap::new();
+                for (name, out) in &self.outputs {
+                    if let DerivationOutput::Fixed { method, hash } = out {
+                        let path = self.fixed_output_path(store_dir, name, *method, hash)?;
+                        let fingerprint = format!(
+                            "fixed:out:{}{}:{}:{}",
+                            method.prefix(),
+                            hash.algo(),
+                            hash.to_base16(),
+                            store_dir.print_path(&path)
+                        );
+                        hashes.insert(name.clone(), hash_bytes(HashAlgo::Sha256, fingerprint.as_bytes()));
+                    }
+                }
+                return Ok(DrvHashModulo { hashes, kind: DrvHashKind::Regular });
+            }
+            DerivationKind::Impure => {
+                let h = hash_bytes(HashAlgo::Sha256, b"impure");
+                return Ok(DrvHashModulo {
+                    hashes: self.outputs.keys().map(|n| (n.clone(), h.clone())).collect(),
+                    kind: DrvHashKind::Deferred,
+                });
+            }
+            _ => {}
+        }
+        let mut result_kind =
+            if kind == DerivationKind::Floating { DrvHashKind::Deferred } else { DrvHashKind::Regular };
+        let mut replaced: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (drv_path, used_outputs) in &self.input_drvs {
+            let input = input_hash(drv_path)?;
+            if input.kind == DrvHashKind::Deferred {
+                result_kind = DrvHashKind::Deferred;
+            }
+            for output in used_outputs {
+                let h = input.hashes.get(output).ok_or_else(|| DerivationError::MissingOutputHash {
+                    output: output.clone(),
+                    drv: self.name.clone(),
+                })?;
+                replaced.entry(h.to_base16()).or_default().insert(output.clone());
+            }
+        }
+        let aterm = aterm::unparse(self, store_dir, mask_outputs, InputsView::Replaced(&replaced))?;
+        let h = hash_bytes(HashAlgo::Sha256, &aterm);
+        Ok(DrvHashModulo { hashes: self.outputs.keys().map(|n| (n.clone(), h.clone())).collect(), kind: result_kind })
+    }
+
+    /// Sets the outputs and their environment variables as CppNix 2.8's
+    /// `derivationStrict` does, after the rest of the derivation (inputs, env,
+    /// builder...) is filled in:
+    ///
+    /// - fixed output: `out` gets the fixed-output path;
+    /// - floating / impure: each output's env value is its placeholder;
+    /// - input-addressed: each output is first set to an empty path and an empty
+    ///   env value, the masked derivation is hashed modulo, and then each output
+    ///   gets `make_output_path(output, hash, name)` in both places (or stays
+    ///   deferred if an input is deferred).
+    pub fn fill_outputs(
+        &mut self,
+        store_dir: &StoreDir,
+        spec: &OutputsSpec,
+        input_hash: &mut InputHashLookup<'_>,
+    ) -> Result<(), DerivationError> {
+        match spec {
+            OutputsSpec::Fixed { method, hash } => {
+                let path = self.fixed_output_path(store_dir, "out", *method, hash)?;
+                self.env.insert(b"out".to_vec(), store_dir.print_path(&path).into_bytes());
+                self.outputs.insert("out".to_owned(), DerivationOutput::Fixed { method: *method, hash: hash.clone() });
+            }
+            OutputsSpec::Floating { outputs, method, algo } | OutputsSpec::Impure { outputs, method, algo } => {
+                for name in outputs {
+                    self.env.insert(name.as_bytes().to_vec(), hash_placeholder(name).into_bytes());
+                    let out = if matches!(spec, OutputsSpec::Impure { .. }) {
+                        DerivationOutput::Impure { method: *method, algo: *algo }
+                    } else {
+                        DerivationOutput::Floating { method: *method, algo: *algo }
+                    };
+                    self.outputs.insert(name.clone(), out);
+                }
+            }
+            OutputsSpec::InputAddressed(outputs) => {
+                for name in outputs {
+                    self.env.insert(name.as_bytes().to_vec(), Vec::new());
+                    self.outputs.insert(name.clone(), DerivationOutput::Deferred);
+                }
+                let modulo = self.hash_modulo(store_dir, true, input_hash)?;
+                if modulo.kind == DrvHashKind::Regular {
+                    for name in outputs {
+                        let h = modulo.hashes.get(name).ok_or_else(|| DerivationError::MissingOutputHash {
+                            output: name.clone(),
+                            drv: self.name.clone(),
+                        })?;
+                        let path = store_dir.make_output_path(name, h, &self.name)?;
+                        self.env.insert(name.as_bytes().to_vec(), store_dir.print_path(&path).into_bytes());
+                        self.outputs.insert(name.clone(), DerivationOutput::InputAddressed(path));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A cache of hashes modulo by `.drv` path, as CppNix's `drvHashes`: after a
+/// derivation is created, insert `hash_modulo(.., false, ..)` under its path, so
+/// derivations that use it can be hashed without reading it back.
+#[derive(Debug, Default, Clone)]
+pub struct DrvHashCache {
+    hashes: HashMap<StorePath, DrvHashModulo>,
+}
+
+impl DrvHashCache {
+    /// An empty cache.
+    pub fn new() -> DrvHashCache {
+        DrvHashCache::default()
+    }
+
+    /// Records the hash modulo of a derivation.
+    pub fn insert(&mut self, drv_path: StorePath, hash: DrvHashModulo) {
+        self.hashes.insert(drv_path, hash);
+    }
+
+    /// The cached hash modulo, if any.
+    pub fn get(&self, drv_path: &StorePath) -> Option<&DrvHashModulo> {
+        self.hashes.get(drv_path)
+    }
+
+    /// Computes `drv`'s hash modulo (unmasked), and caches it under `drv_path`.
+    /// Inputs not in the cache are read with `read` and hashed recursively (Nix's
+    /// `pathDerivationModulo`).
+    pub fn add_derivation(
+        &mut self,
+        store_dir: &StoreDir,
+        drv_path: &StorePath,
+        drv: &Derivation,
+        read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
+    ) -> Result<DrvHashModulo, DerivationError> {
+        let h = drv.hash_modulo(store_dir, false, &mut |p| self.hash_of(store_dir, p, read))?;
+        self.hashes.insert(drv_path.clone(), h.clone());
+        Ok(h)
+    }
+
+    /// The hash modulo of the derivation at `drv_path`, from the cache or by
+    /// reading it with `read` (recursively for its inputs).
+    pub fn hash_of(
+        &mut self,
+        store_dir: &StoreDir,
+        drv_path: &StorePath,
+        read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
+    ) -> Result<DrvHashModulo, DerivationError> {
+        if let Some(h) = self.hashes.get(drv_path) {
+            return Ok(h.clone());
+        }
+        let drv = read(drv_path)?;
+        self.add_derivation(store_dir, drv_path, &drv, read)
+    }
+
+    /// A lookup that only consults the cache.
+    pub fn lookup(&self) -> impl FnMut(&StorePath) -> Result<DrvHashModulo, DerivationError> + '_ {
+        move |p| self.hashes.get(p).cloned().ok_or_else(|| DerivationError::UnknownDerivation(p.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn simple() -> Derivation {
+        let mut d = Derivation::new("x");
+        d.platform = b"x86_64-linux".to_vec();
+        d.builder = b"/bin/sh".to_vec();
+        d.env.insert(b"name".to_vec(), b"x".to_vec());
+        d
+    }
+
+    #[test]
+    fn escaping_round_trips() {
+        let dir = StoreDir::default();
+        let mut d = simple();
+        d.args = vec![b"a\"b\\c\nd\re\tf".to_vec(), vec![0xff, 0xfe, b'"']];
+        d.env.insert(b"k\"ey".to_vec(), b"v\\al\n".to_vec());
+        d.fill_outputs(&dir, &OutputsSpec::InputAddressed(vec!["out".into()]), &mut |_| unreachable!()).unwrap();
+        let text = d.to_aterm(&dir).unwrap();
+        let text_str = String::from_utf8_lossy(&text);
+        assert!(text_str.contains(r#""a\"b\\c\nd\re\tf""#), "{text_str}");
+        assert!(text_str.contains(r#"("k\"ey","v\\al\n")"#), "{text_str}");
+        let back = Derivation::parse_aterm(&text, "x", &dir).unwrap();
+        assert_eq!(back, d);
+        assert_eq!(back.to_aterm(&dir).unwrap(), text);
+    }
+
+    #[test]
+    fn kinds() {
+        let mut d = simple();
+        assert!(matches!(d.kind(), Err(DerivationError::NoOutputs(_))));
+        d.outputs.insert("out".into(), DerivationOutput::Deferred);
+        assert_eq!(d.kind().unwrap(), DerivationKind::InputAddressed { deferred: true });
+        d.outputs.insert(
+            "dev".into(),
+            DerivationOutput::Fixed { method: FileIngestionMethod::Flat, hash: Hash::zero(HashAlgo::Sha256) },
+        );
+        assert!(matches!(d.kind(), Err(DerivationError::MixedOutputTypes(_))));
+        d.outputs.remove("out");
+        assert!(matches!(d.kind(), Err(DerivationError::FixedOutputNotOut(_))));
+    }
+
+    #[test]
+    fn missing_input_output_is_an_error() {
+        let dir = StoreDir::default();
+        let mut d = simple();
+        let input = dir.parse_path("/nix/store/7h7qgvs4kgzsn8a6rb273saxyqh4jxlz-dep.drv").unwrap();
+        d.input_drvs.insert(input, ["dev".to_owned()].into_iter().collect());
+        let err = d
+            .fill_outputs(&dir, &OutputsSpec::InputAddressed(vec!["out".into()]), &mut |_| {
+                Ok(DrvHashModulo {
+                    hashes: [("out".to_owned(), Hash::zero(HashAlgo::Sha256))].into_iter().collect(),
+                    kind: DrvHashKind::Regular,
+                })
+            })
+            .unwrap_err();
+        assert!(matches!(err, DerivationError::MissingOutputHash { .. }));
+    }
+
+    #[test]
+    fn placeholder() {
+        // builtins.placeholder "out" in CppNix.
+        assert_eq!(hash_placeholder("out"), "/1rz4g4znpzjwh1xymhjpm42vipw92pr73vdgl6xs1hycac8kf2n9");
+    }
+
+    #[test]
+    fn parse_errors_have_offsets() {
+        let dir = StoreDir::default();
+        let e = Derivation::parse_aterm(b"Derive([(\"out\"", "x", &dir).unwrap_err();
+        assert_eq!(e.offset, 14);
+        assert!(Derivation::parse_aterm(b"Derivx", "x", &dir).is_err());
+    }
+}
