@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use neve_syntax::{code_snippet, LineIndex, Parse};
+use neve_eval::globals::GlobalSettings;
+use neve_syntax::{code_snippet, LineIndex, Parse, SyntaxError};
 
 pub fn run(args: &[String]) -> ExitCode {
     let mut tree = false;
@@ -36,9 +37,14 @@ pub fn run(args: &[String]) -> ExitCode {
         if tree {
             print!("{:#?}", parse.syntax());
         }
-        if !parse.ok() {
+        // Names are resolved as CppNix resolves them after parsing, with the
+        // default (impure) settings.
+        let errors = neve_eval::check_file(&parse, &GlobalSettings::default());
+        if !errors.is_empty() {
             failed = true;
-            eprint!("{}", render_errors(file, &parse));
+            // Like CppNix, report the first error: later ones are often
+            // consequences of it. The library API gives all of them.
+            eprint!("{}", render_errors(file, &parse, &errors[..1]));
         }
     }
     if failed {
@@ -58,12 +64,12 @@ fn read_input(file: &str) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// Every error of a parse, in CppNix's layout.
-pub fn render_errors(file: &str, parse: &Parse) -> String {
+/// Errors found in a parsed file, in CppNix's layout.
+pub fn render_errors(file: &str, parse: &Parse, errors: &[SyntaxError]) -> String {
     let text = parse.syntax().text().to_string();
     let index = LineIndex::new(&text);
     let mut out = String::new();
-    for error in parse.errors() {
+    for error in errors {
         let (line, col) = index.line_col(error.range.start());
         out.push_str("error: ");
         out.push_str(&error.message);

@@ -8,7 +8,7 @@ mod generated;
 
 use std::marker::PhantomData;
 
-pub use ext::{BinaryOpKind, InterpolPart, LiteralKind, PathKind, UnaryOpKind};
+pub use ext::{unescape_string, BinaryOpKind, InterpolPart, LiteralKind, PathKind, UnaryOpKind};
 pub use generated::*;
 
 use crate::{SyntaxKind, SyntaxNode, SyntaxToken};
