@@ -11,6 +11,7 @@
 //!   output path computation as `derivationStrict` does it.
 //! - [`daemon`]: a client for the nix-daemon worker protocol.
 
+pub mod daemon;
 pub mod derivation;
 pub mod hash;
 pub mod nar;
