@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::hash::{Hash, HashAlgo};
-use crate::nar::{nar_hash_path, NarNode, NarWriter, PathFilter};
+use crate::hash::{hash_file, Hash, HashAlgo, Hasher};
+use crate::nar::{nar_hash_path, nar_hash_path_with, NarNode, NarWriter, PathFilter};
 use crate::store_path::{FileIngestionMethod, StoreDir, StorePath, StorePathError};
 
 /// The greeting the client sends.
@@ -103,6 +103,45 @@ pub fn text_content_address(hash: &Hash) -> String {
     format!("text:{hash}")
 }
 
+/// The hashes needed to add a path by content.
+struct PreparedFixed {
+    /// The content hash (flat file hash or NAR hash) in the requested algorithm.
+    hash: Hash,
+    /// sha256 of the NAR that will be sent.
+    nar_hash: Hash,
+    nar_size: u64,
+}
+
+fn prepare_fixed(
+    path: &Path,
+    method: FileIngestionMethod,
+    algo: HashAlgo,
+    filter: &mut PathFilter<'_>,
+) -> io::Result<PreparedFixed> {
+    match method {
+        FileIngestionMethod::Flat => {
+            if !std::fs::metadata(path)?.is_file() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("'{}' is not a regular file, so it cannot be added flat", path.display()),
+                ));
+            }
+            let hash = hash_file(algo, path)?;
+            let mut w = NarWriter::new(Hasher::new(HashAlgo::Sha256));
+            w.write_flat_file(path)?;
+            let hasher = w.into_inner();
+            let nar_size = hasher.len();
+            Ok(PreparedFixed { hash, nar_hash: hasher.finish(), nar_size })
+        }
+        FileIngestionMethod::Recursive => {
+            let (nar_hash, nar_size) = nar_hash_path(path, filter)?;
+            let hash =
+                if algo == HashAlgo::Sha256 { nar_hash.clone() } else { nar_hash_path_with(algo, path, filter)?.0 };
+            Ok(PreparedFixed { hash, nar_hash, nar_size })
+        }
+    }
+}
+
 /// A connection to nix-daemon.
 pub struct DaemonClient {
     reader: BufReader<UnixStream>,
@@ -167,6 +206,11 @@ impl DaemonClient {
             self.daemon_nix_version = Some(self.read_string_utf8()?);
         }
         self.process_stderr(None)
+    }
+
+    /// The store directory paths are printed with.
+    pub fn store_dir(&self) -> &StoreDir {
+        &self.store_dir
     }
 
     /// The minor protocol version both sides use.
@@ -262,13 +306,43 @@ impl DaemonClient {
     }
 
     /// Adds the file or directory at `path` (filtered) as the `source`-type path
-    /// `name`, as `builtins.path` and `filterSource` do, and returns it. The
-    /// filesystem is read twice (hash, then send), never held in memory whole.
+    /// `name`, as `builtins.path` and `filterSource` do, and returns it.
     pub fn add_path(&mut self, name: &str, path: &Path, filter: &mut PathFilter<'_>) -> Result<StorePath, DaemonError> {
-        let (nar_hash, nar_size) = nar_hash_path(path, filter)?;
-        let store_path = self.store_dir.make_source_path(name, &nar_hash, &BTreeSet::new(), false)?;
-        let info = self.source_info(store_path.clone(), nar_hash, nar_size);
-        self.add_to_store_nar(&info, &mut |w| NarWriter::new(w).write_path(path, &mut *filter))?;
+        self.add_to_store(name, path, FileIngestionMethod::Recursive, HashAlgo::Sha256, filter)
+    }
+
+    /// Adds `path` as a content-addressed path hashed with `method` and `algo`
+    /// (Nix's `addToStore`): recursive sha256 gives a `source` path, anything
+    /// else a fixed-output path. With flat ingestion `path` must be a regular file
+    /// and is stored as a non-executable file; the filter applies to recursive
+    /// ingestion only. The filesystem is read twice (hash, then send) and never
+    /// held in memory whole.
+    pub fn add_to_store(
+        &mut self,
+        name: &str,
+        path: &Path,
+        method: FileIngestionMethod,
+        algo: HashAlgo,
+        filter: &mut PathFilter<'_>,
+    ) -> Result<StorePath, DaemonError> {
+        let prepared = prepare_fixed(path, method, algo, filter)?;
+        let store_path =
+            self.store_dir.make_fixed_output_path(method, &prepared.hash, name, &BTreeSet::new(), false)?;
+        let info = PathInfo {
+            path: store_path.clone(),
+            deriver: None,
+            nar_hash: prepared.nar_hash,
+            references: BTreeSet::new(),
+            registration_time: 0,
+            nar_size: prepared.nar_size,
+            ultimate: false,
+            signatures: BTreeSet::new(),
+            content_address: Some(fixed_content_address(method, &prepared.hash)),
+        };
+        self.add_to_store_nar(&info, &mut |w| match method {
+            FileIngestionMethod::Flat => NarWriter::new(w).write_flat_file(path),
+            FileIngestionMethod::Recursive => NarWriter::new(w).write_path(path, &mut *filter),
+        })?;
         Ok(store_path)
     }
 

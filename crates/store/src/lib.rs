@@ -10,6 +10,7 @@
 //! - [`derivation`]: derivations, their ATerm form, `hashDerivationModulo` and
 //!   output path computation as `derivationStrict` does it.
 //! - [`daemon`]: a client for the nix-daemon worker protocol.
+//! - [`writable`]: one interface over the daemon and a plain directory store.
 
 pub mod daemon;
 pub mod derivation;
@@ -17,6 +18,7 @@ pub mod hash;
 pub mod nar;
 pub mod nixbase32;
 pub mod store_path;
+pub mod writable;
 
 pub use hash::{Hash, HashAlgo, HashEncoding};
 pub use store_path::{FileIngestionMethod, StoreDir, StorePath};

@@ -159,6 +159,15 @@ impl<W: Write> NarWriter<W> {
         self.write_str(b")")
     }
 
+    /// Writes, magic included, the NAR of a non-executable regular file holding
+    /// the contents of the file at `path`: what flat ingestion stores.
+    pub fn write_flat_file(&mut self, path: &Path) -> io::Result<()> {
+        let mut f = fs::File::open(path)?;
+        let size = f.metadata()?.len();
+        self.write_str(NAR_MAGIC)?;
+        self.write_regular_from(false, size, &mut f)
+    }
+
     /// Serialises the file, symlink or directory at `path`, magic included. Only
     /// entries *below* `path` for which `filter(path, kind)` is true are included
     /// (Nix applies `filterSource`'s filter to every entry except the root).

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use neve_store::daemon::{DaemonClient, DaemonError};
 use neve_store::derivation::{Derivation, OutputsSpec};
 use neve_store::hash::{hash_bytes, HashAlgo};
-use neve_store::nar::{nar_hash_path, EntryKind, NarNode};
+use neve_store::nar::{keep_all, nar_hash_path, EntryKind, NarNode};
+use neve_store::writable::WritableStore;
+use neve_store::FileIngestionMethod;
 use neve_store::{StoreDir, StorePath};
 
 fn find_in_path(program: &str) -> Option<PathBuf> {
@@ -126,6 +128,34 @@ fn daemon_end_to_end() {
     let info = client.query_path_info(&added).unwrap().unwrap();
     assert_eq!(info.nar_hash, nar_hash);
     assert_eq!(info.nar_size, nar_size);
+
+    // Fixed-output ingestion through the daemon: flat sha256 and recursive sha1.
+    let flat_file = src.path().join("flat.txt");
+    fs::write(&flat_file, format!("flat {run}\n")).unwrap();
+    let flat = client
+        .add_to_store("neve-flat", &flat_file, FileIngestionMethod::Flat, HashAlgo::Sha256, &mut keep_all)
+        .unwrap();
+    let flat_hash = hash_bytes(HashAlgo::Sha256, format!("flat {run}\n").as_bytes());
+    assert_eq!(
+        flat,
+        store.make_fixed_output_path(FileIngestionMethod::Flat, &flat_hash, "neve-flat", &none, false).unwrap()
+    );
+    assert_eq!(fs::read(store.print_path(&flat)).unwrap(), format!("flat {run}\n").as_bytes());
+    let info = client.query_path_info(&flat).unwrap().unwrap();
+    assert_eq!(info.content_address, Some(format!("fixed:sha256:{}", flat_hash.to_base32())));
+    let rec_sha1 = client
+        .add_to_store("neve-rec-sha1", &root, FileIngestionMethod::Recursive, HashAlgo::Sha1, &mut keep_all)
+        .unwrap();
+    let sha1 = neve_store::nar::nar_hash_path_with(HashAlgo::Sha1, &root, &mut keep_all).unwrap().0;
+    assert_eq!(
+        rec_sha1,
+        store.make_fixed_output_path(FileIngestionMethod::Recursive, &sha1, "neve-rec-sha1", &none, false).unwrap()
+    );
+    assert!(PathBuf::from(store.print_path(&rec_sha1)).join("skip.me").exists());
+
+    // The same through the WritableStore interface.
+    let via_trait = WritableStore::add_text(&mut client, "neve-trait", run.as_bytes(), &none).unwrap();
+    assert!(WritableStore::is_valid_path(&mut client, &via_trait).unwrap());
 
     // An in-memory tree.
     let mut entries = BTreeMap::new();
