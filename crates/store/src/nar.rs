@@ -290,6 +290,149 @@ pub fn nar_hash_node(algo: HashAlgo, node: &NarNode) -> (Hash, u64) {
     (hasher.finish(), size)
 }
 
+/// Why bytes are not a valid NAR.
+#[derive(Debug, thiserror::Error)]
+pub enum NarReadError {
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    #[error("invalid NAR: {0}")]
+    Invalid(String),
+}
+
+fn invalid(msg: impl Into<String>) -> NarReadError {
+    NarReadError::Invalid(msg.into())
+}
+
+/// Longest token accepted when reading (file contents are not tokens).
+const MAX_TOKEN: u64 = 4096;
+
+struct NarReader<R: Read> {
+    input: R,
+}
+
+impl<R: Read> NarReader<R> {
+    fn read_u64(&mut self) -> Result<u64, NarReadError> {
+        let mut b = [0u8; 8];
+        self.input.read_exact(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn read_padding(&mut self, len: u64) -> Result<(), NarReadError> {
+        let pad = ((8 - len % 8) % 8) as usize;
+        let mut b = [0u8; 8];
+        self.input.read_exact(&mut b[..pad])?;
+        if b.iter().any(|&x| x != 0) {
+            return Err(invalid("non-zero padding"));
+        }
+        Ok(())
+    }
+
+    fn read_bytes(&mut self, max: u64) -> Result<Vec<u8>, NarReadError> {
+        let len = self.read_u64()?;
+        if len > max {
+            return Err(invalid(format!("string of {len} bytes is too long")));
+        }
+        let mut v = Vec::new();
+        (&mut self.input).take(len).read_to_end(&mut v)?;
+        if v.len() as u64 != len {
+            return Err(NarReadError::Io(io::ErrorKind::UnexpectedEof.into()));
+        }
+        self.read_padding(len)?;
+        Ok(v)
+    }
+
+    fn token(&mut self) -> Result<Vec<u8>, NarReadError> {
+        self.read_bytes(MAX_TOKEN)
+    }
+
+    fn expect(&mut self, s: &[u8]) -> Result<(), NarReadError> {
+        let t = self.token()?;
+        if t != s {
+            return Err(invalid(format!(
+                "expected '{}', found '{}'",
+                String::from_utf8_lossy(s),
+                String::from_utf8_lossy(&t)
+            )));
+        }
+        Ok(())
+    }
+
+    fn node(&mut self, depth: usize) -> Result<NarNode, NarReadError> {
+        if depth > 1000 {
+            return Err(invalid("directories nested too deeply"));
+        }
+        self.expect(b"(")?;
+        self.expect(b"type")?;
+        let t = self.token()?;
+        let node = match &t[..] {
+            b"regular" => {
+                let mut tag = self.token()?;
+                let mut executable = false;
+                if tag == b"executable" {
+                    self.expect(b"")?;
+                    executable = true;
+                    tag = self.token()?;
+                }
+                if tag != b"contents" {
+                    return Err(invalid("expected 'contents'"));
+                }
+                let contents = self.read_bytes(u64::MAX)?;
+                self.expect(b")")?;
+                NarNode::Regular { executable, contents }
+            }
+            b"symlink" => {
+                self.expect(b"target")?;
+                let target = self.token()?;
+                self.expect(b")")?;
+                NarNode::Symlink { target }
+            }
+            b"directory" => {
+                let mut entries = BTreeMap::new();
+                let mut previous: Option<Vec<u8>> = None;
+                loop {
+                    let tag = self.token()?;
+                    if tag == b")" {
+                        break;
+                    }
+                    if tag != b"entry" {
+                        return Err(invalid("expected 'entry' or ')'"));
+                    }
+                    self.expect(b"(")?;
+                    self.expect(b"name")?;
+                    let name = self.token()?;
+                    if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') || name.contains(&0) {
+                        return Err(invalid(format!("invalid entry name '{}'", String::from_utf8_lossy(&name))));
+                    }
+                    if previous.as_ref().is_some_and(|p| *p >= name) {
+                        return Err(invalid("directory entries are not sorted or not unique"));
+                    }
+                    self.expect(b"node")?;
+                    let child = self.node(depth + 1)?;
+                    self.expect(b")")?;
+                    previous = Some(name.clone());
+                    entries.insert(name, child);
+                }
+                NarNode::Directory(entries)
+            }
+            _ => return Err(invalid(format!("unknown node type '{}'", String::from_utf8_lossy(&t)))),
+        };
+        Ok(node)
+    }
+}
+
+/// Reads a whole NAR into an in-memory tree, checking that it is canonical
+/// (sorted, unique, well-formed entry names; zero padding).
+pub fn read_nar(input: impl Read) -> Result<NarNode, NarReadError> {
+    let mut r = NarReader { input };
+    r.expect(NAR_MAGIC)?;
+    let node = r.node(0)?;
+    let mut extra = [0u8; 1];
+    if r.input.read(&mut extra)? != 0 {
+        return Err(invalid("trailing data after the NAR"));
+    }
+    Ok(node)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
