@@ -297,10 +297,16 @@ impl DaemonClient {
         self.write_string(info.content_address.as_deref().unwrap_or("").as_bytes())?;
         self.write_u64(0)?; // repair
         self.write_u64(1)?; // dontCheckSigs (honoured only for trusted users)
-        {
+        let sent = {
             let mut framed = FramedWriter::new(&mut self.writer);
-            write_nar(&mut framed)?;
-            framed.finish()?;
+            write_nar(&mut framed).and_then(|()| framed.finish())
+        };
+        if let Err(e) = sent {
+            // The daemon may have given up first: prefer its reason if it sent one.
+            return match self.process_stderr(None) {
+                Err(remote @ DaemonError::Remote { .. }) => Err(remote),
+                _ => Err(e.into()),
+            };
         }
         self.process_stderr(None)
     }

@@ -20,5 +20,9 @@ pub mod nixbase32;
 pub mod store_path;
 pub mod writable;
 
+pub use daemon::DaemonClient;
+pub use derivation::{Derivation, DerivationOutput, DrvHashCache, OutputsSpec};
 pub use hash::{Hash, HashAlgo, HashEncoding};
+pub use nar::NarNode;
 pub use store_path::{FileIngestionMethod, StoreDir, StorePath};
+pub use writable::{DirStore, WritableStore};

@@ -265,3 +265,53 @@ fn sources_are_input_srcs_and_references() {
     assert!(drv.input_drvs.is_empty());
     assert_eq!(drv.drv_path(&dir).unwrap(), path);
 }
+
+/// The flow an evaluator follows: build each derivation, fill its outputs from
+/// the cache, compute its path, record it; no `.drv` is ever read back.
+#[test]
+fn evaluator_flow_without_reading_drvs() {
+    let dir = StoreDir::default();
+    let mut cache = DrvHashCache::new();
+    let base = |name: &str| {
+        let mut d = Derivation::new(name);
+        d.platform = b"x86_64-linux".to_vec();
+        d.builder = b"/bin/sh".to_vec();
+        for (k, v) in [("builder", "/bin/sh"), ("name", name), ("system", "x86_64-linux")] {
+            d.env.insert(k.into(), v.into());
+        }
+        d
+    };
+    let mut fixed = base("fixed-flat");
+    fixed.env.insert(b"outputHash".to_vec(), b"0ix4jahrkll5zg01wandq78jw3ab30q4nscph67rniqg5x7r0j59".to_vec());
+    fixed.env.insert(b"outputHashAlgo".to_vec(), b"sha256".to_vec());
+    let hash = Hash::parse_any("0ix4jahrkll5zg01wandq78jw3ab30q4nscph67rniqg5x7r0j59", Some(HashAlgo::Sha256)).unwrap();
+    fixed
+        .fill_outputs(&dir, &OutputsSpec::Fixed { method: FileIngestionMethod::Flat, hash }, &mut cache.lookup())
+        .unwrap();
+    let fixed_drv = fixed.drv_path(&dir).unwrap();
+    assert_eq!(fixed_drv.to_string(), "mqggfac83yidb0x0xmz6kv7hlq7zwh05-fixed-flat.drv");
+    cache.record(&dir, &fixed_drv, &fixed).unwrap();
+    let fixed_out = fixed.output_paths(&dir).unwrap()["out"].clone().unwrap();
+    assert_eq!(dir.print_path(&fixed_out), "/nix/store/7wi0bgnsiz0a5y0b1dx2g273i02nm9r9-fixed-flat");
+
+    // dep1 = mk { name = "dep1"; inputs = fixedFlat; }
+    let mut dep1 = base("dep1");
+    dep1.env.insert(b"inputs".to_vec(), dir.print_path(&fixed_out).into_bytes());
+    dep1.input_drvs.insert(fixed_drv.clone(), ["out".to_owned()].into_iter().collect());
+    dep1.fill_outputs(&dir, &OutputsSpec::InputAddressed(vec!["out".into()]), &mut cache.lookup()).unwrap();
+    let dep1_drv = dep1.drv_path(&dir).unwrap();
+    assert_eq!(dep1_drv.to_string(), "4pwwa5n23hi7d286axzaf1c0nskcny1b-dep1.drv");
+    cache.record(&dir, &dep1_drv, &dep1).unwrap();
+    assert_eq!(dep1.to_aterm(&dir).unwrap(), fixtures()[&dep1_drv]);
+
+    // An input the cache does not know is an error, not a panic.
+    let mut orphan = base("orphan");
+    orphan.input_drvs.insert(
+        dir.parse_path("/nix/store/7h7qgvs4kgzsn8a6rb273saxyqh4jxlz-missing.drv").unwrap(),
+        ["out".to_owned()].into_iter().collect(),
+    );
+    assert!(matches!(
+        orphan.fill_outputs(&dir, &OutputsSpec::InputAddressed(vec!["out".into()]), &mut cache.lookup()),
+        Err(DerivationError::UnknownDerivation(_))
+    ));
+}

@@ -392,6 +392,20 @@ impl DrvHashCache {
         Ok(h)
     }
 
+    /// Computes and caches the (unmasked) hash modulo of a derivation whose inputs
+    /// are all in the cache already, as `derivationStrict` does right after
+    /// writing a derivation.
+    pub fn record(
+        &mut self,
+        store_dir: &StoreDir,
+        drv_path: &StorePath,
+        drv: &Derivation,
+    ) -> Result<DrvHashModulo, DerivationError> {
+        let h = drv.hash_modulo(store_dir, false, &mut self.lookup())?;
+        self.hashes.insert(drv_path.clone(), h.clone());
+        Ok(h)
+    }
+
     /// The hash modulo of the derivation at `drv_path`, from the cache or by
     /// reading it with `read` (recursively for its inputs).
     pub fn hash_of(
