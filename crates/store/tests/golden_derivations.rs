@@ -11,14 +11,14 @@ use neve_store::hash::{Hash, HashAlgo};
 use neve_store::{FileIngestionMethod, StoreDir, StorePath};
 
 fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/drv")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// All fixture `.drv` files by store path.
-fn fixtures() -> BTreeMap<StorePath, Vec<u8>> {
+/// All `.drv` files in a fixture directory, by store path.
+fn load_drvs(subdir: &str) -> BTreeMap<StorePath, Vec<u8>> {
     let dir = StoreDir::default();
     let mut map = BTreeMap::new();
-    for entry in fs::read_dir(fixtures_dir()).unwrap() {
+    for entry in fs::read_dir(fixtures_dir().join(subdir)).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name().into_string().unwrap();
         if name.ends_with(".drv") {
@@ -26,7 +26,23 @@ fn fixtures() -> BTreeMap<StorePath, Vec<u8>> {
             map.insert(path, fs::read(entry.path()).unwrap());
         }
     }
+    map
+}
+
+/// The hand-written fixtures (`drv/drvs.nix.txt`).
+fn fixtures() -> BTreeMap<StorePath, Vec<u8>> {
+    let map = load_drvs("drv");
     assert_eq!(map.len(), 13, "fixture count");
+    map
+}
+
+/// The generated corpus (`drv-random/corpus.nix.txt`, made by `gen.py.txt`):
+/// 45 derivations with random names, outputs, escapes, raw bytes, fixed outputs in
+/// every algorithm and encoding, floating content-addressed ones and derivations
+/// deferred because they depend on those, sources, `drvPath` dependencies.
+fn random_corpus() -> BTreeMap<StorePath, Vec<u8>> {
+    let map = load_drvs("drv-random");
+    assert_eq!(map.len(), 45, "corpus count");
     map
 }
 
@@ -44,33 +60,37 @@ fn reader(files: &BTreeMap<StorePath, Vec<u8>>) -> impl FnMut(&StorePath) -> Res
     }
 }
 
-#[test]
-fn parse_print_round_trip_and_drv_paths() {
+fn check_round_trip_and_drv_paths(files: &BTreeMap<StorePath, Vec<u8>>) {
     let dir = StoreDir::default();
-    for (path, bytes) in fixtures() {
-        let drv = Derivation::parse_drv_file(&bytes, &path, &dir).unwrap();
-        assert_eq!(drv.to_aterm(&dir).unwrap(), bytes, "{path} does not print back identically");
-        assert_eq!(drv.drv_path(&dir).unwrap(), path, "drv path of {path}");
+    for (path, bytes) in files {
+        let drv = Derivation::parse_drv_file(bytes, path, &dir).unwrap();
+        assert_eq!(&drv.to_aterm(&dir).unwrap(), bytes, "{path} does not print back identically");
+        assert_eq!(&drv.drv_path(&dir).unwrap(), path, "drv path of {path}");
     }
 }
 
-/// Strips the outputs of each fixture and recomputes them as `derivationStrict`
-/// does; the result must be the fixture again.
-#[test]
-fn recompute_outputs_of_every_fixture() {
+/// Strips the outputs of each derivation and recomputes them as
+/// `derivationStrict` does; the result must be the original again.
+fn check_recomputed_outputs(files: &BTreeMap<StorePath, Vec<u8>>) -> BTreeMap<&'static str, usize> {
     let dir = StoreDir::default();
-    let files = fixtures();
     let mut cache = DrvHashCache::new();
-    let mut read = reader(&files);
-    for (path, bytes) in &files {
+    let mut read = reader(files);
+    let mut kinds = BTreeMap::new();
+    for (path, bytes) in files {
         let original = Derivation::parse_drv_file(bytes, path, &dir).unwrap();
         let mut drv = original.clone();
-        let spec = match drv.outputs.get("out") {
-            Some(DerivationOutput::Fixed { method, hash }) => {
-                OutputsSpec::Fixed { method: *method, hash: hash.clone() }
+        let first = drv.outputs.values().next().unwrap().clone();
+        let (kind, spec) = match first {
+            DerivationOutput::Fixed { method, hash } => ("fixed", OutputsSpec::Fixed { method, hash }),
+            DerivationOutput::Floating { method, algo } => {
+                ("floating", OutputsSpec::Floating { outputs: drv.outputs.keys().cloned().collect(), method, algo })
             }
-            _ => OutputsSpec::InputAddressed(drv.outputs.keys().cloned().collect()),
+            DerivationOutput::Deferred => {
+                ("deferred", OutputsSpec::InputAddressed(drv.outputs.keys().cloned().collect()))
+            }
+            _ => ("input-addressed", OutputsSpec::InputAddressed(drv.outputs.keys().cloned().collect())),
         };
+        *kinds.entry(kind).or_default() += 1;
         for name in drv.outputs.keys() {
             drv.env.remove(name.as_bytes());
         }
@@ -80,6 +100,41 @@ fn recompute_outputs_of_every_fixture() {
         assert_eq!(&drv.to_aterm(&dir).unwrap(), bytes);
         assert_eq!(&drv.drv_path(&dir).unwrap(), path);
     }
+    kinds
+}
+
+#[test]
+fn parse_print_round_trip_and_drv_paths() {
+    check_round_trip_and_drv_paths(&fixtures());
+    check_round_trip_and_drv_paths(&random_corpus());
+}
+
+#[test]
+fn recompute_outputs_of_every_fixture() {
+    let kinds = check_recomputed_outputs(&fixtures());
+    assert_eq!(kinds["fixed"], 5);
+}
+
+#[test]
+fn recompute_outputs_of_random_corpus() {
+    let kinds = check_recomputed_outputs(&random_corpus());
+    // Every kind of derivation is represented.
+    for k in ["fixed", "floating", "deferred", "input-addressed"] {
+        assert!(kinds.get(k).copied().unwrap_or(0) > 0, "no {k} derivation in the corpus: {kinds:?}");
+    }
+}
+
+#[test]
+fn random_corpus_keeps_raw_bytes() {
+    // Some derivations carry `builtins.readFile` of the bytes 1..=255.
+    let dir = StoreDir::default();
+    let all: Vec<u8> = (1..=255).collect();
+    let with_raw = random_corpus()
+        .iter()
+        .map(|(p, b)| Derivation::parse_drv_file(b, p, &dir).unwrap())
+        .filter(|d| d.env.get(b"rawBytes".as_slice()) == Some(&all))
+        .count();
+    assert!(with_raw > 0);
 }
 
 #[test]
