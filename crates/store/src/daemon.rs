@@ -42,6 +42,7 @@ const STDERR_RESULT: u64 = 0x5253_4c54;
 #[repr(u64)]
 enum Op {
     IsValidPath = 1,
+    AddToStore = 7,
     AddTextToStore = 8,
     EnsurePath = 10,
     AddTempRoot = 11,
@@ -352,6 +353,43 @@ impl DaemonClient {
         Ok(store_path)
     }
 
+    /// Adds a path by content and lets the daemon compute its path (protocol
+    /// 1.25+ `wopAddToStore`, what CppNix clients use): the data is streamed once.
+    /// `write_dump` writes the NAR for recursive ingestion, the file contents for
+    /// flat ingestion. Recursive sha256 with references gives a `source` path with
+    /// those references.
+    pub fn add_ca_to_store(
+        &mut self,
+        name: &str,
+        method: FileIngestionMethod,
+        algo: HashAlgo,
+        references: &BTreeSet<StorePath>,
+        write_dump: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<PathInfo, DaemonError> {
+        if self.minor() < 25 {
+            return Err(DaemonError::Other("adding by content needs protocol 1.25 or later".to_owned()));
+        }
+        self.write_op(Op::AddToStore)?;
+        self.write_string(name.as_bytes())?;
+        self.write_string(format!("fixed:{}{}", method.prefix(), algo).as_bytes())?;
+        self.write_path_set(references)?;
+        self.write_u64(0)?; // repair
+        let sent = {
+            let mut framed = FramedWriter::new(&mut self.writer);
+            write_dump(&mut framed).and_then(|()| framed.finish())
+        };
+        if let Err(e) = sent {
+            return match self.process_stderr(None) {
+                Err(remote @ DaemonError::Remote { .. }) => Err(remote),
+                _ => Err(e.into()),
+            };
+        }
+        self.process_stderr(None)?;
+        let path = self.read_string_utf8()?;
+        let path = self.store_dir.parse_path(&path)?;
+        self.read_path_info(path)
+    }
+
     /// Adds an in-memory tree as the `source`-type path `name`.
     pub fn add_nar_node(&mut self, name: &str, node: &NarNode) -> Result<StorePath, DaemonError> {
         let (nar_hash, nar_size) = crate::nar::nar_hash_node(HashAlgo::Sha256, node);
@@ -388,6 +426,10 @@ impl DaemonClient {
         if self.read_u64()? == 0 {
             return Ok(None);
         }
+        self.read_path_info(path.clone()).map(Some)
+    }
+
+    fn read_path_info(&mut self, path: StorePath) -> Result<PathInfo, DaemonError> {
         let deriver = self.read_string_utf8()?;
         let nar_hash = self.read_string_utf8()?;
         let nar_hash =
@@ -402,8 +444,8 @@ impl DaemonClient {
             signatures.insert(self.read_string_utf8()?);
         }
         let ca = self.read_string_utf8()?;
-        Ok(Some(PathInfo {
-            path: path.clone(),
+        Ok(PathInfo {
+            path,
             deriver: if deriver.is_empty() { None } else { Some(self.store_dir.parse_path(&deriver)?) },
             nar_hash,
             references,
@@ -412,7 +454,7 @@ impl DaemonClient {
             ultimate,
             signatures,
             content_address: (!ca.is_empty()).then_some(ca),
-        }))
+        })
     }
 
     /// Registers a temporary GC root for this connection's lifetime.

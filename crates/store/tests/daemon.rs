@@ -157,6 +157,33 @@ fn daemon_end_to_end() {
     let via_trait = WritableStore::add_text(&mut client, "neve-trait", run.as_bytes(), &none).unwrap();
     assert!(WritableStore::is_valid_path(&mut client, &via_trait).unwrap());
 
+    // The daemon computes a source path with references itself (wopAddToStore);
+    // it must be the one make_source_path gives.
+    if client.minor() >= 25 {
+        let refs2: BTreeSet<StorePath> = [dep.clone(), top.clone()].into_iter().collect();
+        let info = client
+            .add_ca_to_store("neve-src-refs", FileIngestionMethod::Recursive, HashAlgo::Sha256, &refs2, &mut |w| {
+                neve_store::nar::NarWriter::new(w).write_path(&root, &mut keep_all)
+            })
+            .unwrap();
+        let full_hash = nar_hash_path(&root, &mut keep_all).unwrap().0;
+        assert_eq!(info.path, store.make_source_path("neve-src-refs", &full_hash, &refs2, false).unwrap());
+        assert_ne!(info.path, store.make_source_path("neve-src-refs", &full_hash, &none, false).unwrap());
+        assert_eq!(info.references, refs2);
+        // Flat sha512 through the same operation.
+        let content = format!("flat512 {run}");
+        let info = client
+            .add_ca_to_store("neve-flat512", FileIngestionMethod::Flat, HashAlgo::Sha512, &none, &mut |w| {
+                w.write_all(content.as_bytes())
+            })
+            .unwrap();
+        let h = hash_bytes(HashAlgo::Sha512, content.as_bytes());
+        assert_eq!(
+            info.path,
+            store.make_fixed_output_path(FileIngestionMethod::Flat, &h, "neve-flat512", &none, false).unwrap()
+        );
+    }
+
     // An in-memory tree.
     let mut entries = BTreeMap::new();
     entries.insert(b"file".to_vec(), NarNode::Regular { executable: false, contents: run.clone().into_bytes() });
