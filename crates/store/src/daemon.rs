@@ -206,7 +206,7 @@ impl DaemonClient {
         if self.minor() >= 33 {
             self.daemon_nix_version = Some(self.read_string_utf8()?);
         }
-        self.process_stderr(None)
+        self.process_stderr()
     }
 
     /// The store directory paths are printed with.
@@ -239,7 +239,7 @@ impl DaemonClient {
         self.write_op(Op::IsValidPath)?;
         let p = self.store_dir.print_path(path);
         self.write_string(p.as_bytes())?;
-        self.process_stderr(None)?;
+        self.process_stderr()?;
         Ok(self.read_u64()? != 0)
     }
 
@@ -248,7 +248,7 @@ impl DaemonClient {
         self.write_op(Op::EnsurePath)?;
         let p = self.store_dir.print_path(path);
         self.write_string(p.as_bytes())?;
-        self.process_stderr(None)?;
+        self.process_stderr()?;
         self.read_u64()?;
         Ok(())
     }
@@ -265,14 +265,14 @@ impl DaemonClient {
         self.write_string(name.as_bytes())?;
         self.write_string(text)?;
         self.write_path_set(references)?;
-        self.process_stderr(None)?;
+        self.process_stderr()?;
         let p = self.read_string_utf8()?;
         Ok(self.store_dir.parse_path(&p)?)
     }
 
     /// Adds a path from its NAR serialisation (`wopAddToStoreNar`). `info` must
     /// carry the NAR's sha256 and size; `nar` yields exactly the NAR. Requires a
-    /// daemon speaking protocol 1.23 or later (Nix 2.3+... framed data).
+    /// daemon speaking protocol 1.23 or later (the NAR is sent in frames).
     pub fn add_to_store_nar(
         &mut self,
         info: &PathInfo,
@@ -304,12 +304,12 @@ impl DaemonClient {
         };
         if let Err(e) = sent {
             // The daemon may have given up first: prefer its reason if it sent one.
-            return match self.process_stderr(None) {
+            return match self.process_stderr() {
                 Err(remote @ DaemonError::Remote { .. }) => Err(remote),
                 _ => Err(e.into()),
             };
         }
-        self.process_stderr(None)
+        self.process_stderr()
     }
 
     /// Adds the file or directory at `path` (filtered) as the `source`-type path
@@ -379,12 +379,12 @@ impl DaemonClient {
             write_dump(&mut framed).and_then(|()| framed.finish())
         };
         if let Err(e) = sent {
-            return match self.process_stderr(None) {
+            return match self.process_stderr() {
                 Err(remote @ DaemonError::Remote { .. }) => Err(remote),
                 _ => Err(e.into()),
             };
         }
-        self.process_stderr(None)?;
+        self.process_stderr()?;
         let path = self.read_string_utf8()?;
         let path = self.store_dir.parse_path(&path)?;
         self.read_path_info(path)
@@ -422,7 +422,7 @@ impl DaemonClient {
         self.write_op(Op::QueryPathInfo)?;
         let p = self.store_dir.print_path(path);
         self.write_string(p.as_bytes())?;
-        self.process_stderr(None)?;
+        self.process_stderr()?;
         if self.read_u64()? == 0 {
             return Ok(None);
         }
@@ -462,7 +462,7 @@ impl DaemonClient {
         self.write_op(Op::AddTempRoot)?;
         let p = self.store_dir.print_path(path);
         self.write_string(p.as_bytes())?;
-        self.process_stderr(None)?;
+        self.process_stderr()?;
         self.read_u64()?;
         Ok(())
     }
@@ -472,7 +472,7 @@ impl DaemonClient {
     pub fn add_indirect_root(&mut self, link: &Path) -> Result<(), DaemonError> {
         self.write_op(Op::AddIndirectRoot)?;
         self.write_string(link.as_os_str().as_encoded_bytes())?;
-        self.process_stderr(None)?;
+        self.process_stderr()?;
         self.read_u64()?;
         Ok(())
     }
@@ -592,8 +592,8 @@ impl DaemonClient {
     }
 
     /// Flushes the request and reads log messages until `STDERR_LAST` or
-    /// `STDERR_ERROR`. `source` answers `STDERR_READ` requests.
-    fn process_stderr(&mut self, mut source: Option<&mut dyn Read>) -> Result<(), DaemonError> {
+    /// `STDERR_ERROR`.
+    fn process_stderr(&mut self) -> Result<(), DaemonError> {
         self.flush()?;
         loop {
             match self.read_u64()? {
@@ -607,12 +607,8 @@ impl DaemonClient {
                     self.read_string()?;
                 }
                 STDERR_READ => {
-                    let len = self.read_u64()? as usize;
-                    let src = source.as_mut().ok_or_else(|| DaemonError::Protocol("daemon asked for data".into()))?;
-                    let mut buf = vec![0u8; len.min(1 << 20)];
-                    let n = src.read(&mut buf)?;
-                    self.write_string(&buf[..n])?;
-                    self.flush()?;
+                    // Only pre-1.23 uploads ask for data this way; none are used here.
+                    return Err(DaemonError::Protocol("the daemon asked for data it was not offered".into()));
                 }
                 STDERR_START_ACTIVITY => {
                     self.read_u64()?; // id
