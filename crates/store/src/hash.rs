@@ -1,6 +1,6 @@
 //! Hash algorithms, hash values and their textual forms, as Nix uses them.
 //!
-//! A [`Hash`] is an algorithm plus its digest. Nix accepts a digest in base 16,
+//! A [`Hash`](struct@Hash) is an algorithm plus its digest. Nix accepts a digest in base 16,
 //! Nix base 32 or base 64, chosen by the length of the string, optionally prefixed
 //! by `algo:`, or in SRI form `algo-<base64>`.
 
