@@ -642,21 +642,41 @@ impl DaemonClient {
             }
             self.read_u64()?; // level
             self.read_string()?; // name (unused)
-            let message = String::from_utf8_lossy(&self.read_string()?).into_owned();
+            let message = strip_ansi_escapes(&String::from_utf8_lossy(&self.read_string()?));
             self.read_u64()?; // position (always 0)
             let n = self.read_u64()?;
             let mut traces = Vec::new();
             for _ in 0..n {
                 self.read_u64()?; // position
-                traces.push(String::from_utf8_lossy(&self.read_string()?).into_owned());
+                traces.push(strip_ansi_escapes(&String::from_utf8_lossy(&self.read_string()?)));
             }
             Ok(DaemonError::Remote { message, traces })
         } else {
-            let message = String::from_utf8_lossy(&self.read_string()?).into_owned();
+            let message = strip_ansi_escapes(&String::from_utf8_lossy(&self.read_string()?));
             self.read_u64()?; // exit status
             Ok(DaemonError::Remote { message, traces: Vec::new() })
         }
     }
+}
+
+/// Removes the terminal colour sequences (`ESC [ ... letter`) Nix puts around
+/// the arguments of its messages.
+fn strip_ansi_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            chars.next();
+            for d in chars.by_ref() {
+                if ('\x40'..='\x7e').contains(&d) {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Writes data as frames (u64 length, bytes; no padding) ending with an empty
@@ -719,6 +739,15 @@ mod tests {
         expected.extend([7u8; 3]);
         expected.extend(0u64.to_le_bytes());
         assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn ansi_escapes_are_removed() {
+        assert_eq!(
+            strip_ansi_escapes("path '\x1b[35;1m/nix/store/x\x1b[0m' is not valid"),
+            "path '/nix/store/x' is not valid"
+        );
+        assert_eq!(strip_ansi_escapes("plain"), "plain");
     }
 
     #[test]

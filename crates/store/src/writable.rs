@@ -125,7 +125,13 @@ impl DirStore {
         let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), path));
         let _ = remove_tree(&tmp);
         write(&tmp).map_err(io_err(format!("writing '{}'", dest.display())))?;
-        fs::rename(&tmp, &dest).map_err(io_err(format!("renaming into '{}'", dest.display())))?;
+        if let Err(e) = fs::rename(&tmp, &dest) {
+            let _ = remove_tree(&tmp);
+            // Someone else installed the same (content-addressed) object first.
+            if fs::symlink_metadata(&dest).is_err() {
+                return Err(io_err(format!("renaming into '{}'", dest.display()))(e));
+            }
+        }
         Ok(())
     }
 }

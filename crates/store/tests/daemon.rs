@@ -208,6 +208,8 @@ fn daemon_end_to_end() {
     // A daemon-side error is reported and the connection stays usable.
     let err = client.add_text_to_store("neve-bad-ref", b"x", &[bogus.clone()].into_iter().collect()).unwrap_err();
     assert!(matches!(err, DaemonError::Remote { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("is not valid") && !message.contains('\x1b'), "{message}");
     assert!(client.is_valid_path(&dep).unwrap());
 
     // A derivation written through the daemon, then built by it.
