@@ -197,6 +197,10 @@ fn daemon_end_to_end() {
     let made = client.add_perm_root(&top, &link).unwrap();
     assert_eq!(made, link);
     assert_eq!(fs::read_link(&link).unwrap(), PathBuf::from(store.print_path(&top)));
+    // The daemon registered it under gcroots/auto/<base-32 sha1 of the link path>.
+    let auto = Path::new("/nix/var/nix/gcroots/auto")
+        .join(hash_bytes(HashAlgo::Sha1, link.as_os_str().as_encoded_bytes()).to_base32());
+    assert_eq!(fs::read_link(&auto).unwrap(), link);
     // Replacing a root that already points into the store is fine...
     client.add_perm_root(&dep, &link).unwrap();
     assert_eq!(fs::read_link(&link).unwrap(), PathBuf::from(store.print_path(&dep)));
