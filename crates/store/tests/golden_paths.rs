@@ -171,3 +171,15 @@ fn builtins_path_with_name() {
     let p = store().make_source_path("renamed", &h, &BTreeSet::new(), false).unwrap();
     assert_eq!(p, path("/nix/store/1r5f5qd3x73cx49yyfi7bh8ybgd9z7ih-renamed"));
 }
+
+#[test]
+fn leading_dot_names() {
+    // builtins.toFile ".hidden" "x": CppNix 2.8 and current Nix both accept it.
+    let none = BTreeSet::new();
+    let p = store().text_path_of(".hidden", b"x", &none).unwrap();
+    assert_eq!(store().print_path(&p), "/nix/store/10d3jkw88mfhh2nhls90r05szdgxckyp-.hidden");
+    // 2.8 also accepted "." and ".-x" (giving .../1ka9gw6ddkrf0b8k65q7p46xbgb9wdr8-.); current
+    // Nix rejects them, and so does neve.
+    assert!(store().text_path_of(".", b"x", &none).is_err());
+    assert!(store().text_path_of(".-x", b"x", &none).is_err());
+}
