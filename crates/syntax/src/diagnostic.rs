@@ -93,21 +93,6 @@ impl LineIndex {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_and_columns() {
-        let idx = LineIndex::new("ab\ncd\r\nef\rg");
-        assert_eq!(idx.line_col(0.into()), (1, 1));
-        assert_eq!(idx.line_col(4.into()), (2, 2));
-        assert_eq!(idx.line_col(7.into()), (3, 1));
-        assert_eq!(idx.line_col(10.into()), (4, 1));
-        assert_eq!(idx.line_range("ab\ncd\r\nef\rg", 2), Some(TextRange::new(3.into(), 5.into())));
-    }
-}
-
 /// The lines around `offset` as CppNix prints them under an error: the line
 /// before, the line itself, a caret under the column, and the line after.
 /// Line numbers are right-aligned in five columns; trailing spaces are cut.
@@ -138,4 +123,19 @@ pub fn code_snippet(text: &str, index: &LineIndex, offset: TextSize) -> String {
         push_line(&mut out, line + 1);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns() {
+        let idx = LineIndex::new("ab\ncd\r\nef\rg");
+        assert_eq!(idx.line_col(0.into()), (1, 1));
+        assert_eq!(idx.line_col(4.into()), (2, 2));
+        assert_eq!(idx.line_col(7.into()), (3, 1));
+        assert_eq!(idx.line_col(10.into()), (4, 1));
+        assert_eq!(idx.line_range("ab\ncd\r\nef\rg", 2), Some(TextRange::new(3.into(), 5.into())));
+    }
 }

@@ -202,11 +202,15 @@ impl<'a> Lexer<'a> {
         while self.pos < self.src.len() {
             match *self.modes.last().expect("the mode stack is never empty") {
                 Mode::Initial | Mode::Code => {
-                    // The logos lexer is kept in step with `pos`: whatever the
-                    // other modes consumed, it skips.
-                    let skip = self.pos - code.span().end;
-                    if skip > 0 {
-                        code.bump(skip);
+                    // The logos lexer is kept in step with `pos`: it skips
+                    // what the other modes consumed, and restarts where an
+                    // error token was shorter than its failed match.
+                    let logos_pos = code.span().end;
+                    if self.pos > logos_pos {
+                        code.bump(self.pos - logos_pos);
+                    } else if self.pos < logos_pos {
+                        code = Code::lexer(self.src);
+                        code.bump(self.pos);
                     }
                     let Some(result) = code.next() else { break };
                     let span = code.span();
@@ -215,11 +219,7 @@ impl<'a> Lexer<'a> {
                         Err(()) => {
                             // One whole character, so tokens stay on char boundaries.
                             let ch = self.src[span.start..].chars().next().map_or(1, char::len_utf8);
-                            let end = span.start + ch;
-                            if end > span.end {
-                                code.bump(end - span.end);
-                            }
-                            self.push(ERROR_TOKEN, end);
+                            self.push(ERROR_TOKEN, span.start + ch);
                         }
                     }
                 }
@@ -581,7 +581,7 @@ mod tests {
 
     #[test]
     fn lossless_on_garbage() {
-        for src in ["\"abc", "''abc", "./a${", "é 1 \u{0} /* x", "\"\\", "''\\", "~/${"] {
+        for src in ["\"abc", "''abc", "./a${", "é 1 \u{0} /* x", "\"\\", "''\\", "~/${", "~/{", "\0\0~/{"] {
             let (tokens, _) = tokenize(src);
             let total: u32 = tokens.iter().map(|t| t.len).sum();
             assert_eq!(total as usize, src.len(), "{src:?}");

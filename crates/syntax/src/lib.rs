@@ -104,7 +104,7 @@ fn parse_mapped(src: &str, mapped_bytes: bool) -> Parse {
             .map(|e| SyntaxError::new(e.message, TextRange::new((e.start as u32).into(), (e.end as u32).into()))),
     );
     let mut parse = Parse { green, errors, mapped_bytes };
-    let more = validation::validate(&parse.root());
+    let more = validation::validate(&parse.syntax());
     parse.errors.extend(more);
     parse.errors.sort_by_key(|e| e.range.start());
     parse

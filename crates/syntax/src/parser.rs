@@ -10,6 +10,8 @@
 mod grammar;
 mod sink;
 
+use std::num::NonZeroU32;
+
 use rowan::{TextRange, TextSize};
 
 use crate::lexer::Token;
@@ -29,7 +31,7 @@ pub(crate) enum Event {
     /// how a finished left operand gets wrapped by the operator after it.
     Start {
         kind: SyntaxKind,
-        forward_parent: Option<u32>,
+        forward_parent: Option<NonZeroU32>,
     },
     Finish,
     /// Consumes the next significant token.
@@ -71,13 +73,14 @@ impl<'t> Parser<'t> {
             }
             offset += len;
         }
+        let kinds_len = kinds.len();
         Parser {
             kinds,
             ranges,
             raw_index,
             src_len: offset,
             pos: 0,
-            events: Vec::with_capacity(tokens.len() * 2),
+            events: Vec::with_capacity(kinds_len * 3),
             errors: Vec::new(),
             depth: 0,
             _tokens: std::marker::PhantomData,
@@ -239,7 +242,7 @@ impl CompletedMarker {
     pub(crate) fn precede(self, p: &mut Parser) -> Marker {
         let new = p.start();
         match &mut p.events[self.pos as usize] {
-            Event::Start { forward_parent, .. } => *forward_parent = Some(new.pos - self.pos),
+            Event::Start { forward_parent, .. } => *forward_parent = NonZeroU32::new(new.pos - self.pos),
             _ => unreachable!("a completed marker points at its start event"),
         }
         new

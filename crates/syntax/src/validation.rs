@@ -1,67 +1,207 @@
 //! The checks CppNix makes while parsing, run on the finished tree:
 //! duplicate attributes (see [`crate::bindings`]), duplicate formals, and
 //! dynamic attributes where Nix forbids them.
+//!
+//! Most sets cannot contain a mistake: every binding names a different,
+//! plain attribute. The walk over the green tree (which allocates nothing)
+//! checks that cheaply, and only when a name repeats or something dynamic
+//! appears does it build a typed view of that node and run the full rules.
 
 use std::collections::HashSet;
 
-use rowan::TextRange;
+use rowan::{GreenNodeData, NodeOrToken, TextRange, TextSize};
 
 use crate::ast::{self, AstNode};
-use crate::{bindings, SyntaxError, SyntaxKind, SyntaxNode};
+use crate::SyntaxKind::{self, *};
+use crate::{bindings, SyntaxError, SyntaxNode};
 
-pub(crate) fn validate(root: &ast::Root) -> Vec<SyntaxError> {
+pub(crate) fn validate(root: &SyntaxNode) -> Vec<SyntaxError> {
     let mut errors = Vec::new();
-    for node in root.syntax().descendants() {
-        match node.kind() {
-            SyntaxKind::ATTR_SET | SyntaxKind::LEGACY_LET if !is_merged_value(&node) => {
-                bindings::merge(&node, &mut errors);
+    let mut stack: Vec<(&GreenNodeData, TextSize)> = Vec::new();
+    let green = root.green();
+    stack.push((green, 0.into()));
+    while let Some((node, offset)) = stack.pop() {
+        let kind = kind_of(node);
+        let suspicious = match kind {
+            ATTR_SET | LEGACY_LET | LET_IN => !bindings_are_plain(node, kind == LET_IN),
+            PATTERN => !formals_are_plain(node),
+            _ => false,
+        };
+        if suspicious {
+            check_slowly(node, offset, &mut errors);
+        }
+        let mut child_offset = offset;
+        for child in node.children() {
+            match child {
+                NodeOrToken::Node(n) => {
+                    stack.push((n, child_offset));
+                    child_offset += n.text_len();
+                }
+                NodeOrToken::Token(t) => child_offset += t.text_len(),
             }
-            SyntaxKind::LET_IN => {
-                let tree = bindings::merge(&node, &mut errors);
-                if !tree.dynamic.is_empty() {
-                    let start = TextRange::empty(node.text_range().start());
-                    errors.push(SyntaxError::new("dynamic attributes not allowed in let".into(), start));
+        }
+    }
+    // A set literal that is a binding's value is checked with its parent
+    // and on its own; report each problem once.
+    errors.sort_by_key(|e| (e.range.start(), e.range.end()));
+    errors.dedup();
+    errors
+}
+
+fn kind_of(node: &GreenNodeData) -> SyntaxKind {
+    SyntaxKind::from_raw(node.kind().0)
+}
+
+fn child_nodes(node: &GreenNodeData) -> impl Iterator<Item = &GreenNodeData> {
+    node.children().filter_map(|c| c.into_node())
+}
+
+/// A name written plainly: an identifier, or a string without escapes or
+/// interpolation. `None` for anything else.
+fn plain_name(attr: &GreenNodeData) -> Option<&str> {
+    let mut tokens = attr.children().filter_map(|c| c.into_token());
+    match kind_of(attr) {
+        NAME => tokens.next().map(|t| t.text()),
+        STRING => {
+            let mut content = "";
+            for c in attr.children() {
+                match c {
+                    NodeOrToken::Token(t) if t.kind().0 == STRING_CONTENT as u16 => {
+                        if !content.is_empty() || t.text().contains('\\') {
+                            return None;
+                        }
+                        content = t.text();
+                    }
+                    NodeOrToken::Token(_) => {}
+                    NodeOrToken::Node(_) => return None,
                 }
             }
-            SyntaxKind::LAMBDA => {
-                if let Some(ast::Param::Pattern(pat)) = ast::Lambda::cast(node.clone()).and_then(|l| l.param()) {
-                    check_formals(&node, &pat, &mut errors);
+            Some(content)
+        }
+        _ => None,
+    }
+}
+
+/// Names seen so far in one set; small sets are the common case.
+#[derive(Default)]
+struct Seen<'a> {
+    few: Vec<&'a str>,
+    many: HashSet<&'a str>,
+}
+
+impl<'a> Seen<'a> {
+    /// False when the name was already there.
+    fn insert(&mut self, name: &'a str) -> bool {
+        if self.many.is_empty() && self.few.len() < 16 {
+            if self.few.contains(&name) {
+                return false;
+            }
+            self.few.push(name);
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(name)
+    }
+}
+
+/// Whether every binding defines a distinct plain name with a one-part path
+/// (or inherits distinct plain names): then nothing can be wrong here.
+fn bindings_are_plain(node: &GreenNodeData, is_let: bool) -> bool {
+    let _ = is_let;
+    let mut seen = Seen::default();
+    for binding in child_nodes(node) {
+        match kind_of(binding) {
+            ATTRPATH_VALUE => {
+                let Some(path) = child_nodes(binding).find(|n| kind_of(n) == ATTRPATH) else { continue };
+                let mut attrs = child_nodes(path);
+                let Some(name) = attrs.next().and_then(plain_name) else { return false };
+                if attrs.next().is_some() || !seen.insert(name) {
+                    return false;
+                }
+            }
+            INHERIT => {
+                for attr in child_nodes(binding).filter(|n| kind_of(n) != INHERIT_FROM) {
+                    let Some(name) = plain_name(attr) else { return false };
+                    if !seen.insert(name) {
+                        return false;
+                    }
                 }
             }
             _ => {}
         }
     }
-    errors
+    true
 }
 
-/// Whether a set literal is the value of a binding (perhaps in parentheses),
-/// and so already merged, and checked, as part of its parent.
-fn is_merged_value(node: &SyntaxNode) -> bool {
-    let mut parent = node.parent();
-    while let Some(p) = parent.as_ref().filter(|p| p.kind() == SyntaxKind::PAREN) {
-        parent = p.parent();
-    }
-    parent.is_some_and(|p| p.kind() == SyntaxKind::ATTRPATH_VALUE)
-}
-
-fn check_formals(lambda: &SyntaxNode, pat: &ast::Pattern, errors: &mut Vec<SyntaxError>) {
-    let mut seen = HashSet::new();
-    let mut dup = None;
-    for entry in pat.entries() {
-        let Some(tok) = entry.name().and_then(|n| n.token()) else { continue };
-        if !seen.insert(tok.text().to_string()) && dup.is_none() {
-            dup = Some((tok.text().to_string(), tok.text_range()));
+fn formals_are_plain(pattern: &GreenNodeData) -> bool {
+    let mut seen = Seen::default();
+    for child in child_nodes(pattern) {
+        let name_node = match kind_of(child) {
+            PAT_ENTRY | PAT_BIND => child_nodes(child).find(|n| kind_of(n) == NAME),
+            _ => None,
+        };
+        if let Some(name) = name_node.and_then(plain_name) {
+            if !seen.insert(name) {
+                return false;
+            }
         }
     }
-    if let Some((name, range)) = dup {
-        errors.push(SyntaxError::new(format!("duplicate formal function argument '{name}'"), range));
-        return;
+    true
+}
+
+/// The full rules, on a typed view of just this node; error ranges are
+/// moved back to their place in the file.
+fn check_slowly(node: &GreenNodeData, offset: TextSize, errors: &mut Vec<SyntaxError>) {
+    let root = SyntaxNode::new_root(node.to_owned());
+    let start = errors.len();
+    match root.kind() {
+        ATTR_SET | LEGACY_LET => {
+            bindings::merge(&root, errors);
+        }
+        LET_IN => {
+            let tree = bindings::merge(&root, errors);
+            if !tree.dynamic.is_empty() {
+                errors
+                    .push(SyntaxError::new("dynamic attributes not allowed in let".into(), TextRange::empty(0.into())));
+            }
+        }
+        PATTERN => {
+            if let Some(pat) = ast::Pattern::cast(root.clone()) {
+                check_formals(&pat, errors);
+            }
+        }
+        _ => {}
+    }
+    for e in &mut errors[start..] {
+        e.range += offset;
+        if let Some(prev) = &mut e.previous {
+            *prev += offset;
+        }
+    }
+}
+
+/// Duplicate formals. The `@` name clashing with a formal is reported at the
+/// start of the function (CppNix's position), which is where the pattern
+/// starts, or the pattern's own start when the `@` name comes first.
+fn check_formals(pat: &ast::Pattern, errors: &mut Vec<SyntaxError>) {
+    let mut seen = HashSet::new();
+    for entry in pat.entries() {
+        let Some(tok) = entry.name().and_then(|n| n.token()) else { continue };
+        if !seen.insert(tok.text().to_string()) {
+            errors.push(SyntaxError::new(
+                format!("duplicate formal function argument '{}'", tok.text()),
+                tok.text_range(),
+            ));
+            return;
+        }
     }
     if let Some(bind) = pat.bind_name().and_then(|n| n.token()) {
         if seen.contains(bind.text()) {
             errors.push(SyntaxError::new(
                 format!("duplicate formal function argument '{}'", bind.text()),
-                TextRange::empty(lambda.text_range().start()),
+                TextRange::empty(pat.syntax().text_range().start()),
             ));
         }
     }

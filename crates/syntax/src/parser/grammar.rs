@@ -336,10 +336,9 @@ fn expr_select(p: &mut Parser) -> Option<CompletedMarker> {
         let m = simple.precede(p);
         p.bump();
         attrpath(p);
+        // A missing default is reported by expr_simple.
         if p.eat(OR_KW) {
-            if expr_select(p).is_none() {
-                // Already reported by expr_simple.
-            }
+            expr_select(p);
         }
         return Some(m.complete(p, SELECT));
     }
