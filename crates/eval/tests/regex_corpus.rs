@@ -27,8 +27,13 @@ struct Case {
     expected: Option<String>,
 }
 
+/// The corpus file; `NEVE_REGEX_CORPUS` points the tests at another one
+/// (handy for ad-hoc random cases).
 fn corpus_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regex_corpus.txt")
+    match std::env::var_os("NEVE_REGEX_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regex_corpus.txt"),
+    }
 }
 
 /// Reads a Nix string literal at the start of `text`; returns the literal's
@@ -61,26 +66,13 @@ fn parse_case(line: &str) -> Case {
     let (op, rest) = line.split_once(' ').expect("an operation");
     let (re_lit, re, rest) = nix_literal(rest);
     let (s_lit, s, rest) = nix_literal(rest.trim_start());
-    let expected = rest
-        .trim_start()
-        .strip_prefix("=> ")
-        .map(|e| e.trim_end().to_string());
-    Case {
-        op: op.to_string(),
-        re_lit,
-        s_lit,
-        re,
-        s,
-        expected,
-    }
+    let expected = rest.trim_start().strip_prefix("=> ").map(|e| e.trim_end().to_string());
+    Case { op: op.to_string(), re_lit, s_lit, re, s, expected }
 }
 
 fn load() -> Vec<Case> {
     let text = std::fs::read_to_string(corpus_path()).expect("the corpus");
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(parse_case)
-        .collect()
+    text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).map(parse_case).collect()
 }
 
 /// A string as `nix-instantiate --eval` prints it.
@@ -167,27 +159,14 @@ fn recorded_corpus() {
         let expected = case.expected.as_deref().expect("every case is recorded");
         let got = ours(case);
         if got != expected {
-            failures.push(format!(
-                "{} {} {}\n  cppnix: {expected}\n  neve:   {got}",
-                case.op, case.re_lit, case.s_lit
-            ));
+            failures.push(format!("{} {} {}\n  cppnix: {expected}\n  neve:   {got}", case.op, case.re_lit, case.s_lit));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 fn nix_available() -> bool {
-    Command::new("nix-instantiate")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
+    Command::new("nix-instantiate").arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
 }
 
 /// Runs the case through CppNix: its printed output, or the error kind.
@@ -217,14 +196,9 @@ fn run_all(cases: &[Case]) -> Vec<String> {
     let threads = 4;
     let chunk = cases.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = cases
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(cppnix).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a worker"))
-            .collect()
+        let handles: Vec<_> =
+            cases.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(cppnix).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a worker")).collect()
     })
 }
 
@@ -242,10 +216,7 @@ fn live_cppnix() {
              # Re-record with NEVE_REGEX_REGEN=1 (see tests/regex_corpus.rs).\n",
         );
         for (case, out) in cases.iter().zip(outputs) {
-            text.push_str(&format!(
-                "{} {} {} => {out}\n",
-                case.op, case.re_lit, case.s_lit
-            ));
+            text.push_str(&format!("{} {} {} => {out}\n", case.op, case.re_lit, case.s_lit));
         }
         std::fs::write(corpus_path(), text).expect("writing the corpus");
         return;
@@ -256,10 +227,7 @@ fn live_cppnix() {
     for (case, theirs) in sample.iter().zip(outputs) {
         let got = ours(case);
         if got != theirs {
-            failures.push(format!(
-                "{} {} {}\n  cppnix: {theirs}\n  neve:   {got}",
-                case.op, case.re_lit, case.s_lit
-            ));
+            failures.push(format!("{} {} {}\n  cppnix: {theirs}\n  neve:   {got}", case.op, case.re_lit, case.s_lit));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

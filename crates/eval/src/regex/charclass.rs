@@ -257,10 +257,7 @@ const COLLATE_NAMES: [&str; 128] = [
 
 /// The character a collating-element name stands for, if it is known.
 pub(crate) fn lookup_collate(name: &[u8]) -> Option<u8> {
-    COLLATE_NAMES
-        .iter()
-        .position(|n| n.as_bytes() == name)
-        .map(|i| i as u8)
+    COLLATE_NAMES.iter().position(|n| n.as_bytes() == name).map(|i| i as u8)
 }
 
 /// The bracket-expression matcher as libstdc++'s `_BracketMatcher` builds

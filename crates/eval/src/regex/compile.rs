@@ -152,10 +152,7 @@ impl Builder {
                 }
             }
         }
-        Ok(Seq {
-            start: map[&seq.start],
-            end: map[&seq.end],
-        })
+        Ok(Seq { start: map[&seq.start], end: map[&seq.end] })
     }
 }
 
@@ -171,18 +168,9 @@ struct Frame {
 
 pub(crate) fn compile(pattern: &[u8]) -> Result<Program, CompileError> {
     let mut sc = Scanner::new(pattern)?;
-    let mut b = Builder {
-        states: Vec::new(),
-        sets: Vec::new(),
-        group_count: 0,
-        open_groups: Vec::new(),
-    };
+    let mut b = Builder { states: Vec::new(), sets: Vec::new(), group_count: 0, open_groups: Vec::new() };
     let root = b.group_begin()?;
-    let mut frames = vec![Frame {
-        group: None,
-        left: None,
-        concat: None,
-    }];
+    let mut frames = vec![Frame { group: None, left: None, concat: None }];
     let body = loop {
         // One term of the current alternative, if there is one.
         let term = match sc.peek() {
@@ -213,11 +201,7 @@ pub(crate) fn compile(pattern: &[u8]) -> Result<Program, CompileError> {
             Token::GroupBegin => {
                 sc.take()?;
                 let begin = b.group_begin()?;
-                frames.push(Frame {
-                    group: Some(begin),
-                    left: None,
-                    concat: None,
-                });
+                frames.push(Frame { group: Some(begin), left: None, concat: None });
                 continue;
             }
             _ => None,
@@ -274,11 +258,7 @@ pub(crate) fn compile(pattern: &[u8]) -> Result<Program, CompileError> {
     let accept = b.insert_op(Op::Accept)?;
     b.append(&mut whole, accept);
     eliminate_dummies(&mut b.states);
-    Ok(Program {
-        states: b.states,
-        sets: b.sets,
-        groups: b.group_count as usize,
-    })
+    Ok(Program { states: b.states, sets: b.sets, groups: b.group_count as usize })
 }
 
 fn single(id: u32) -> Seq {
@@ -370,13 +350,7 @@ fn interval(sc: &mut Scanner<'_>, b: &mut Builder, r: Seq) -> Result<Seq, Compil
             let tmp = b.clone_seq(r)?;
             let node = b.insert(Op::Repeat, tmp.start, end)?;
             nodes.push(node);
-            b.append_seq(
-                &mut e,
-                Seq {
-                    start: node,
-                    end: tmp.end,
-                },
-            );
+            b.append_seq(&mut e, Seq { start: node, end: tmp.end });
         }
         b.append(&mut e, end);
         // Built as (next: copy, alt: skip), then swapped so that "once

@@ -129,9 +129,57 @@ impl CounterSets {
 /// Memoised outcomes, keyed by (state, counters, position). The value holds
 /// the best end plus one (0: no match) shifted left once, and in bit 0
 /// whether the `alt` branch supplied it.
+///
+/// Outcomes at positions after a search's first start position do not
+/// depend on how that search treats its start (`^`, `match_not_null`), so
+/// consecutive searches over one subject share the table; a search with a
+/// different treatment of its start keeps the entries for that one
+/// position in an overlay.
 #[derive(Default)]
 pub(crate) struct Memo {
     map: IntMap<u128, u64>,
+    overlay: Option<(usize, IntMap<u128, u64>)>,
+    /// Table size at which [`Memo::forget_before`] next prunes.
+    prune_at: usize,
+}
+
+impl Memo {
+    fn table(&self, pos: usize) -> &IntMap<u128, u64> {
+        match &self.overlay {
+            Some((p, t)) if *p == pos => t,
+            _ => &self.map,
+        }
+    }
+
+    fn get(&self, pc: u32, set: u32, pos: usize) -> Option<&u64> {
+        self.table(pos).get(&key(pc, set, pos))
+    }
+
+    fn insert(&mut self, pc: u32, set: u32, pos: usize, v: u64) {
+        let table = match &mut self.overlay {
+            Some((p, t)) if *p == pos => t,
+            _ => &mut self.map,
+        };
+        table.insert(key(pc, set, pos), v);
+    }
+
+    /// Keeps the entries for `pos` apart from now on.
+    pub(crate) fn set_overlay(&mut self, pos: usize) {
+        self.overlay = Some((pos, IntMap::default()));
+    }
+
+    pub(crate) fn clear_overlay(&mut self) {
+        self.overlay = None;
+    }
+
+    /// Forgets positions before `pos` (which later searches will not
+    /// visit) once the table has grown enough to make that worthwhile.
+    pub(crate) fn forget_before(&mut self, pos: usize) {
+        if self.map.len() > self.prune_at.max(1 << 16) {
+            self.map.retain(|k, _| (*k as u64 as usize) >= pos);
+            self.prune_at = 2 * self.map.len();
+        }
+    }
 }
 
 fn key(pc: u32, counters: u32, pos: usize) -> u128 {
@@ -177,21 +225,12 @@ pub(crate) struct Executor<'a> {
 
 impl<'a> Executor<'a> {
     pub(crate) fn new(prog: &'a Program, hay: &'a [u8]) -> Self {
-        Executor {
-            prog,
-            hay,
-            counters: CounterSets::new(),
-            stack: Vec::new(),
-        }
+        Executor { prog, hay, counters: CounterSets::new(), stack: Vec::new() }
     }
 
     /// `regex_match`.
     pub(crate) fn full_match(&mut self) -> Option<Captures> {
-        let mode = Mode {
-            exact: true,
-            bol_at: Some(0),
-            not_null_at: None,
-        };
+        let mode = Mode { exact: true, bol_at: Some(0), not_null_at: None };
         let mut memo = Memo::default();
         self.eval(&mut memo, mode, 0, 0, 0)?;
         Some(self.reconstruct(&memo, 0, 0, 0))
@@ -201,13 +240,7 @@ impl<'a> Executor<'a> {
     /// turn (only `start` itself if `continuous`). `memo` must only be
     /// shared between searches whose `mode` agrees at every position they
     /// can reach.
-    pub(crate) fn search(
-        &mut self,
-        memo: &mut Memo,
-        mode: Mode,
-        start: usize,
-        continuous: bool,
-    ) -> Option<Captures> {
+    pub(crate) fn search(&mut self, memo: &mut Memo, mode: Mode, start: usize, continuous: bool) -> Option<Captures> {
         let last = if continuous { start } else { self.hay.len() };
         for begin in start..=last {
             if self.eval(memo, mode, 0, begin, 0).is_some() {
@@ -227,14 +260,7 @@ impl<'a> Executor<'a> {
 
     /// The outcome of the depth-first search from (`pc`, `pos`, `set`): the
     /// largest end it accepts at, if any.
-    fn eval(
-        &mut self,
-        memo: &mut Memo,
-        mode: Mode,
-        mut pc: u32,
-        mut pos: usize,
-        mut set: u32,
-    ) -> Option<usize> {
+    fn eval(&mut self, memo: &mut Memo, mode: Mode, mut pc: u32, mut pos: usize, mut set: u32) -> Option<usize> {
         let prog = self.prog;
         let hay = self.hay;
         let mut stack = std::mem::take(&mut self.stack);
@@ -270,14 +296,14 @@ impl<'a> Executor<'a> {
                     }
                     Op::Accept => break self.accept(mode, pos),
                     Op::Alt => {
-                        if let Some(&v) = memo.map.get(&key(pc, set, pos)) {
+                        if let Some(&v) = memo.get(pc, set, pos) {
                             break decode(v).0;
                         }
                         stack.push(Frame::AltLeft { pc, pos, set });
                         pc = state.alt;
                     }
                     Op::Repeat => {
-                        if let Some(&v) = memo.map.get(&key(pc, set, pos)) {
+                        if let Some(&v) = memo.get(pc, set, pos) {
                             break decode(v).0;
                         }
                         match self.counters.enter(set, pc) {
@@ -299,33 +325,23 @@ impl<'a> Executor<'a> {
                 match stack.pop() {
                     None => break 'run ret,
                     Some(Frame::AltLeft { pc: p, pos: q, set: s }) => {
-                        stack.push(Frame::AltRight {
-                            pc: p,
-                            pos: q,
-                            set: s,
-                            left: ret,
-                        });
+                        stack.push(Frame::AltRight { pc: p, pos: q, set: s, left: ret });
                         pc = prog.states[p as usize].next;
                         pos = q;
                         set = s;
                         continue 'run;
                     }
-                    Some(Frame::AltRight {
-                        pc: p,
-                        pos: q,
-                        set: s,
-                        left,
-                    }) => {
+                    Some(Frame::AltRight { pc: p, pos: q, set: s, left }) => {
                         // The right branch wins only with a strictly later end.
                         let took_alt = ret <= left;
                         if took_alt {
                             ret = left;
                         }
-                        memo.map.insert(key(p, s, q), encode(ret, took_alt));
+                        memo.insert(p, s, q, encode(ret, took_alt));
                     }
                     Some(Frame::RepOnce { pc: p, pos: q, set: s }) => {
                         if ret.is_some() {
-                            memo.map.insert(key(p, s, q), encode(ret, true));
+                            memo.insert(p, s, q, encode(ret, true));
                         } else {
                             stack.push(Frame::RepExit { pc: p, pos: q, set: s });
                             pc = prog.states[p as usize].next;
@@ -335,7 +351,7 @@ impl<'a> Executor<'a> {
                         }
                     }
                     Some(Frame::RepExit { pc: p, pos: q, set: s }) => {
-                        memo.map.insert(key(p, s, q), encode(ret, false));
+                        memo.insert(p, s, q, encode(ret, false));
                     }
                 }
             }
@@ -374,11 +390,11 @@ impl<'a> Executor<'a> {
                 Op::LineBegin | Op::LineEnd | Op::Dummy => pc = state.next,
                 Op::Accept => break,
                 Op::Alt => {
-                    let took_alt = memo.map.get(&key(pc, set, pos)).is_some_and(|&v| decode(v).1);
+                    let took_alt = memo.get(pc, set, pos).is_some_and(|&v| decode(v).1);
                     pc = if took_alt { state.alt } else { state.next };
                 }
                 Op::Repeat => {
-                    let took_alt = memo.map.get(&key(pc, set, pos)).is_some_and(|&v| decode(v).1);
+                    let took_alt = memo.get(pc, set, pos).is_some_and(|&v| decode(v).1);
                     match self.counters.enter(set, pc).filter(|_| took_alt) {
                         Some(inner) => {
                             set = inner;

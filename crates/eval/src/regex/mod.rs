@@ -108,9 +108,7 @@ impl Regex {
     /// Compiles a POSIX extended pattern as libstdc++ does.
     pub fn new(pattern: &[u8]) -> Result<Regex, RegexError> {
         match compile::compile(pattern) {
-            Ok(prog) => Ok(Regex {
-                prog: Arc::new(prog),
-            }),
+            Ok(prog) => Ok(Regex { prog: Arc::new(prog) }),
             Err(e) => Err(RegexError {
                 kind: match e {
                     CompileError::Invalid => RegexErrorKind::Invalid,
@@ -140,11 +138,7 @@ impl Regex {
     /// so `^` does not match there.
     pub fn find_at(&self, hay: &[u8], start: usize) -> Option<Captures> {
         let start = start.min(hay.len());
-        let mode = Mode {
-            exact: false,
-            bol_at: (start == 0).then_some(0),
-            not_null_at: None,
-        };
+        let mode = Mode { exact: false, bol_at: (start == 0).then_some(0), not_null_at: None };
         Executor::new(&self.prog, hay).search(&mut Memo::default(), mode, start, false)
     }
 
@@ -158,20 +152,13 @@ impl Regex {
     pub fn matches(&self, hay: &[u8]) -> Vec<Captures> {
         let mut ex = Executor::new(&self.prog, hay);
         // Ordinary searches never revisit a position where `^` held in an
-        // earlier one, so they can share one memo table.
+        // earlier one, so they can share one memo table; the retries after
+        // an empty match treat their start differently and keep that
+        // position apart.
         let mut memo = Memo::default();
         let mut prev_avail = false;
         let mut out = Vec::new();
-        let mut found = ex.search(
-            &mut memo,
-            Mode {
-                exact: false,
-                bol_at: Some(0),
-                not_null_at: None,
-            },
-            0,
-            false,
-        );
+        let mut found = ex.search(&mut memo, Mode { exact: false, bol_at: Some(0), not_null_at: None }, 0, false);
         while let Some(caps) = found.take() {
             let whole = caps[0].clone().unwrap_or(0..0);
             out.push(caps);
@@ -180,23 +167,18 @@ impl Regex {
                 if start == hay.len() {
                     break;
                 }
-                let retry = Mode {
-                    exact: false,
-                    bol_at: (!prev_avail).then_some(start),
-                    not_null_at: Some(start),
-                };
-                found = ex.search(&mut Memo::default(), retry, start, true);
+                let retry = Mode { exact: false, bol_at: (!prev_avail).then_some(start), not_null_at: Some(start) };
+                memo.set_overlay(start);
+                found = ex.search(&mut memo, retry, start, true);
+                memo.clear_overlay();
                 if found.is_some() {
                     continue;
                 }
                 start += 1;
             }
             prev_avail = true;
-            let mode = Mode {
-                exact: false,
-                bol_at: None,
-                not_null_at: None,
-            };
+            let mode = Mode { exact: false, bol_at: None, not_null_at: None };
+            memo.forget_before(start);
             found = ex.search(&mut memo, mode, start, false);
         }
         out

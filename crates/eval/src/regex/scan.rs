@@ -59,13 +59,7 @@ const SPECIAL: &[u8] = b".[\\()*+?{|^$";
 
 impl<'p> Scanner<'p> {
     pub(crate) fn new(pat: &'p [u8]) -> Result<Self, Invalid> {
-        let mut s = Scanner {
-            pat,
-            pos: 0,
-            mode: Mode::Normal,
-            at_bracket_start: false,
-            token: Token::Eof,
-        };
+        let mut s = Scanner { pat, pos: 0, mode: Mode::Normal, at_bracket_start: false, token: Token::Eof };
         s.advance()?;
         Ok(s)
     }

@@ -5,11 +5,7 @@ use super::*;
 
 fn m(p: &str, s: &str) -> Option<Vec<Option<String>>> {
     let re = Regex::new(p.as_bytes()).unwrap();
-    re.full_match(s.as_bytes()).map(|caps| {
-        caps.into_iter()
-            .map(|c| c.map(|r| s[r].to_string()))
-            .collect()
-    })
+    re.full_match(s.as_bytes()).map(|caps| caps.into_iter().map(|c| c.map(|r| s[r].to_string())).collect())
 }
 
 fn caps(v: &[Option<&str>]) -> Option<Vec<Option<String>>> {
