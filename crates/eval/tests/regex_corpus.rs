@@ -157,6 +157,9 @@ fn recorded_corpus() {
     let mut failures = Vec::new();
     for case in &cases {
         let expected = case.expected.as_deref().expect("every case is recorded");
+        if expected == TIMEOUT {
+            continue;
+        }
         let got = ours(case);
         if got != expected {
             failures.push(format!("{} {} {}\n  cppnix: {expected}\n  neve:   {got}", case.op, case.re_lit, case.s_lit));
@@ -165,19 +168,26 @@ fn recorded_corpus() {
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
+const TIMEOUT: &str = "!timeout";
+
 fn nix_available() -> bool {
     Command::new("nix-instantiate").arg("--version").output().map(|o| o.status.success()).unwrap_or(false)
 }
 
 /// Runs the case through CppNix: its printed output, or the error kind.
+/// libstdc++ takes exponential time on some patterns; such cases are
+/// recorded as `!timeout` and not compared.
 fn cppnix(case: &Case) -> String {
     let expr = format!("builtins.{} {} {}", case.op, case.re_lit, case.s_lit);
-    let out = Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "-E", &expr])
+    let out = Command::new("timeout")
+        .args(["20", "nix-instantiate", "--eval", "--strict", "-E", &expr])
         .env("NIX_REMOTE", "dummy://")
         .output()
         .expect("running nix-instantiate");
     let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(124) {
+        return TIMEOUT.to_string();
+    }
     if out.status.success() {
         return String::from_utf8_lossy(&out.stdout).trim_end().to_string();
     }
@@ -226,7 +236,7 @@ fn live_cppnix() {
     let mut failures = Vec::new();
     for (case, theirs) in sample.iter().zip(outputs) {
         let got = ours(case);
-        if got != theirs {
+        if got != theirs && theirs != TIMEOUT {
             failures.push(format!("{} {} {}\n  cppnix: {theirs}\n  neve:   {got}", case.op, case.re_lit, case.s_lit));
         }
     }

@@ -83,11 +83,10 @@ struct CounterSets {
 }
 
 impl CounterSets {
+    /// Set 0 is the empty set (it is never produced by [`Self::enter`], so
+    /// it need not be in `ids`).
     fn new() -> Self {
-        let mut s = Self::default();
-        s.sets.push(Vec::new());
-        s.ids.insert(Vec::new(), 0);
-        s
+        CounterSets { sets: vec![Vec::new()], ..Self::default() }
     }
 
     /// The counters after one more entry into `node`'s body, or `None` if

@@ -15,8 +15,7 @@
 //!   reported, with the captures of the first path (in backtracking order)
 //!   that reached that end. A repetition whose "once more" branch found any
 //!   match does not also try stopping early, so the overall match is not
-//!   always the longest possible: `a*(ab)?b` finds `aab` with the group
-//!   unset.
+//!   always the longest possible: `a?(ab)?` finds only `a` in `ab`.
 //! - A group inside a repetition reports its last iteration, and keeps the
 //!   value from an earlier iteration in which it did participate.
 //! - `.` matches every byte except NUL (including newline); classes are
