@@ -1,5 +1,6 @@
 //! The `neve` command line: a thin layer over neve-syntax and neve-eval.
 
+mod eval_cmd;
 mod parse_cmd;
 
 use std::process::ExitCode;
@@ -8,6 +9,8 @@ const USAGE: &str = "\
 usage: neve <command> [options]
 
 commands:
+  eval [FILE | -E EXPR] [-A PATH] [--strict] [--arg NAME EXPR] [--argstr NAME VALUE] [-I PATH]
+                           evaluate and print as nix-instantiate --eval
   parse [--tree] FILE...   check that files parse; print the syntax tree with --tree
 ";
 
@@ -18,6 +21,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     match command.as_str() {
+        "eval" => eval_cmd::run(rest),
         "parse" => parse_cmd::run(rest),
         "--help" | "-h" | "help" => {
             print!("{USAGE}");

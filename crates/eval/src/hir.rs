@@ -210,8 +210,8 @@ pub struct Let {
 pub struct Lambda {
     /// The attribute or `let` name the function was bound to, for traces.
     pub name: Option<Symbol>,
-    /// `x: ...` or the `@` name. Its environment holds this first (when
-    /// present) and then the formals, in symbol order.
+    /// `x: ...` or the `@` name. Its environment holds the argument in slot
+    /// 0 (named or not), then the formals in symbol order from slot 1.
     pub arg: Option<Symbol>,
     pub formals: Option<Formals>,
     pub body: ExprId,

@@ -445,14 +445,14 @@ impl Lowerer<'_> {
             }
             None => {}
         }
+        // Slot 0 holds the argument, named or not; the formals follow.
         let mut slots = HashMap::new();
         if let Some(a) = arg {
             slots.insert(a, 0);
         }
         if let Some(entries) = &formals {
-            for (sym, _) in entries {
-                let next = slots.len() as u32;
-                slots.entry(*sym).or_insert(next);
+            for (i, (sym, _)) in entries.iter().enumerate() {
+                slots.entry(*sym).or_insert(i as u32 + 1);
             }
         }
         self.scopes.push(Scope::Static(slots));

@@ -49,3 +49,29 @@ fn long_subjects_do_not_overflow() {
     let re = Regex::new(b"(a|a)*b").unwrap();
     assert_eq!(re.full_match(&hay[..2000]), None);
 }
+
+#[test]
+fn tmp_boundary() {
+    for tpl in [
+        "(a|b){N}",
+        "((a|b)c?){N}",
+        "(a{2,3}){N}",
+        "(a*b+){N}",
+        "([ab]|(c)){1,N}",
+        "(a?){N,}",
+        "(^|$){N}",
+        "(()|a){N}x",
+    ] {
+        let ok = |n: usize| Regex::new(tpl.replace('N', &n.to_string()).as_bytes()).is_ok();
+        let (mut lo, mut hi) = (1usize, 200_000usize);
+        while lo + 1 < hi {
+            let mid = (lo + hi) / 2;
+            if ok(mid) {
+                lo = mid
+            } else {
+                hi = mid
+            }
+        }
+        eprintln!("BOUND {tpl} {lo}");
+    }
+}

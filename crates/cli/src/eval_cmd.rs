@@ -1,0 +1,210 @@
+//! `neve eval`: evaluate a file or expression and print it as
+//! `nix-instantiate --eval` does.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use neve_eval::{EvalError, Evaluator, Settings, Value};
+
+/// The evaluation flags shared by `eval` and `instantiate`.
+#[derive(Default)]
+pub struct EvalArgs {
+    pub file: Option<String>,
+    pub expr: Option<String>,
+    pub attr_paths: Vec<String>,
+    pub strict: bool,
+    pub json: bool,
+    pub xml: bool,
+    pub raw: bool,
+    /// `--arg` (an expression) and `--argstr` (a string): name, text, is_expr.
+    pub auto_args: Vec<(String, String, bool)>,
+    pub include: Vec<String>,
+    pub settings: Settings,
+}
+
+pub fn parse_args(args: &[String]) -> Result<EvalArgs, String> {
+    let mut out = EvalArgs::default();
+    let mut i = 0;
+    let next = |i: &mut usize, flag: &str| -> Result<String, String> {
+        *i += 1;
+        args.get(*i).cloned().ok_or_else(|| format!("flag '{flag}' requires an argument"))
+    };
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "-E" | "--expr" => out.expr = Some(next(&mut i, a)?),
+            "-A" | "--attr" => out.attr_paths.push(next(&mut i, a)?),
+            "--strict" => out.strict = true,
+            "--json" => out.json = true,
+            "--xml" => out.xml = true,
+            "--raw" => out.raw = true,
+            "--eval" | "--impure" | "--no-location" | "--read-write-mode" | "--readonly-mode" => {}
+            "--show-trace" => out.settings.show_trace = true,
+            "--no-show-trace" => out.settings.show_trace = false,
+            "--arg" | "--argstr" => {
+                let name = next(&mut i, a)?;
+                let value = next(&mut i, a)?;
+                out.auto_args.push((name, value, a == "--arg"));
+            }
+            "-I" | "--include" => out.include.push(next(&mut i, a)?),
+            "--max-call-depth" => {
+                let n = next(&mut i, a)?;
+                out.settings.max_call_depth = n.parse().map_err(|_| format!("invalid number '{n}'"))?;
+            }
+            "--extra-experimental-features" => {
+                let f = next(&mut i, a)?;
+                out.settings.globals.experimental_features.extend(f.split_whitespace().map(String::from));
+            }
+            "--option" => {
+                let name = next(&mut i, a)?;
+                let value = next(&mut i, a)?;
+                match name.as_str() {
+                    "pure-eval" => out.settings.globals.pure_eval = value == "true",
+                    "allow-unsafe-native-code-during-evaluation" => {
+                        out.settings.globals.allow_unsafe_native_code = value == "true"
+                    }
+                    "extra-experimental-features" | "experimental-features" => {
+                        out.settings.globals.experimental_features.extend(value.split_whitespace().map(String::from))
+                    }
+                    "max-call-depth" => {
+                        out.settings.max_call_depth = value.parse().map_err(|_| format!("invalid number '{value}'"))?
+                    }
+                    _ => {}
+                }
+            }
+            "--lint-absolute-path-literals" | "--lint-short-path-literals" | "--lint-url-literals" => {
+                next(&mut i, a)?;
+            }
+            "--abort-on-warn" | "--trace-verbose" => {}
+            s if s.starts_with('-') && s != "-" => return Err(format!("unrecognised flag '{s}'")),
+            _ => {
+                if out.file.is_some() {
+                    return Err(format!("unexpected argument '{a}'"));
+                }
+                out.file = Some(a.to_string());
+            }
+        }
+        i += 1;
+    }
+    out.settings.nix_path = nix_path(&out.include);
+    Ok(out)
+}
+
+/// `-I` entries first, then `NIX_PATH`.
+fn nix_path(include: &[String]) -> Vec<(String, String)> {
+    let mut entries = Vec::new();
+    let from_env = std::env::var("NIX_PATH").unwrap_or_default();
+    for item in include.iter().map(String::as_str).chain(from_env.split(':').filter(|s| !s.is_empty())) {
+        match item.split_once('=') {
+            Some((prefix, path)) => entries.push((prefix.to_string(), path.to_string())),
+            None => entries.push((String::new(), item.to_string())),
+        }
+    }
+    entries
+}
+
+pub fn run(args: &[String]) -> ExitCode {
+    let args = match parse_args(args) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut eval = Evaluator::new(args.settings.clone());
+    match evaluate(&mut eval, &args) {
+        Ok(bytes) => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(&bytes);
+            let _ = stdout.write_all(b"\n");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprint!("{}", eval.render_error(&e));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
+}
+
+/// Evaluates what the arguments name, applies `-A` and automatic arguments,
+/// and returns the printed result.
+pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalError> {
+    let root = load_root(eval, args)?;
+    let auto_args = auto_args(eval, args)?;
+    let mut values = Vec::new();
+    if args.attr_paths.is_empty() {
+        values.push(auto_call(eval, root, &auto_args)?);
+    } else {
+        for path in &args.attr_paths {
+            let mut v = auto_call(eval, root.clone(), &auto_args)?;
+            for name in path.split('.').filter(|s| !s.is_empty()) {
+                v = eval.select(v, name)?;
+                v = auto_call(eval, v, &auto_args)?;
+            }
+            values.push(v);
+        }
+    }
+    let mut out = Vec::new();
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        let v = if args.strict { eval.force_deep(v)? } else { eval.force(v)? };
+        if args.raw {
+            if let Value::String(s) = &v {
+                out.extend_from_slice(s.as_bytes());
+                continue;
+            }
+        }
+        out.extend_from_slice(&eval.print(&v));
+    }
+    Ok(out)
+}
+
+fn load_root(eval: &mut Evaluator, args: &EvalArgs) -> Result<Value, EvalError> {
+    if let Some(expr) = &args.expr {
+        return eval.parse_string(expr, &cwd());
+    }
+    let file = args.file.clone().unwrap_or_else(|| "./default.nix".to_string());
+    let path = if Path::new(&file).is_absolute() { PathBuf::from(&file) } else { cwd().join(&file) };
+    let path = if path.is_dir() { path.join("default.nix") } else { path };
+    let v = neve_eval::load::load_file(eval.state(), &normalize(&path))?;
+    Ok(v)
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let bytes = neve_eval::compiler::canon_path(path.as_os_str().as_encoded_bytes());
+    PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn auto_args(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<(String, Value)>, EvalError> {
+    let mut out = Vec::new();
+    for (name, text, is_expr) in &args.auto_args {
+        let v = if *is_expr { eval.parse_string(text, &cwd())? } else { Value::string(text.as_str()) };
+        out.push((name.clone(), v));
+    }
+    Ok(out)
+}
+
+/// Calls a function whose argument is a set of formals with the automatic
+/// arguments it asks for, as CppNix's `autoCallFunction` does.
+fn auto_call(eval: &mut Evaluator, v: Value, auto_args: &[(String, Value)]) -> Result<Value, EvalError> {
+    let v = eval.force(v)?;
+    let Value::Lambda(closure) = &v else { return Ok(v) };
+    let Some(formals) = &closure.lambda.formals else { return Ok(v) };
+    let state = eval.state();
+    let mut b = neve_eval::value::AttrsBuilder::default();
+    for (name, value) in auto_args {
+        let sym = state.intern(name);
+        if formals.ellipsis || formals.entries.iter().any(|f| f.name == sym) {
+            b.insert(sym, value.clone(), None);
+        }
+    }
+    let arg = Value::attrs(b.build());
+    eval.call(v, arg)
+}

@@ -1,0 +1,172 @@
+//! The builtins: their table and how they are installed as globals. Each
+//! family of builtins lives in its own module.
+
+mod attrs;
+mod control;
+mod lists;
+mod paths;
+mod strings;
+
+use crate::error::EvalResult;
+use crate::state::EvalState;
+use crate::value::{AttrsBuilder, Gc, PrimOpApp, Value};
+use crate::vm::{Co, NativeFuture};
+
+/// How a builtin runs once it has all its arguments.
+#[derive(Clone, Copy)]
+pub enum Impl {
+    /// Every argument is evaluated (to weak head normal form) first.
+    Strict(fn(&EvalState, Vec<Value>) -> EvalResult<Value>),
+    /// Arguments as they are; the builtin evaluates nothing.
+    Lazy(fn(&EvalState, Vec<Value>) -> EvalResult<Value>),
+    /// May evaluate values and call functions through [`Co`].
+    Native(fn(Co, Vec<Value>) -> NativeFuture),
+}
+
+pub struct PrimOp {
+    pub name: &'static str,
+    pub arity: u8,
+    pub imp: Impl,
+}
+
+pub(crate) const fn strict(
+    name: &'static str,
+    arity: u8,
+    f: fn(&EvalState, Vec<Value>) -> EvalResult<Value>,
+) -> PrimOp {
+    PrimOp { name, arity, imp: Impl::Strict(f) }
+}
+
+pub(crate) const fn lazy(name: &'static str, arity: u8, f: fn(&EvalState, Vec<Value>) -> EvalResult<Value>) -> PrimOp {
+    PrimOp { name, arity, imp: Impl::Lazy(f) }
+}
+
+pub(crate) const fn native(name: &'static str, arity: u8, f: fn(Co, Vec<Value>) -> NativeFuture) -> PrimOp {
+    PrimOp { name, arity, imp: Impl::Native(f) }
+}
+
+/// `(from, name)` -> `from.name`, for `inherit (from) name`.
+pub static SELECT_ATTR: PrimOp = native("selectAttr", 2, |co, args| {
+    Box::pin(async move {
+        let [from, name] = <[Value; 2]>::try_from(args).ok().expect("two arguments");
+        let set = co.force(from).await?;
+        let Value::String(name) = name else { unreachable!("the name is a string") };
+        let sym = co.state.intern(name.as_bytes());
+        let v = crate::vm::select_attr(&co.state, &set, sym)?;
+        co.force(v).await
+    })
+});
+
+fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
+    control::PRIMOPS.iter().chain(attrs::PRIMOPS).chain(lists::PRIMOPS).chain(strings::PRIMOPS).chain(paths::PRIMOPS)
+}
+
+/// Names available without `builtins.` (besides `__`-prefixed ones).
+const PLAIN_GLOBALS: &[&str] = &[
+    "abort",
+    "baseNameOf",
+    "break",
+    "derivation",
+    "derivationStrict",
+    "dirOf",
+    "fetchGit",
+    "fetchMercurial",
+    "fetchTarball",
+    "fetchTree",
+    "fromTOML",
+    "import",
+    "isNull",
+    "map",
+    "placeholder",
+    "removeAttrs",
+    "scopedImport",
+    "throw",
+    "toString",
+];
+
+/// Puts every builtin and constant into the global environment and the
+/// `builtins` set.
+pub fn install(state: &EvalState) {
+    let mut set = AttrsBuilder::with_capacity(160);
+    let mut add = |name: &str, value: Value| {
+        let sym = state.intern(name);
+        set.insert(sym, value.clone(), None);
+        let global = if PLAIN_GLOBALS.contains(&name) { name.to_string() } else { format!("__{name}") };
+        if state.settings.globals.is_global(global.as_bytes()) {
+            state.set_global(state.intern(global), value);
+        }
+    };
+    for op in all_primops() {
+        add(op.name, Value::PrimOp(Gc::new(PrimOpApp { op, args: Vec::new() })));
+    }
+    for (name, value) in control::constants(state) {
+        add(name, value);
+    }
+    state.set_global(state.intern("true"), Value::Bool(true));
+    state.set_global(state.intern("false"), Value::Bool(false));
+    state.set_global(state.intern("null"), Value::Null);
+    // `builtins` contains itself.
+    let builtins_sym = state.intern("builtins");
+    let placeholder = crate::value::Thunk::new(crate::value::ThunkState::Blackhole);
+    set.insert(builtins_sym, placeholder.clone(), None);
+    let value = Value::attrs(set.build());
+    if let Value::Thunk(t) = &placeholder {
+        *t.0.borrow_mut() = crate::value::ThunkState::Done(value.clone());
+    }
+    state.set_global(builtins_sym, value);
+}
+
+/// Argument helpers shared by the families.
+pub(crate) mod args {
+    use crate::error::{EvalError, EvalResult};
+    use crate::state::EvalState;
+    use crate::value::{Attrs, Gc, List, NixString, Value};
+    use crate::vm::type_error;
+
+    pub fn int(state: &EvalState, v: &Value) -> EvalResult<i64> {
+        match v {
+            Value::Int(i) => Ok(*i),
+            other => Err(type_error(state, "an integer", other)),
+        }
+    }
+
+    pub fn list<'a>(state: &EvalState, v: &'a Value) -> EvalResult<&'a Gc<List>> {
+        match v {
+            Value::List(l) => Ok(l),
+            other => Err(type_error(state, "a list", other)),
+        }
+    }
+
+    pub fn attrs<'a>(state: &EvalState, v: &'a Value) -> EvalResult<&'a Gc<Attrs>> {
+        match v {
+            Value::Attrs(a) => Ok(a),
+            other => Err(type_error(state, "a set", other)),
+        }
+    }
+
+    pub fn string<'a>(state: &EvalState, v: &'a Value) -> EvalResult<&'a NixString> {
+        match v {
+            Value::String(s) => Ok(s),
+            other => Err(type_error(state, "a string", other)),
+        }
+    }
+
+    pub fn bool(state: &EvalState, v: &Value) -> EvalResult<bool> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            other => Err(type_error(state, "a Boolean", other)),
+        }
+    }
+
+    pub fn function(state: &EvalState, v: &Value) -> EvalResult<()> {
+        match v {
+            Value::Lambda(_) | Value::PrimOp(_) => Ok(()),
+            Value::Attrs(a) if a.get(state.sym.functor).is_some() => Ok(()),
+            other => Err(type_error(state, "a function", other)),
+        }
+    }
+
+    pub fn err(msg: impl Into<String>) -> EvalError {
+        EvalError::eval(msg)
+    }
+}

@@ -1,0 +1,137 @@
+//! Builtins that read files and resolve paths: `import`, `readFile`,
+//! `pathExists`, `readDir`, `dirOf`, `baseNameOf`, `findFile`.
+
+use std::path::Path;
+
+use super::args::{self, err};
+use super::{native, strict, PrimOp};
+use crate::coerce::{coerce_to_string, CoerceMode};
+use crate::error::EvalResult;
+use crate::io::FileType;
+use crate::state::EvalState;
+use crate::value::{AttrsBuilder, Gc, NixString, Value};
+use crate::vm::{Co, NativeFuture};
+
+pub(super) static PRIMOPS: &[PrimOp] = &[
+    native("import", 1, import),
+    native("readFile", 1, |co, a| {
+        Box::pin(async move {
+            let path = path_arg(&co, a[0].clone()).await?;
+            let bytes = co
+                .state
+                .io
+                .read_file(Path::new(&path))
+                .map_err(|e| err(format!("opening file '{path}': {}", io_message(&e))))?;
+            Ok(Value::string(bytes))
+        })
+    }),
+    native("pathExists", 1, |co, a| {
+        Box::pin(async move {
+            let path = path_arg(&co, a[0].clone()).await?;
+            Ok(Value::Bool(co.state.io.path_exists(Path::new(&path))))
+        })
+    }),
+    native("readDir", 1, |co, a| {
+        Box::pin(async move {
+            let path = path_arg(&co, a[0].clone()).await?;
+            let entries = co
+                .state
+                .io
+                .read_dir(Path::new(&path))
+                .map_err(|e| err(format!("reading directory '{path}': {}", io_message(&e))))?;
+            let mut b = AttrsBuilder::with_capacity(entries.len());
+            for (name, kind) in entries {
+                b.insert(co.state.intern(&name), Value::string(file_type_name(kind)), None);
+            }
+            Ok(Value::attrs(b.build()))
+        })
+    }),
+    native("readFileType", 1, |co, a| {
+        Box::pin(async move {
+            let path = path_arg(&co, a[0].clone()).await?;
+            let kind = co
+                .state
+                .io
+                .file_type(Path::new(&path))
+                .map_err(|e| err(format!("getting status of '{path}': {}", io_message(&e))))?;
+            Ok(Value::string(file_type_name(kind)))
+        })
+    }),
+    strict("dirOf", 1, dir_of),
+    native("baseNameOf", 1, |co, a| {
+        Box::pin(async move {
+            let s = coerce_to_string(&co, a[0].clone(), CoerceMode::Interpolation).await?;
+            let bytes = s.as_bytes();
+            let trimmed = bytes.strip_suffix(b"/").unwrap_or(bytes);
+            let base = match trimmed.iter().rposition(|&b| b == b'/') {
+                Some(i) => &trimmed[i + 1..],
+                None => trimmed,
+            };
+            Ok(Value::string(NixString::new(base, s.context().cloned())))
+        })
+    }),
+    strict("toPath", 1, |s, a| {
+        args::string(s, &a[0])?;
+        Ok(a[0].clone())
+    }),
+];
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn file_type_name(kind: FileType) -> &'static str {
+    match kind {
+        FileType::Regular => "regular",
+        FileType::Directory => "directory",
+        FileType::Symlink => "symlink",
+        FileType::Unknown => "unknown",
+    }
+}
+
+/// A path argument: a path, or a string holding an absolute path.
+pub(crate) async fn path_arg(co: &Co, v: Value) -> EvalResult<String> {
+    let v = co.force(v).await?;
+    let s = match &v {
+        Value::Path(p) => String::from_utf8_lossy(p).into_owned(),
+        _ => coerce_to_string(co, v.clone(), CoerceMode::Interpolation).await?.to_str_lossy().into_owned(),
+    };
+    if !s.starts_with('/') {
+        return Err(err(format!("string '{s}' doesn't represent an absolute path")));
+    }
+    Ok(s)
+}
+
+fn dir_of(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+    let (bytes, is_path) = match &a[0] {
+        Value::Path(p) => (p.to_vec(), true),
+        other => (args::string(state, other)?.as_bytes().to_vec(), false),
+    };
+    let dir: Vec<u8> = match bytes.iter().rposition(|&b| b == b'/') {
+        Some(0) => b"/".to_vec(),
+        Some(i) => bytes[..i].to_vec(),
+        None => b".".to_vec(),
+    };
+    Ok(if is_path { Value::Path(Gc::from(dir)) } else { Value::string(dir) })
+}
+
+fn import(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let path = path_arg(&co, a[0].clone()).await?;
+        let mut file = std::path::PathBuf::from(&path);
+        if co.state.io.file_type(&file).ok() == Some(FileType::Directory) {
+            file.push("default.nix");
+        }
+        let key = file.as_os_str().as_encoded_bytes().to_vec();
+        if let Some(v) = co.state.import_cache.borrow().get(&key).cloned() {
+            return co.force(v).await;
+        }
+        let thunk = crate::load::load_file(&co.state, &file)?;
+        co.state.import_cache.borrow_mut().insert(key, thunk.clone());
+        co.force(thunk).await
+    })
+}

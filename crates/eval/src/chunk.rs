@@ -1,0 +1,184 @@
+//! Bytecode: instructions, chunks and compiled functions.
+
+use crate::source::Pos;
+use crate::symbol::Symbol;
+use crate::value::{Gc, Value};
+
+/// One instruction. Operands are small indices into the chunk's tables.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Op {
+    /// Push `constants[i]`.
+    Const(u32),
+    /// Push a variable: slot `slot` of the environment `level` steps out.
+    Local {
+        level: u16,
+        slot: u32,
+    },
+    /// Push the global of that name.
+    Global(Symbol),
+    /// Push a variable found in the `with` environments, starting `level` out.
+    With {
+        level: u16,
+        name: Symbol,
+    },
+    /// Push a thunk of `chunks[i]` closing over the current environment.
+    Thunk(u32),
+    /// Push a function made of `lambdas[i]` and the current environment.
+    Closure(u32),
+    /// Evaluate the top of the stack to weak head normal form.
+    Force,
+    /// `[func, arg]` -> the application's value (in weak head normal form).
+    Call,
+    Pop,
+    /// Push a copy of the value `i` places below the top (0 is the top).
+    Pick(u32),
+    /// Keep the top value and drop the `n` values below it.
+    Slide(u32),
+    /// Pop a value; push a thunk selecting `name` from it (`inherit (e) name`).
+    SelectThunk(Symbol),
+    /// End the chunk with the top of the stack as its value.
+    Return,
+    Jump(u32),
+    /// Pop a forced value; jump when it is `false`; error when not a Boolean.
+    /// The operand `what` (a constant index) names the context for errors.
+    JumpIfFalse {
+        target: u32,
+        what: u32,
+    },
+    /// As `JumpIfFalse`, but keep the value on the stack when jumping
+    /// (for `&&`, `||`, `->`).
+    JumpIfFalseKeep {
+        target: u32,
+        what: u32,
+    },
+    JumpIfTrueKeep {
+        target: u32,
+        what: u32,
+    },
+    /// Check a forced Boolean for `&&`/`||`/`->` right operands.
+    AssertBool {
+        what: u32,
+    },
+    /// New environment of `n` slots inside the current one.
+    PushEnv(u32),
+    /// Back to the enclosing environment.
+    PopEnv,
+    /// Pop into slot `i` of the current environment.
+    SetSlot(u32),
+    /// Pop a namespace; enter a `with` environment holding it.
+    EnterWith,
+    /// Pop `n` values into a list.
+    List(u32),
+    /// Build a set from `shapes[i]`: pops the static values, then (name,
+    /// value) pairs of the dynamic attributes.
+    Attrs(u32),
+    /// Pop a forced set; push `name`'s value or fail.
+    Select(Symbol),
+    /// Pop a set (forced) and the name (a forced string) for `x.${e}`.
+    SelectDynamic,
+    /// Like `Select` but jump to `target` (leaving nothing pushed) when the
+    /// attribute or a set along the way is missing.
+    SelectOr {
+        name: Symbol,
+        target: u32,
+    },
+    SelectDynamicOr {
+        target: u32,
+    },
+    /// Pop a value; push whether it is a set with `name`. Not a set: false.
+    HasAttr(Symbol),
+    HasAttrDynamic,
+    /// Pop a value; push false and jump to `target` when it is not a set
+    /// holding `name`, else push its value (for `a ? b.c` paths).
+    HasAttrStep {
+        name: Symbol,
+        target: u32,
+    },
+    HasAttrDynamicStep {
+        target: u32,
+    },
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Neq,
+    Concat,
+    Update,
+    Not,
+    Negate,
+    /// Pop a forced condition; fail with the assertion's text (a constant)
+    /// when it is false.
+    Assert {
+        text: u32,
+    },
+    /// Pop `parts` values and concatenate them as strings (`force_string`)
+    /// or as a path (the first part is a path).
+    Interpolate {
+        parts: u32,
+        force_string: bool,
+    },
+    /// Resolve a path literal (a constant) against the file's directory.
+    Path(u32),
+    /// Push `{ file, line, column }` of a position (a constant).
+    CurPos(u32),
+    /// Check the argument of a function with formals (on the stack, forced)
+    /// against `lambdas`-level info and fill the environment's slots.
+    Formals,
+}
+
+/// The shape of a set literal: static names in order, and how many dynamic
+/// attributes follow.
+#[derive(Debug, Clone)]
+pub struct AttrsShape {
+    pub names: Vec<(Symbol, Pos)>,
+    pub dynamic: Vec<Pos>,
+}
+
+/// A unit of code: a function body, a thunk body, or a file.
+#[derive(Default)]
+pub struct Chunk {
+    pub code: Vec<Op>,
+    pub constants: Vec<Value>,
+    /// `(instruction index, position)`, sorted: the position of an
+    /// instruction is that of the last entry at or before it.
+    pub positions: Vec<(u32, Pos)>,
+    pub chunks: Vec<Gc<Chunk>>,
+    pub lambdas: Vec<Gc<LambdaInfo>>,
+    pub shapes: Vec<AttrsShape>,
+    /// The function this chunk is the body of, for `Formals`.
+    pub lambda: Option<std::rc::Weak<LambdaInfo>>,
+}
+
+impl Chunk {
+    pub fn pos_at(&self, ip: usize) -> Option<Pos> {
+        let i = self.positions.partition_point(|(at, _)| *at as usize <= ip);
+        i.checked_sub(1).map(|i| self.positions[i].1)
+    }
+}
+
+/// A compiled function.
+pub struct LambdaInfo {
+    pub name: Option<Symbol>,
+    pub pos: Pos,
+    /// Slots of its environment: the argument in slot 0, then the formals.
+    pub env_size: u32,
+    pub formals: Option<FormalsInfo>,
+    pub body: Gc<Chunk>,
+}
+
+pub struct FormalsInfo {
+    /// Sorted by symbol; slot of each; its default's code.
+    pub entries: Vec<FormalInfo>,
+    pub ellipsis: bool,
+}
+
+pub struct FormalInfo {
+    pub name: Symbol,
+    pub slot: u32,
+    pub default: Option<Gc<Chunk>>,
+}

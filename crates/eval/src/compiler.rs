@@ -1,0 +1,573 @@
+//! HIR to bytecode.
+//!
+//! Every expression is compiled either strictly (its value, in weak head
+//! normal form, ends on the stack) or lazily (a value that may be a thunk).
+//! Laziness costs a thunk only when the expression needs work: literals,
+//! variables, functions, and set and list literals (whose parts are lazy
+//! themselves) are pushed directly.
+//!
+//! Environments follow the HIR's scopes one to one: `let`, `rec` sets,
+//! functions and `with` each get one at run time, so a resolved variable's
+//! `(level, slot)` is its address.
+
+use std::path::Path;
+
+use neve_syntax::ast::PathKind;
+use neve_syntax::TextRange;
+
+use crate::chunk::{AttrsShape, Chunk, FormalInfo, FormalsInfo, LambdaInfo, Op};
+use crate::hir::{self, AttrName, AttrValue, BinaryOp, Expr, ExprId, Hir, Part, Var};
+use crate::source::{FileId, Pos};
+use crate::symbol::Interner;
+use crate::value::{Gc, NixString, Value};
+
+/// What the compiler needs to know about the file.
+pub struct CompileInput<'a> {
+    pub hir: &'a Hir,
+    pub file: FileId,
+    /// The directory relative path literals are resolved against.
+    pub base_dir: &'a Path,
+    /// `$HOME`, for `~/` paths.
+    pub home: Option<&'a [u8]>,
+    /// The source text, for assertion messages.
+    pub text: &'a str,
+}
+
+/// Compiles a file's HIR to the chunk that evaluates it.
+pub fn compile(input: &CompileInput, interner: &mut Interner) -> Gc<Chunk> {
+    let mut c = Compiler { input, interner, chunk: Chunk::default() };
+    if let Some(root) = input.hir.root {
+        c.strict(root);
+    }
+    c.emit(Op::Return);
+    Gc::new(c.chunk)
+}
+
+struct Compiler<'a, 'i> {
+    input: &'a CompileInput<'a>,
+    interner: &'i mut Interner,
+    chunk: Chunk,
+}
+
+impl Compiler<'_, '_> {
+    fn hir(&self) -> &Hir {
+        self.input.hir
+    }
+
+    fn pos(&self, range: TextRange) -> Pos {
+        Pos { file: self.input.file, offset: range.start().into() }
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        self.chunk.code.push(op);
+        self.chunk.code.len() - 1
+    }
+
+    /// Marks the instructions from here on as belonging to `range`.
+    fn at(&mut self, range: TextRange) {
+        let pos = self.pos(range);
+        let ip = self.chunk.code.len() as u32;
+        match self.chunk.positions.last_mut() {
+            Some((at, p)) if *at == ip => *p = pos,
+            Some((_, p)) if *p == pos => {}
+            _ => self.chunk.positions.push((ip, pos)),
+        }
+    }
+
+    fn constant(&mut self, value: Value) -> u32 {
+        self.chunk.constants.push(value);
+        self.chunk.constants.len() as u32 - 1
+    }
+
+    fn string_constant(&mut self, s: &str) -> u32 {
+        self.constant(Value::string(s))
+    }
+
+    fn here(&self) -> u32 {
+        self.chunk.code.len() as u32
+    }
+
+    fn patch(&mut self, at: usize) {
+        let target = self.here();
+        match &mut self.chunk.code[at] {
+            Op::Jump(t)
+            | Op::JumpIfFalse { target: t, .. }
+            | Op::JumpIfFalseKeep { target: t, .. }
+            | Op::JumpIfTrueKeep { target: t, .. }
+            | Op::SelectOr { target: t, .. }
+            | Op::SelectDynamicOr { target: t }
+            | Op::HasAttrStep { target: t, .. }
+            | Op::HasAttrDynamicStep { target: t } => *t = target,
+            op => unreachable!("not a jump: {op:?}"),
+        }
+    }
+
+    /// Compiles `id` into a separate chunk (a thunk or function body).
+    fn sub_chunk(&mut self, f: impl FnOnce(&mut Self)) -> Chunk {
+        let outer = std::mem::take(&mut self.chunk);
+        f(self);
+        self.emit(Op::Return);
+        std::mem::replace(&mut self.chunk, outer)
+    }
+
+    fn var(&mut self, var: Var, extra_levels: u32) {
+        match var {
+            Var::Local { level, slot } => {
+                self.emit(Op::Local { level: (level + extra_levels) as u16, slot });
+            }
+            Var::Global(name) => {
+                self.emit(Op::Global(name));
+            }
+            Var::With { level, name } => {
+                self.emit(Op::With { level: (level + extra_levels) as u16, name });
+            }
+            // Undefined variables stop evaluation before compilation.
+            Var::Undefined(name) => {
+                self.emit(Op::Global(name));
+            }
+        }
+    }
+
+    /// Pushes the value of `id`, possibly as a thunk.
+    fn lazy(&mut self, id: ExprId) {
+        match self.hir().expr(id) {
+            Expr::Int(_) | Expr::Float(_) | Expr::Str(_) | Expr::Uri(_) | Expr::Lambda(_) | Expr::List(_) => {
+                self.strict(id)
+            }
+            Expr::Attrs(a) if !a.rec => self.strict(id),
+            Expr::Var(var @ (Var::Local { .. } | Var::Global(_))) => {
+                let var = *var;
+                self.at(self.hir().range(id));
+                self.var(var, 0);
+            }
+            _ => {
+                let chunk = self.sub_chunk(|c| c.strict(id));
+                self.chunk.chunks.push(Gc::new(chunk));
+                let i = self.chunk.chunks.len() as u32 - 1;
+                self.emit(Op::Thunk(i));
+            }
+        }
+    }
+
+    /// Pushes the value of `id` in weak head normal form.
+    fn strict(&mut self, id: ExprId) {
+        let range = self.hir().range(id);
+        self.at(range);
+        match self.hir().expr(id).clone() {
+            Expr::Missing => {
+                let i = self.constant(Value::Null);
+                self.emit(Op::Const(i));
+            }
+            Expr::Int(n) => {
+                let i = self.constant(Value::Int(n));
+                self.emit(Op::Const(i));
+            }
+            Expr::Float(x) => {
+                let i = self.constant(Value::Float(x));
+                self.emit(Op::Const(i));
+            }
+            Expr::Str(bytes) => {
+                let i = self.constant(Value::string(NixString::from(&*bytes)));
+                self.emit(Op::Const(i));
+            }
+            Expr::Uri(text) => {
+                let i = self.string_constant(&text);
+                self.emit(Op::Const(i));
+            }
+            Expr::Path { kind, literal } => {
+                let path = self.resolve_path(kind, &literal);
+                let i = self.constant(Value::string(NixString::from(path)));
+                self.emit(Op::Path(i));
+            }
+            Expr::Interpolated { parts, force_string } => {
+                for part in &parts {
+                    match part {
+                        Part::Lit(bytes) => {
+                            let i = self.constant(Value::string(NixString::from(&**bytes)));
+                            self.emit(Op::Const(i));
+                        }
+                        Part::Expr(e) => self.strict(*e),
+                    }
+                }
+                self.at(range);
+                self.emit(Op::Interpolate { parts: parts.len() as u32, force_string });
+            }
+            Expr::Var(var) => {
+                self.var(var, 0);
+                self.emit(Op::Force);
+            }
+            Expr::CurPos => {
+                let i = self.constant(Value::Int(u32::from(range.start()) as i64));
+                self.emit(Op::CurPos(i));
+            }
+            Expr::List(items) => {
+                for item in &items {
+                    self.lazy(*item);
+                }
+                self.emit(Op::List(items.len() as u32));
+            }
+            Expr::Attrs(attrs) => self.attrs(&attrs, range),
+            Expr::Let(l) => self.let_in(&l),
+            Expr::Lambda(l) => self.lambda(&l, range),
+            Expr::Apply { func, arg } => {
+                self.strict(func);
+                self.lazy(arg);
+                self.at(range);
+                self.emit(Op::Call);
+            }
+            Expr::Select { expr, path, default } => self.select(expr, &path, default, range),
+            Expr::HasAttr { expr, path } => self.has_attr(expr, &path, range),
+            Expr::With { namespace, body } => {
+                self.lazy(namespace);
+                self.emit(Op::EnterWith);
+                self.strict(body);
+                self.emit(Op::PopEnv);
+            }
+            Expr::Assert { cond, body } => {
+                self.strict(cond);
+                let text = self.input.text.get(std::ops::Range::<usize>::from(self.hir().range(cond))).unwrap_or("");
+                let text = self.string_constant(text);
+                self.at(range);
+                self.emit(Op::Assert { text });
+                self.strict(body);
+            }
+            Expr::If { cond, then_body, else_body } => {
+                self.strict(cond);
+                let what = self.string_constant("while evaluating a branch condition");
+                self.at(range);
+                let to_else = self.emit(Op::JumpIfFalse { target: 0, what });
+                self.strict(then_body);
+                let to_end = self.emit(Op::Jump(0));
+                self.patch(to_else);
+                self.strict(else_body);
+                self.patch(to_end);
+            }
+            Expr::Binary { op, lhs, rhs } => self.binary(op, lhs, rhs, range),
+            Expr::Not(e) => {
+                self.strict(e);
+                self.at(range);
+                self.emit(Op::Not);
+            }
+            Expr::Negate(e) => {
+                self.strict(e);
+                self.at(range);
+                self.emit(Op::Negate);
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId, range: TextRange) {
+        let what = |c: &mut Self, s: &str| c.string_constant(s);
+        match op {
+            BinaryOp::And => {
+                self.strict(lhs);
+                let w = what(self, "in the left operand of the AND (&&) operator");
+                self.at(range);
+                let short = self.emit(Op::JumpIfFalseKeep { target: 0, what: w });
+                self.emit(Op::Pop);
+                self.strict(rhs);
+                let w = what(self, "in the right operand of the AND (&&) operator");
+                self.at(range);
+                self.emit(Op::AssertBool { what: w });
+                self.patch(short);
+            }
+            BinaryOp::Or => {
+                self.strict(lhs);
+                let w = what(self, "in the left operand of the OR (||) operator");
+                self.at(range);
+                let short = self.emit(Op::JumpIfTrueKeep { target: 0, what: w });
+                self.emit(Op::Pop);
+                self.strict(rhs);
+                let w = what(self, "in the right operand of the OR (||) operator");
+                self.at(range);
+                self.emit(Op::AssertBool { what: w });
+                self.patch(short);
+            }
+            BinaryOp::Impl => {
+                self.strict(lhs);
+                let w = what(self, "in the left operand of the IMPL (->) operator");
+                self.at(range);
+                let to_true = self.emit(Op::JumpIfFalse { target: 0, what: w });
+                self.strict(rhs);
+                let w = what(self, "in the right operand of the IMPL (->) operator");
+                self.at(range);
+                self.emit(Op::AssertBool { what: w });
+                let to_end = self.emit(Op::Jump(0));
+                self.patch(to_true);
+                let t = self.constant(Value::Bool(true));
+                self.emit(Op::Const(t));
+                self.patch(to_end);
+            }
+            _ => {
+                self.strict(lhs);
+                self.strict(rhs);
+                self.at(range);
+                self.emit(match op {
+                    BinaryOp::Eq => Op::Eq,
+                    BinaryOp::Neq => Op::Neq,
+                    BinaryOp::Update => Op::Update,
+                    BinaryOp::Concat => Op::Concat,
+                    BinaryOp::Add => Op::Add,
+                    BinaryOp::Sub => Op::Sub,
+                    BinaryOp::Mul => Op::Mul,
+                    BinaryOp::Div => Op::Div,
+                    BinaryOp::Lt => Op::Lt,
+                    BinaryOp::Le => Op::Le,
+                    BinaryOp::Gt => Op::Gt,
+                    BinaryOp::Ge => Op::Ge,
+                    BinaryOp::And | BinaryOp::Or | BinaryOp::Impl => unreachable!(),
+                });
+            }
+        }
+    }
+
+    fn select(&mut self, expr: ExprId, path: &[AttrName], default: Option<ExprId>, range: TextRange) {
+        self.strict(expr);
+        let mut to_default = Vec::new();
+        for name in path {
+            match name {
+                AttrName::Static(sym) => {
+                    self.at(range);
+                    if default.is_some() {
+                        to_default.push(self.emit(Op::SelectOr { name: *sym, target: 0 }));
+                    } else {
+                        self.emit(Op::Select(*sym));
+                    }
+                }
+                AttrName::Dynamic(e) => {
+                    self.strict(*e);
+                    self.at(range);
+                    if default.is_some() {
+                        to_default.push(self.emit(Op::SelectDynamicOr { target: 0 }));
+                    } else {
+                        self.emit(Op::SelectDynamic);
+                    }
+                }
+            }
+            self.emit(Op::Force);
+        }
+        if let Some(default) = default {
+            let to_end = self.emit(Op::Jump(0));
+            for at in to_default {
+                self.patch(at);
+            }
+            self.strict(default);
+            self.patch(to_end);
+        }
+    }
+
+    fn has_attr(&mut self, expr: ExprId, path: &[AttrName], range: TextRange) {
+        self.strict(expr);
+        let mut to_end = Vec::new();
+        for (i, name) in path.iter().enumerate() {
+            let last = i + 1 == path.len();
+            if let AttrName::Dynamic(e) = name {
+                self.strict(*e);
+            }
+            self.at(range);
+            match (name, last) {
+                (AttrName::Static(sym), true) => {
+                    self.emit(Op::HasAttr(*sym));
+                }
+                (AttrName::Dynamic(_), true) => {
+                    self.emit(Op::HasAttrDynamic);
+                }
+                (AttrName::Static(sym), false) => {
+                    to_end.push(self.emit(Op::HasAttrStep { name: *sym, target: 0 }));
+                    self.emit(Op::Force);
+                }
+                (AttrName::Dynamic(_), false) => {
+                    to_end.push(self.emit(Op::HasAttrDynamicStep { target: 0 }));
+                    self.emit(Op::Force);
+                }
+            }
+        }
+        for at in to_end {
+            self.patch(at);
+        }
+    }
+
+    /// Pushes the value of one binding. `extra_levels` is how many
+    /// environments the code runs inside of, beyond the scope `inherit`
+    /// names are resolved in; `sources` says where the `inherit (e)`
+    /// sources are: `Ok(base)` in slots `base..` of the current environment,
+    /// `Err(depth)` on the stack with the first one `depth` places down.
+    fn binding(&mut self, value: &AttrValue, extra_levels: u32, sources: Result<u32, u32>) {
+        match value {
+            AttrValue::Expr(e) => self.lazy(*e),
+            AttrValue::Inherit(var) => self.var(*var, extra_levels),
+            AttrValue::InheritFrom { source, name, range } => {
+                self.at(*range);
+                match sources {
+                    Ok(base) => {
+                        self.emit(Op::Local { level: 0, slot: base + source });
+                    }
+                    Err(depth) => {
+                        self.emit(Op::Pick(depth - source));
+                    }
+                }
+                self.emit(Op::SelectThunk(*name));
+            }
+        }
+    }
+
+    fn attrs(&mut self, attrs: &hir::Attrs, range: TextRange) {
+        let shape = AttrsShape {
+            names: attrs.attrs.iter().map(|a| (a.name, self.pos(a.range))).collect(),
+            dynamic: attrs.dynamic.iter().map(|d| self.pos(d.range)).collect(),
+        };
+        self.chunk.shapes.push(shape);
+        let shape = self.chunk.shapes.len() as u32 - 1;
+        let n = attrs.attrs.len() as u32;
+        if attrs.rec {
+            let sources = attrs.inherit_from.len() as u32;
+            self.emit(Op::PushEnv(n + sources));
+            for (i, source) in attrs.inherit_from.iter().enumerate() {
+                self.lazy(*source);
+                self.emit(Op::SetSlot(n + i as u32));
+            }
+            for (i, attr) in attrs.attrs.iter().enumerate() {
+                self.binding(&attr.value, 1, Ok(n));
+                self.emit(Op::SetSlot(i as u32));
+            }
+            for i in 0..n {
+                self.emit(Op::Local { level: 0, slot: i });
+            }
+            self.dynamic_attrs(attrs);
+            self.at(range);
+            self.emit(Op::Attrs(shape));
+            self.emit(Op::PopEnv);
+        } else {
+            let sources = attrs.inherit_from.len() as u32;
+            for source in &attrs.inherit_from {
+                self.lazy(*source);
+            }
+            for (i, attr) in attrs.attrs.iter().enumerate() {
+                // The first source sits below the sources and the values
+                // pushed so far.
+                self.binding(&attr.value, 0, Err((sources + i as u32).saturating_sub(1)));
+            }
+            self.dynamic_attrs(attrs);
+            self.at(range);
+            self.emit(Op::Attrs(shape));
+            if sources > 0 {
+                self.emit(Op::Slide(sources));
+            }
+        }
+    }
+
+    fn dynamic_attrs(&mut self, attrs: &hir::Attrs) {
+        for d in &attrs.dynamic {
+            self.strict(d.name);
+            self.lazy(d.value);
+        }
+    }
+
+    fn let_in(&mut self, l: &hir::Let) {
+        let n = l.bindings.len() as u32;
+        let sources = l.inherit_from.len() as u32;
+        self.emit(Op::PushEnv(n + sources));
+        for (i, source) in l.inherit_from.iter().enumerate() {
+            self.lazy(*source);
+            self.emit(Op::SetSlot(n + i as u32));
+        }
+        for (i, b) in l.bindings.iter().enumerate() {
+            self.binding(&b.value, 1, Ok(n));
+            self.emit(Op::SetSlot(i as u32));
+        }
+        self.strict(l.body);
+        self.emit(Op::PopEnv);
+    }
+
+    fn lambda(&mut self, l: &hir::Lambda, range: TextRange) {
+        let formal_count = l.formals.as_ref().map_or(0, |f| f.entries.len());
+        let mut defaults = Vec::new();
+        let body = self.sub_chunk(|c| {
+            if l.formals.is_some() {
+                c.emit(Op::Local { level: 0, slot: 0 });
+                c.emit(Op::Force);
+                c.at(range);
+                c.emit(Op::Formals);
+            }
+            if let Some(formals) = &l.formals {
+                for f in &formals.entries {
+                    defaults.push(f.default.map(|d| {
+                        let chunk = c.sub_chunk(|c| c.strict(d));
+                        Gc::new(chunk)
+                    }));
+                }
+            }
+            c.strict(l.body);
+        });
+        let formals = l.formals.as_ref().map(|f| FormalsInfo {
+            entries: f
+                .entries
+                .iter()
+                .zip(defaults)
+                .enumerate()
+                .map(|(i, (formal, default))| FormalInfo { name: formal.name, slot: i as u32 + 1, default })
+                .collect(),
+            ellipsis: f.ellipsis,
+        });
+        let info = LambdaInfo {
+            name: l.name,
+            pos: self.pos(range),
+            env_size: 1 + formal_count as u32,
+            formals,
+            body: Gc::new(body),
+        };
+        self.chunk.lambdas.push(Gc::new(info));
+        let i = self.chunk.lambdas.len() as u32 - 1;
+        self.emit(Op::Closure(i));
+    }
+
+    fn resolve_path(&mut self, kind: PathKind, literal: &str) -> Vec<u8> {
+        match kind {
+            PathKind::Home => {
+                let mut out = self.input.home.unwrap_or(b"").to_vec();
+                out.extend_from_slice(&literal.as_bytes()[1..]);
+                out
+            }
+            PathKind::Absolute | PathKind::Relative | PathKind::Search => {
+                let mut full = Vec::new();
+                if kind == PathKind::Relative {
+                    full.extend_from_slice(self.input.base_dir.as_os_str().as_encoded_bytes());
+                    full.push(b'/');
+                }
+                full.extend_from_slice(literal.as_bytes());
+                let mut out = canon_path(&full);
+                if literal.len() > 1 && literal.ends_with('/') && out != b"/" {
+                    out.push(b'/');
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Lexically canonical absolute path: no `.`, `..`, empty components, or
+/// trailing slash (CppNix's `CanonPath`).
+pub fn canon_path(path: &[u8]) -> Vec<u8> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for comp in path.split(|&b| b == b'/') {
+        match comp {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    let mut out = Vec::with_capacity(path.len());
+    for p in &parts {
+        out.push(b'/');
+        out.extend_from_slice(p);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
+}
+
+#[allow(dead_code)]
+fn _uses(_: &Interner) {}

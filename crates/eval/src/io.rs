@@ -1,0 +1,65 @@
+//! Everything the evaluator reads from the outside world goes through
+//! [`EvalIo`], so an embedder or the language server can sandbox it.
+
+use std::io;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    Regular,
+    Directory,
+    Symlink,
+    Unknown,
+}
+
+pub trait EvalIo {
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(Vec<u8>, FileType)>>;
+    /// The type of the file itself (symlinks are not followed).
+    fn file_type(&self, path: &Path) -> io::Result<FileType>;
+    fn path_exists(&self, path: &Path) -> bool;
+    fn get_env(&self, name: &str) -> Option<Vec<u8>>;
+}
+
+/// The real file system and environment.
+pub struct StdIo;
+
+fn kind(ft: std::fs::FileType) -> FileType {
+    if ft.is_symlink() {
+        FileType::Symlink
+    } else if ft.is_dir() {
+        FileType::Directory
+    } else if ft.is_file() {
+        FileType::Regular
+    } else {
+        FileType::Unknown
+    }
+}
+
+impl EvalIo for StdIo {
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(Vec<u8>, FileType)>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(path)? {
+            let entry = entry?;
+            out.push((entry.file_name().into_encoded_bytes(), kind(entry.file_type()?)));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    fn file_type(&self, path: &Path) -> io::Result<FileType> {
+        Ok(kind(std::fs::symlink_metadata(path)?.file_type()))
+    }
+
+    fn path_exists(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path).is_ok()
+    }
+
+    fn get_env(&self, name: &str) -> Option<Vec<u8>> {
+        std::env::var_os(name).map(|v| v.into_encoded_bytes())
+    }
+}

@@ -1,0 +1,53 @@
+//! From source to a value: parse, check, lower, compile, and wrap the file's
+//! code in a thunk.
+
+use std::path::Path;
+
+use crate::compiler::{compile, CompileInput};
+use crate::error::{ErrorKind, EvalError, EvalResult};
+use crate::hir;
+use crate::source::{FileId, Origin, Pos};
+use crate::state::EvalState;
+use crate::value::{Env, Thunk, ThunkState, Value};
+
+/// Loads a file as an unevaluated value.
+pub fn load_file(state: &EvalState, path: &Path) -> EvalResult<Value> {
+    let bytes = state.io.read_file(path).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+            _ => e.to_string(),
+        };
+        EvalError::eval(format!("opening file '{}': {reason}", path.display()))
+    })?;
+    let base = path.parent().unwrap_or(Path::new("/"));
+    load_source(state, Origin::File(path.to_path_buf()), &bytes, base)
+}
+
+/// Loads source text (a file's or an `-E` expression's) as an unevaluated
+/// value; relative paths in it are resolved against `base_dir`.
+pub fn load_source(state: &EvalState, origin: Origin, bytes: &[u8], base_dir: &Path) -> EvalResult<Value> {
+    let parse = neve_syntax::parse_bytes(bytes);
+    let text = parse.syntax().text().to_string();
+    let file = state.sources.add(origin, text.clone());
+    if let Some(e) = parse.errors().first() {
+        return Err(syntax_error(state, file, e));
+    }
+    let lowered =
+        state.with_interner(|interner| hir::lower(&parse, interner, &|name| state.settings.globals.is_global(name)));
+    if let Some(e) = lowered.errors.first() {
+        return Err(syntax_error(state, file, e));
+    }
+    let home = state.io.get_env("HOME");
+    let input = CompileInput { hir: &lowered.hir, file, base_dir, home: home.as_deref(), text: &text };
+    let chunk = state.with_interner(|interner| compile(&input, interner));
+    Ok(Thunk::new(ThunkState::Suspended { chunk, env: Env::new(None, 0) }))
+}
+
+fn syntax_error(state: &EvalState, file: FileId, e: &neve_syntax::SyntaxError) -> EvalError {
+    let mut message = e.message.clone();
+    if let Some(prev) = e.previous {
+        let pos = Pos { file, offset: prev.start().into() };
+        message.push_str(&format!(" at {}", state.show_pos(Some(pos))));
+    }
+    EvalError::new(ErrorKind::Parse, message).at(Pos { file, offset: e.range.start().into() })
+}

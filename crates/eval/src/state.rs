@@ -1,0 +1,108 @@
+//! The state of one evaluation: names, sources, settings, globals, caches.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::globals::GlobalSettings;
+use crate::io::EvalIo;
+use crate::source::{Pos, SourceMap};
+use crate::symbol::{Interner, Symbol};
+use crate::value::Value;
+
+/// Evaluation settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub max_call_depth: usize,
+    pub globals: GlobalSettings,
+    /// `-I` entries then `NIX_PATH`: `(prefix, path)`, prefix empty for a
+    /// plain directory.
+    pub nix_path: Vec<(String, String)>,
+    pub show_trace: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { max_call_depth: 10000, globals: GlobalSettings::default(), nix_path: Vec::new(), show_trace: false }
+    }
+}
+
+/// Names the evaluator itself looks up, interned once.
+pub struct KnownSymbols {
+    pub functor: Symbol,
+    pub out_path: Symbol,
+    pub to_string: Symbol,
+    pub type_: Symbol,
+    pub name: Symbol,
+    pub value: Symbol,
+    pub success: Symbol,
+}
+
+pub struct EvalState {
+    interner: RefCell<Interner>,
+    pub sources: SourceMap,
+    pub settings: Settings,
+    pub sym: KnownSymbols,
+    globals: RefCell<HashMap<Symbol, Value>>,
+    pub io: Box<dyn EvalIo>,
+    /// Files already imported, by path: each is evaluated once.
+    pub import_cache: RefCell<HashMap<Vec<u8>, Value>>,
+}
+
+impl EvalState {
+    pub fn new(settings: Settings, io: Box<dyn EvalIo>) -> EvalState {
+        let mut interner = Interner::new();
+        let sym = KnownSymbols {
+            functor: interner.intern("__functor"),
+            out_path: interner.intern("outPath"),
+            to_string: interner.intern("__toString"),
+            type_: interner.intern("type"),
+            name: interner.intern("name"),
+            value: interner.intern("value"),
+            success: interner.intern("success"),
+        };
+        EvalState {
+            interner: RefCell::new(interner),
+            sources: SourceMap::default(),
+            settings,
+            sym,
+            globals: RefCell::new(HashMap::new()),
+            io,
+            import_cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn intern(&self, name: impl AsRef<[u8]>) -> Symbol {
+        self.interner.borrow_mut().intern(name)
+    }
+
+    pub fn name(&self, sym: Symbol) -> String {
+        self.interner.borrow().display(sym).into_owned()
+    }
+
+    pub fn name_bytes(&self, sym: Symbol) -> Vec<u8> {
+        self.interner.borrow().resolve(sym).to_vec()
+    }
+
+    pub fn with_interner<T>(&self, f: impl FnOnce(&mut Interner) -> T) -> T {
+        f(&mut self.interner.borrow_mut())
+    }
+
+    pub fn global(&self, name: Symbol) -> Option<Value> {
+        self.globals.borrow().get(&name).cloned()
+    }
+
+    pub fn set_global(&self, name: Symbol, value: Value) {
+        self.globals.borrow_mut().insert(name, value);
+    }
+
+    /// `FILE:LINE:COL` as CppNix prints positions inside messages.
+    pub fn show_pos(&self, pos: Option<Pos>) -> String {
+        match pos {
+            Some(p) => {
+                let (line, col) = self.sources.line_col(p);
+                format!("{}:{line}:{col}", self.sources.origin_label(p.file))
+            }
+            None => "«none»:0".to_string(),
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Runtime values.
+//!
+//! A `Value` is 16 bytes: scalars inline, everything else behind a reference
+//! count. Sharing is the rule (lists, sets and strings are immutable), so a
+//! clone is a counter increment. Cycles (a `rec` set or `let` whose thunks
+//! point back at their own environment) are not collected: memory lives as
+//! long as the evaluation in that case. The choice is confined to this
+//! module's `Gc` alias, so a tracing collector can replace it.
+
+mod attrs;
+mod string;
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+pub use attrs::{Attr, Attrs, AttrsBuilder};
+pub use string::{NixString, StringContext, StringContextElem};
+
+use crate::builtins::PrimOp;
+use crate::chunk::{Chunk, LambdaInfo};
+use crate::symbol::Symbol;
+
+/// The shared pointer of the evaluator's heap.
+pub type Gc<T> = Rc<T>;
+
+#[derive(Clone)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(Gc<NixString>),
+    /// An absolute, canonical path.
+    Path(Gc<[u8]>),
+    Attrs(Gc<Attrs>),
+    List(Gc<List>),
+    Lambda(Gc<Closure>),
+    /// A builtin with some (perhaps no) arguments applied.
+    PrimOp(Gc<PrimOpApp>),
+    Thunk(Gc<Thunk>),
+}
+
+/// A list's elements; each may be a thunk.
+#[derive(Default)]
+pub struct List(pub Vec<Value>);
+
+impl List {
+    pub fn as_slice(&self) -> &[Value] {
+        &self.0
+    }
+}
+
+/// A function value: compiled code and the environment it closes over.
+pub struct Closure {
+    pub lambda: Gc<LambdaInfo>,
+    pub env: Gc<Env>,
+}
+
+/// A builtin and the arguments given to it so far.
+pub struct PrimOpApp {
+    pub op: &'static PrimOp,
+    pub args: Vec<Value>,
+}
+
+/// An environment: the slots of one scope and its parent. A `with`
+/// environment holds its namespace (a set, or a thunk of one) in slot 0.
+pub struct Env {
+    pub parent: Option<Gc<Env>>,
+    pub slots: RefCell<Vec<Value>>,
+    pub is_with: bool,
+}
+
+impl Env {
+    pub fn new(parent: Option<Gc<Env>>, size: usize) -> Gc<Env> {
+        Gc::new(Env { parent, slots: RefCell::new(vec![Value::Null; size]), is_with: false })
+    }
+
+    pub fn new_with(parent: Option<Gc<Env>>, namespace: Value) -> Gc<Env> {
+        Gc::new(Env { parent, slots: RefCell::new(vec![namespace]), is_with: true })
+    }
+
+    /// The environment `level` steps out.
+    pub fn up(self: &Gc<Env>, level: u32) -> &Gc<Env> {
+        let mut env = self;
+        for _ in 0..level {
+            env = env.parent.as_ref().expect("resolved variables point at existing environments");
+        }
+        env
+    }
+
+    pub fn get(&self, slot: u32) -> Value {
+        self.slots.borrow()[slot as usize].clone()
+    }
+
+    pub fn set(&self, slot: u32, value: Value) {
+        self.slots.borrow_mut()[slot as usize] = value;
+    }
+}
+
+/// A suspended computation, evaluated at most once.
+pub struct Thunk(pub RefCell<ThunkState>);
+
+pub enum ThunkState {
+    /// Code to run in an environment.
+    Suspended {
+        chunk: Gc<Chunk>,
+        env: Gc<Env>,
+    },
+    /// A function applied to an argument (as `map` makes them).
+    Apply {
+        func: Value,
+        arg: Value,
+    },
+    /// Being evaluated: forcing it again is infinite recursion.
+    Blackhole,
+    Done(Value),
+}
+
+impl Thunk {
+    pub fn new(state: ThunkState) -> Value {
+        Value::Thunk(Gc::new(Thunk(RefCell::new(state))))
+    }
+
+    pub fn value(&self) -> Option<Value> {
+        match &*self.0.borrow() {
+            ThunkState::Done(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Value {
+    pub fn string(s: impl Into<NixString>) -> Value {
+        Value::String(Gc::new(s.into()))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Gc::new(List(items)))
+    }
+
+    pub fn attrs(attrs: Attrs) -> Value {
+        Value::Attrs(Gc::new(attrs))
+    }
+
+    /// The value itself, or what its thunk evaluated to; `None` for a thunk
+    /// not yet evaluated.
+    pub fn resolved(&self) -> Option<Value> {
+        match self {
+            Value::Thunk(t) => t.value(),
+            v => Some(v.clone()),
+        }
+    }
+
+    pub fn is_thunk(&self) -> bool {
+        matches!(self, Value::Thunk(_))
+    }
+
+    /// The type name CppNix uses in messages and `builtins.typeOf`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::Path(_) => "path",
+            Value::Attrs(_) => "set",
+            Value::List(_) => "list",
+            Value::Lambda(_) | Value::PrimOp(_) => "lambda",
+            Value::Thunk(_) => "thunk",
+        }
+    }
+
+    /// How CppNix describes the type in "expected a X but found Y" errors.
+    pub fn type_description(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a Boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::String(_) => "a string",
+            Value::Path(_) => "a path",
+            Value::Attrs(_) => "a set",
+            Value::List(_) => "a list",
+            Value::Lambda(_) => "a function",
+            Value::PrimOp(p) if p.args.is_empty() => "a built-in function",
+            Value::PrimOp(_) => "a partially applied built-in function",
+            Value::Thunk(_) => "a thunk",
+        }
+    }
+
+    /// Identity for values behind a pointer (CppNix compares functions and
+    /// some sets by address).
+    pub fn ptr_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Attrs(a), Value::Attrs(b)) => Gc::ptr_eq(a, b),
+            (Value::List(a), Value::List(b)) => Gc::ptr_eq(a, b),
+            (Value::Lambda(a), Value::Lambda(b)) => Gc::ptr_eq(a, b),
+            (Value::PrimOp(a), Value::PrimOp(b)) => Gc::ptr_eq(a, b),
+            (Value::Thunk(a), Value::Thunk(b)) => Gc::ptr_eq(a, b),
+            (Value::String(a), Value::String(b)) => Gc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => write!(f, "null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::String(s) => write!(f, "{:?}", String::from_utf8_lossy(s.as_bytes())),
+            Value::Path(p) => write!(f, "{}", String::from_utf8_lossy(p)),
+            Value::Attrs(a) => write!(f, "{{ {} attrs }}", a.len()),
+            Value::List(l) => write!(f, "[ {} items ]", l.0.len()),
+            Value::Lambda(_) => write!(f, "<LAMBDA>"),
+            Value::PrimOp(p) => write!(f, "<PRIMOP {}>", p.op.name),
+            Value::Thunk(_) => write!(f, "<thunk>"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn value_is_two_words() {
+        assert_eq!(std::mem::size_of::<super::Value>(), 16);
+    }
+}
+
+pub use crate::symbol::Symbol as AttrName;
+
+#[allow(dead_code)]
+fn _symbol_is_used(_: Symbol) {}

@@ -1,0 +1,435 @@
+//! What the instructions do to values: selection, arithmetic, comparison,
+//! equality, string interpolation, `with` lookup and formals. The common
+//! cases are synchronous; cases that must evaluate more (equality of lists
+//! of thunks, `__toString`) run as native routines through [`Co`].
+
+use crate::chunk::{Chunk, LambdaInfo, Op};
+use crate::coerce::{coerce_to_string, coerce_to_string_sync, CoerceMode};
+use crate::error::{EvalError, EvalResult};
+use crate::source::Pos;
+use crate::state::EvalState;
+use crate::symbol::Symbol;
+use crate::value::{Attrs, AttrsBuilder, Env, Gc, NixString, StringContext, Thunk, ThunkState, Value};
+
+use super::{Co, NativeFuture};
+
+pub(super) enum Outcome {
+    Value(Value),
+    Native(Box<dyn FnOnce(Co) -> NativeFuture>),
+}
+
+/// "an integer: 1", as CppNix describes a value in type errors.
+pub fn describe_value(v: &Value) -> String {
+    format!("{}: {}", v.type_description(), crate::print::print_for_error(v))
+}
+
+pub fn type_error(_state: &EvalState, expected: &str, found: &Value) -> EvalError {
+    EvalError::eval(format!("expected {expected} but found {}", describe_value(found)))
+}
+
+pub(super) fn expected_bool(state: &EvalState, found: &Value, chunk: &Chunk, what: u32) -> EvalError {
+    type_error(state, "a Boolean", found).with_frame(constant_text(chunk, what), None)
+}
+
+pub(super) fn constant_text(chunk: &Chunk, i: u32) -> String {
+    match &chunk.constants[i as usize] {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        _ => String::new(),
+    }
+}
+
+pub fn select(state: &EvalState, v: &Value, name: Symbol) -> EvalResult<Value> {
+    match v {
+        Value::Attrs(s) => match s.get(name) {
+            Some(x) => Ok(x.clone()),
+            None => Err(EvalError::eval(format!("attribute '{}' missing", state.name(name)))),
+        },
+        other => Err(type_error(state, "a set", other)
+            .with_frame(format!("while selecting attribute '{}'", state.name(name)), None)),
+    }
+}
+
+pub(super) fn attr_name_of(state: &EvalState, name: &Value) -> EvalResult<Symbol> {
+    match name {
+        Value::String(s) => Ok(state.intern(s.as_bytes())),
+        other => Err(type_error(state, "a string", other)),
+    }
+}
+
+/// A dynamic attribute's name: `None` for `null` (the attribute is left out).
+pub(super) fn dynamic_attr_name(state: &EvalState, name: &Value) -> EvalResult<Option<Symbol>> {
+    match name {
+        Value::Null => Ok(None),
+        other => attr_name_of(state, other).map(Some),
+    }
+}
+
+fn overflow(verb: &str, a: i64, sign: &str, b: i64) -> EvalError {
+    EvalError::eval(format!("integer overflow in {verb} {a} {sign} {b}"))
+}
+
+pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalResult<Outcome> {
+    let v = match (op, &a, &b) {
+        (Op::Add, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_add(*y).ok_or_else(|| overflow("adding", *x, "+", *y))?)
+        }
+        (Op::Sub, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_sub(*y).ok_or_else(|| overflow("subtracting", *x, "-", *y))?)
+        }
+        (Op::Mul, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_mul(*y).ok_or_else(|| overflow("multiplying", *x, "*", *y))?)
+        }
+        (Op::Div, Value::Int(x), Value::Int(y)) => {
+            if *y == 0 {
+                return Err(EvalError::eval("division by zero"));
+            }
+            Value::Int(x.checked_div(*y).ok_or_else(|| overflow("dividing", *x, "/", *y))?)
+        }
+        (_, Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
+            let x = as_float(&a);
+            let y = as_float(&b);
+            Value::Float(match op {
+                Op::Add => x + y,
+                Op::Sub => x - y,
+                Op::Mul => x * y,
+                _ => {
+                    if y == 0.0 {
+                        return Err(EvalError::eval("division by zero"));
+                    }
+                    x / y
+                }
+            })
+        }
+        (Op::Add, Value::Int(_) | Value::Float(_), other) => {
+            return Err(EvalError::eval(format!("cannot add {} to {}", other.type_description(), a.type_description())))
+        }
+        (Op::Add, Value::Path(p), _) => return path_concat(state, p.clone(), b).map(Outcome::Value),
+        (Op::Add, _, _) => {
+            let values = vec![a, b];
+            return Ok(match interpolate_sync(state, &values, true) {
+                Some(r) => Outcome::Value(r?),
+                None => Outcome::Native(Box::new(move |co| Box::pin(interpolate(co, values, true)))),
+            });
+        }
+        (_, Value::Int(_) | Value::Float(_), other) | (_, other, _) => {
+            let name = match op {
+                Op::Sub => "sub",
+                Op::Mul => "mul",
+                _ => "div",
+            };
+            return Err(
+                type_error(state, "an integer", other).with_frame(format!("while calling the '{name}' builtin"), None)
+            );
+        }
+    };
+    Ok(Outcome::Value(v))
+}
+
+fn as_float(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(f) => *f,
+        _ => unreachable!("a number"),
+    }
+}
+
+fn path_concat(state: &EvalState, base: Gc<[u8]>, suffix: Value) -> EvalResult<Value> {
+    match &suffix {
+        Value::String(s) => {
+            if s.has_context() {
+                return Err(EvalError::eval("a string that refers to a store path cannot be appended to a path"));
+            }
+            let mut p = base.to_vec();
+            p.extend_from_slice(s.as_bytes());
+            Ok(Value::Path(Gc::from(crate::compiler::canon_path(&p))))
+        }
+        Value::Path(q) => {
+            let mut p = base.to_vec();
+            p.extend_from_slice(q);
+            Ok(Value::Path(Gc::from(crate::compiler::canon_path(&p))))
+        }
+        other => Err(EvalError::eval(format!(
+            "cannot coerce {} to a string: {}",
+            other.type_description(),
+            crate::print::print_for_error(other)
+        ))
+        .with_frame("while evaluating a path segment", None))
+        .map_err(|e: EvalError| {
+            let _ = state;
+            e
+        }),
+    }
+}
+
+/// `a < b` when no evaluation is needed; `None` for lists.
+pub(super) fn less_than_sync(state: &EvalState, a: &Value, b: &Value) -> Option<EvalResult<bool>> {
+    Some(match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Ok(x < y),
+        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => Ok(as_float(a) < as_float(b)),
+        (Value::String(x), Value::String(y)) => Ok(x.as_bytes() < y.as_bytes()),
+        (Value::Path(x), Value::Path(y)) => Ok(x[..] < y[..]),
+        (Value::List(_), Value::List(_)) => return None,
+        _ => Err(cannot_compare(state, a, b)),
+    })
+}
+
+fn cannot_compare(_state: &EvalState, a: &Value, b: &Value) -> EvalError {
+    EvalError::eval(format!("cannot compare {} with {}", describe_value(a), describe_value(b)))
+}
+
+/// `a < b`, forcing list elements as needed (lexicographic order).
+pub async fn less_than(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
+    let mut a = co.force(a).await?;
+    let mut b = co.force(b).await?;
+    loop {
+        if let Some(r) = less_than_sync(&co.state, &a, &b) {
+            return r;
+        }
+        let (Value::List(x), Value::List(y)) = (&a, &b) else { unreachable!() };
+        let (x, y) = (x.clone(), y.clone());
+        let mut i = 0;
+        loop {
+            if i == x.0.len() || i == y.0.len() {
+                return Ok(x.0.len() < y.0.len());
+            }
+            let xi = co.force(x.0[i].clone()).await?;
+            let yi = co.force(y.0[i].clone()).await?;
+            if !equal(co, xi.clone(), yi.clone()).await? {
+                a = xi;
+                b = yi;
+                break;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Equality when it can be decided without evaluating anything; `None`
+/// when lists or sets must be looked into.
+pub(super) fn equal_sync(a: &Value, b: &Value) -> Option<bool> {
+    Some(match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => as_float(a) == as_float(b),
+        (Value::String(x), Value::String(y)) => x.as_bytes() == y.as_bytes(),
+        (Value::Path(x), Value::Path(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            if x.0.len() != y.0.len() {
+                return Some(false);
+            }
+            if x.0.is_empty() || Gc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            return None;
+        }
+        (Value::Attrs(x), Value::Attrs(y)) => {
+            if Gc::ptr_eq(x, y) {
+                return Some(true);
+            }
+            return None;
+        }
+        // Functions are never equal (except as the same element, below).
+        _ => false,
+    })
+}
+
+/// Nix's `==`, forcing what it must. Elements that are the very same value
+/// (same thunk, same function) are equal without evaluation, as in CppNix.
+pub async fn equal(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
+    let mut work = vec![(a, b)];
+    while let Some((a, b)) = work.pop() {
+        let a = co.force(a).await?;
+        let b = co.force(b).await?;
+        if let Some(eq) = equal_sync(&a, &b) {
+            if !eq {
+                return Ok(false);
+            }
+            continue;
+        }
+        match (&a, &b) {
+            (Value::List(x), Value::List(y)) => {
+                for (p, q) in x.0.iter().zip(y.0.iter()).rev() {
+                    if !p.ptr_eq(q) {
+                        work.push((p.clone(), q.clone()));
+                    }
+                }
+            }
+            (Value::Attrs(x), Value::Attrs(y)) => {
+                // Two derivations are equal when their output paths are.
+                let st = &co.state;
+                if is_derivation(co, x).await? && is_derivation(co, y).await? {
+                    if let (Some(p), Some(q)) = (x.get(st.sym.out_path), y.get(st.sym.out_path)) {
+                        work.push((p.clone(), q.clone()));
+                        continue;
+                    }
+                }
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                for (p, q) in x.iter().zip(y.iter()).rev() {
+                    if p.name != q.name {
+                        return Ok(false);
+                    }
+                    if !p.value.ptr_eq(&q.value) {
+                        work.push((p.value.clone(), q.value.clone()));
+                    }
+                }
+            }
+            _ => unreachable!("equal_sync decides everything else"),
+        }
+    }
+    Ok(true)
+}
+
+async fn is_derivation(co: &Co, set: &Attrs) -> EvalResult<bool> {
+    match set.get(co.state.sym.type_) {
+        Some(t) => match co.force(t.clone()).await? {
+            Value::String(s) => Ok(s.as_bytes() == b"derivation"),
+            _ => Ok(false),
+        },
+        None => Ok(false),
+    }
+}
+
+/// String (or path) interpolation when every part is already a string.
+pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], force_string: bool) -> Option<EvalResult<Value>> {
+    if !force_string {
+        if let Some(Value::Path(base)) = parts.first() {
+            if parts[1..].iter().all(|p| matches!(p, Value::String(_))) {
+                let mut p = base.to_vec();
+                for part in &parts[1..] {
+                    let Value::String(s) = part else { unreachable!() };
+                    if s.has_context() {
+                        return Some(Err(EvalError::eval(
+                            "a string that refers to a store path cannot be appended to a path",
+                        )));
+                    }
+                    p.extend_from_slice(s.as_bytes());
+                }
+                return Some(Ok(Value::Path(Gc::from(crate::compiler::canon_path(&p)))));
+            }
+            return None;
+        }
+    }
+    let mut bytes = Vec::new();
+    let mut context = StringContext::new();
+    for part in parts {
+        match coerce_to_string_sync(state, part, CoerceMode::Interpolation)? {
+            Ok(s) => {
+                bytes.extend_from_slice(s.as_bytes());
+                if let Some(c) = s.context() {
+                    context.extend(c.iter().cloned());
+                }
+            }
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    Some(Ok(Value::string(NixString::new(bytes, Some(context)))))
+}
+
+pub(super) async fn interpolate(co: Co, parts: Vec<Value>, force_string: bool) -> EvalResult<Value> {
+    let mut iter = parts.into_iter();
+    let first = iter.next().unwrap_or(Value::string(""));
+    if !force_string {
+        if let Value::Path(base) = &first {
+            let mut rest = vec![first.clone()];
+            for part in iter {
+                let s = coerce_to_string(&co, part, CoerceMode::Interpolation).await?;
+                rest.push(Value::string(s));
+            }
+            let _ = base;
+            return interpolate_sync(&co.state, &rest, false).expect("all parts are strings");
+        }
+    }
+    let mut bytes = Vec::new();
+    let mut context = StringContext::new();
+    for part in std::iter::once(first).chain(iter) {
+        let s = coerce_to_string(&co, part, CoerceMode::Interpolation).await?;
+        bytes.extend_from_slice(s.as_bytes());
+        if let Some(c) = s.context() {
+            context.extend(c.iter().cloned());
+        }
+    }
+    Ok(Value::string(NixString::new(bytes, Some(context))))
+}
+
+/// A variable not bound lexically: the innermost `with` that has it.
+pub(super) async fn lookup_with(co: Co, mut env: Gc<Env>, name: Symbol) -> EvalResult<Value> {
+    loop {
+        if env.is_with {
+            let ns = co.force(env.get(0)).await?;
+            // Forcing once is enough; keep the forced namespace.
+            env.set(0, ns.clone());
+            match &ns {
+                Value::Attrs(s) => {
+                    if let Some(v) = s.get(name) {
+                        return Ok(v.clone());
+                    }
+                }
+                other => return Err(type_error(&co.state, "a set", other)),
+            }
+        }
+        match env.parent.clone() {
+            Some(p) => env = p,
+            None => return Err(EvalError::eval(format!("undefined variable '{}'", co.state.name(name)))),
+        }
+    }
+}
+
+/// Binds a function's formals from its (forced) argument.
+pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>, arg: Value) -> EvalResult<()> {
+    let formals = lambda.formals.as_ref().expect("a function with formals");
+    let Value::Attrs(set) = &arg else {
+        return Err(type_error(state, "a set", &arg));
+    };
+    let fname = match lambda.name {
+        Some(n) => format!("'{}'", state.name(n)),
+        None => "anonymous lambda".to_string(),
+    };
+    let mut used = 0;
+    for f in &formals.entries {
+        match set.get(f.name) {
+            Some(v) => {
+                used += 1;
+                env.set(f.slot, v.clone());
+            }
+            None => match &f.default {
+                Some(chunk) => {
+                    env.set(f.slot, Thunk::new(ThunkState::Suspended { chunk: chunk.clone(), env: env.clone() }))
+                }
+                None => {
+                    return Err(EvalError::eval(format!(
+                        "function {fname} called without required argument '{}'",
+                        state.name(f.name)
+                    ))
+                    .at(lambda.pos))
+                }
+            },
+        }
+    }
+    if !formals.ellipsis && used < set.len() {
+        for attr in set.iter() {
+            if !formals.entries.iter().any(|f| f.name == attr.name) {
+                return Err(EvalError::eval(format!(
+                    "function {fname} called with unexpected argument '{}'",
+                    state.name(attr.name)
+                ))
+                .at(lambda.pos));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `{ column, file, line }` of a position, or `null`.
+pub fn position_attrs(state: &EvalState, pos: Option<Pos>) -> Value {
+    let Some(pos) = pos else { return Value::Null };
+    let (line, column) = state.sources.line_col(pos);
+    let file = state.sources.origin_label(pos.file);
+    let mut b = AttrsBuilder::with_capacity(3);
+    b.insert(state.intern("column"), Value::Int(column as i64), None);
+    b.insert(state.intern("file"), Value::string(file), None);
+    b.insert(state.intern("line"), Value::Int(line as i64), None);
+    Value::attrs(b.build())
+}
