@@ -35,7 +35,7 @@ pub struct CompileInput<'a> {
 
 /// Compiles a file's HIR to the chunk that evaluates it.
 pub fn compile(input: &CompileInput, interner: &mut Interner) -> Gc<Chunk> {
-    let mut c = Compiler { input, interner, chunk: Chunk::default() };
+    let mut c = Compiler { input, interner, chunk: Chunk::default(), env_depth: 0, building: Vec::new() };
     if let Some(root) = input.hir.root {
         c.strict(root);
     }
@@ -45,8 +45,15 @@ pub fn compile(input: &CompileInput, interner: &mut Interner) -> Gc<Chunk> {
 
 struct Compiler<'a, 'i> {
     input: &'a CompileInput<'a>,
+    #[allow(dead_code)]
     interner: &'i mut Interner,
     chunk: Chunk,
+    /// Environments pushed so far by the code of the current chunk.
+    env_depth: u32,
+    /// Environments of `let` and `rec` being filled by the current chunk:
+    /// their depth and which slots hold their values already. Code that runs
+    /// during the filling must not read a slot before it is set.
+    building: Vec<(u32, Vec<bool>)>,
 }
 
 impl Compiler<'_, '_> {
@@ -105,9 +112,54 @@ impl Compiler<'_, '_> {
     /// Compiles `id` into a separate chunk (a thunk or function body).
     fn sub_chunk(&mut self, f: impl FnOnce(&mut Self)) -> Chunk {
         let outer = std::mem::take(&mut self.chunk);
+        let depth = std::mem::replace(&mut self.env_depth, 0);
+        let building = std::mem::take(&mut self.building);
         f(self);
         self.emit(Op::Return);
+        self.env_depth = depth;
+        self.building = building;
         std::mem::replace(&mut self.chunk, outer)
+    }
+
+    /// A chunk of its own for `id` (evaluated later, in the current
+    /// environment), pushed as a thunk.
+    fn thunk(&mut self, id: ExprId) {
+        let chunk = self.sub_chunk(|c| c.strict(id));
+        self.chunk.chunks.push(Gc::new(chunk));
+        let i = self.chunk.chunks.len() as u32 - 1;
+        self.emit(Op::Thunk(i));
+    }
+
+    /// Whether reading `var` now could see a slot not yet filled.
+    fn reads_unfilled_slot(&self, var: Var, extra_levels: u32) -> bool {
+        let Var::Local { level, slot } = var else { return false };
+        let target = self.env_depth as i64 - (level + extra_levels) as i64;
+        self.building.iter().any(|(depth, filled)| *depth as i64 == target && !filled[slot as usize])
+    }
+
+    fn push_env(&mut self, size: u32, building: bool) {
+        self.emit(Op::PushEnv(size));
+        self.env_depth += 1;
+        if building {
+            self.building.push((self.env_depth, vec![false; size as usize]));
+        }
+    }
+
+    fn set_slot(&mut self, slot: u32) {
+        self.emit(Op::SetSlot(slot));
+        if let Some((depth, filled)) = self.building.last_mut() {
+            if *depth == self.env_depth {
+                filled[slot as usize] = true;
+            }
+        }
+    }
+
+    fn pop_env(&mut self) {
+        self.emit(Op::PopEnv);
+        if self.building.last().is_some_and(|(d, _)| *d == self.env_depth) {
+            self.building.pop();
+        }
+        self.env_depth -= 1;
     }
 
     fn var(&mut self, var: Var, extra_levels: u32) {
@@ -135,17 +187,12 @@ impl Compiler<'_, '_> {
                 self.strict(id)
             }
             Expr::Attrs(a) if !a.rec => self.strict(id),
-            Expr::Var(var @ (Var::Local { .. } | Var::Global(_))) => {
+            Expr::Var(var @ (Var::Local { .. } | Var::Global(_))) if !self.reads_unfilled_slot(*var, 0) => {
                 let var = *var;
                 self.at(self.hir().range(id));
                 self.var(var, 0);
             }
-            _ => {
-                let chunk = self.sub_chunk(|c| c.strict(id));
-                self.chunk.chunks.push(Gc::new(chunk));
-                let i = self.chunk.chunks.len() as u32 - 1;
-                self.emit(Op::Thunk(i));
-            }
+            _ => self.thunk(id),
         }
     }
 
@@ -220,8 +267,10 @@ impl Compiler<'_, '_> {
             Expr::With { namespace, body } => {
                 self.lazy(namespace);
                 self.emit(Op::EnterWith);
+                self.env_depth += 1;
                 self.strict(body);
                 self.emit(Op::PopEnv);
+                self.env_depth -= 1;
             }
             Expr::Assert { cond, body } => {
                 self.strict(cond);
@@ -395,7 +444,21 @@ impl Compiler<'_, '_> {
     fn binding(&mut self, value: &AttrValue, extra_levels: u32, sources: Result<u32, u32>) {
         match value {
             AttrValue::Expr(e) => self.lazy(*e),
-            AttrValue::Inherit(var) => self.var(*var, extra_levels),
+            AttrValue::Inherit(var @ Var::Local { .. }) if !self.reads_unfilled_slot(*var, extra_levels) => {
+                self.var(*var, extra_levels)
+            }
+            AttrValue::Inherit(var @ Var::Global(_)) => self.var(*var, extra_levels),
+            AttrValue::Inherit(var) => {
+                // Looked up later (a `with`, or a slot not filled yet).
+                let var = *var;
+                let chunk = self.sub_chunk(|c| {
+                    c.var(var, extra_levels);
+                    c.emit(Op::Force);
+                });
+                self.chunk.chunks.push(Gc::new(chunk));
+                let i = self.chunk.chunks.len() as u32 - 1;
+                self.emit(Op::Thunk(i));
+            }
             AttrValue::InheritFrom { source, name, range } => {
                 self.at(*range);
                 match sources {
@@ -421,22 +484,23 @@ impl Compiler<'_, '_> {
         let n = attrs.attrs.len() as u32;
         if attrs.rec {
             let sources = attrs.inherit_from.len() as u32;
-            self.emit(Op::PushEnv(n + sources));
+            self.push_env(n + sources, true);
             for (i, source) in attrs.inherit_from.iter().enumerate() {
                 self.lazy(*source);
-                self.emit(Op::SetSlot(n + i as u32));
+                self.set_slot(n + i as u32);
             }
             for (i, attr) in attrs.attrs.iter().enumerate() {
                 self.binding(&attr.value, 1, Ok(n));
-                self.emit(Op::SetSlot(i as u32));
+                self.set_slot(i as u32);
             }
+            self.building.pop();
             for i in 0..n {
                 self.emit(Op::Local { level: 0, slot: i });
             }
             self.dynamic_attrs(attrs);
             self.at(range);
             self.emit(Op::Attrs(shape));
-            self.emit(Op::PopEnv);
+            self.pop_env();
         } else {
             let sources = attrs.inherit_from.len() as u32;
             for source in &attrs.inherit_from {
@@ -466,17 +530,18 @@ impl Compiler<'_, '_> {
     fn let_in(&mut self, l: &hir::Let) {
         let n = l.bindings.len() as u32;
         let sources = l.inherit_from.len() as u32;
-        self.emit(Op::PushEnv(n + sources));
+        self.push_env(n + sources, true);
         for (i, source) in l.inherit_from.iter().enumerate() {
             self.lazy(*source);
-            self.emit(Op::SetSlot(n + i as u32));
+            self.set_slot(n + i as u32);
         }
         for (i, b) in l.bindings.iter().enumerate() {
             self.binding(&b.value, 1, Ok(n));
-            self.emit(Op::SetSlot(i as u32));
+            self.set_slot(i as u32);
         }
+        self.building.pop();
         self.strict(l.body);
-        self.emit(Op::PopEnv);
+        self.pop_env();
     }
 
     fn lambda(&mut self, l: &hir::Lambda, range: TextRange) {
