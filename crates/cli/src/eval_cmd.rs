@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use neve_eval::state::LintLevel;
 use neve_eval::{EvalError, Evaluator, Settings, Value};
 
 /// The evaluation flags shared by `eval` and `instantiate`.
@@ -74,7 +75,18 @@ pub fn parse_args(args: &[String]) -> Result<EvalArgs, String> {
                 }
             }
             "--lint-absolute-path-literals" | "--lint-short-path-literals" | "--lint-url-literals" => {
-                next(&mut i, a)?;
+                let level = match next(&mut i, a)?.as_str() {
+                    "warn" => LintLevel::Warn,
+                    "fatal" => LintLevel::Fatal,
+                    "off" | "ignore" => LintLevel::Off,
+                    other => return Err(format!("invalid lint level '{other}' for '{a}'")),
+                };
+                let s = &mut out.settings;
+                match a {
+                    "--lint-absolute-path-literals" => s.lint_absolute_path_literals = level,
+                    "--lint-short-path-literals" => s.lint_short_path_literals = level,
+                    _ => s.lint_url_literals = level,
+                }
             }
             "--abort-on-warn" | "--trace-verbose" => {}
             s if s.starts_with('-') && s != "-" => return Err(format!("unrecognised flag '{s}'")),

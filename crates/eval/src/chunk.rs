@@ -72,6 +72,10 @@ pub enum Op {
     /// Build a set from `shapes[i]`: pops the static values, then (name,
     /// value) pairs of the dynamic attributes.
     Attrs(u32),
+    /// Pop the set a `rec` literal just built; apply its `__overrides`
+    /// (forcing them) to the set and to the environment's slots, which
+    /// follow `shapes[i]`.
+    Overrides(u32),
     /// Pop a forced set; push `name`'s value or fail.
     Select(Symbol),
     /// Pop a set (forced) and the name (a forced string) for `x.${e}`.
@@ -179,6 +183,8 @@ pub struct FormalsInfo {
 
 pub struct FormalInfo {
     pub name: Symbol,
+    /// Where the formal is written (for `unsafeGetAttrPos` on `functionArgs`).
+    pub pos: Pos,
     pub slot: u32,
     pub default: Option<Gc<Chunk>>,
 }

@@ -45,7 +45,6 @@ pub fn compile(input: &CompileInput, interner: &mut Interner) -> Gc<Chunk> {
 
 struct Compiler<'a, 'i> {
     input: &'a CompileInput<'a>,
-    #[allow(dead_code)]
     interner: &'i mut Interner,
     chunk: Chunk,
     /// Environments pushed so far by the code of the current chunk.
@@ -500,6 +499,10 @@ impl Compiler<'_, '_> {
             self.dynamic_attrs(attrs);
             self.at(range);
             self.emit(Op::Attrs(shape));
+            let overrides = self.interner.lookup("__overrides");
+            if attrs.attrs.iter().any(|a| Some(a.name) == overrides) {
+                self.emit(Op::Overrides(shape));
+            }
             self.pop_env();
         } else {
             let sources = attrs.inherit_from.len() as u32;
@@ -570,7 +573,12 @@ impl Compiler<'_, '_> {
                 .iter()
                 .zip(defaults)
                 .enumerate()
-                .map(|(i, (formal, default))| FormalInfo { name: formal.name, slot: i as u32 + 1, default })
+                .map(|(i, (formal, default))| FormalInfo {
+                    name: formal.name,
+                    pos: self.pos(formal.range),
+                    slot: i as u32 + 1,
+                    default,
+                })
                 .collect(),
             ellipsis: f.ellipsis,
         });
@@ -633,6 +641,3 @@ pub fn canon_path(path: &[u8]) -> Vec<u8> {
     }
     out
 }
-
-#[allow(dead_code)]
-fn _uses(_: &Interner) {}

@@ -19,6 +19,10 @@ pub trait EvalIo {
     fn file_type(&self, path: &Path) -> io::Result<FileType>;
     fn path_exists(&self, path: &Path) -> bool;
     fn get_env(&self, name: &str) -> Option<Vec<u8>>;
+    /// Receives warnings and traces (rendered, ending in a newline).
+    fn warn(&self, text: &str) {
+        eprint!("{text}");
+    }
 }
 
 /// The real file system and environment.

@@ -23,6 +23,7 @@ pub mod io;
 pub mod load;
 pub mod print;
 pub mod regex;
+pub mod report;
 pub mod source;
 pub mod state;
 pub mod symbol;
@@ -32,7 +33,7 @@ pub mod vm;
 use std::path::Path;
 use std::rc::Rc;
 
-use neve_syntax::{code_snippet, Parse, SyntaxError, TextSize};
+use neve_syntax::{Parse, SyntaxError};
 
 pub use error::{ErrorKind, EvalError, EvalResult};
 pub use state::Settings;
@@ -124,37 +125,9 @@ impl Evaluator {
         print::print_value_bytes(&self.state, v)
     }
 
-    /// The error in CppNix's layout: `error: ...`, then the position and
-    /// the code around it.
+    /// The error in CppNix's layout: `error: ...`, the trace when
+    /// `show_trace` is set, then the position and the code around it.
     pub fn render_error(&self, e: &EvalError) -> String {
-        let mut out = String::new();
-        let show_trace = self.state.settings.show_trace && !e.trace.is_empty();
-        if show_trace {
-            out.push_str("error:\n");
-            for frame in e.trace.iter().rev() {
-                out.push_str(&format!("       … {}\n", frame.message));
-                if let Some(pos) = frame.pos {
-                    out.push_str(&format!("         at {}:\n", self.state.show_pos(Some(pos))));
-                    out.push_str(&self.snippet(pos));
-                    out.push('\n');
-                }
-                out.push('\n');
-            }
-            out.push_str(&format!("       error: {}", e.message));
-        } else {
-            out.push_str(&format!("error: {}", e.message));
-        }
-        out.push('\n');
-        if let Some(pos) = e.pos {
-            out.push_str(&format!("       at {}:\n", self.state.show_pos(Some(pos))));
-            out.push_str(&self.snippet(pos));
-            out.push('\n');
-        }
-        out
-    }
-
-    fn snippet(&self, pos: source::Pos) -> String {
-        let file = self.state.sources.file(pos.file);
-        code_snippet(&file.text, &file.lines, TextSize::from(pos.offset))
+        report::render_error(&self.state, e)
     }
 }

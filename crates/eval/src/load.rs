@@ -34,6 +34,7 @@ pub fn load_source(state: &EvalState, origin: Origin, bytes: &[u8], base_dir: &P
     }
     let lowered =
         state.with_interner(|interner| hir::lower(&parse, interner, &|name| state.settings.globals.is_global(name)));
+    report_lints(state, file, &lowered.lints)?;
     if let Some(e) = lowered.errors.first() {
         return Err(syntax_error(state, file, e));
     }
@@ -41,6 +42,52 @@ pub fn load_source(state: &EvalState, origin: Origin, bytes: &[u8], base_dir: &P
     let input = CompileInput { hir: &lowered.hir, file, base_dir, home: home.as_deref(), text: &text };
     let chunk = state.with_interner(|interner| compile(&input, interner));
     Ok(Thunk::new(ThunkState::Suspended { chunk, env: Env::new(None, 0) }))
+}
+
+/// Reports what the settings ask about; a fatal lint is a parse error.
+fn report_lints(state: &EvalState, file: FileId, lints: &[hir::Lint]) -> EvalResult<()> {
+    use crate::hir::LintKind;
+    use crate::state::LintLevel;
+    let s = &state.settings;
+    for lint in lints {
+        let pos = Pos { file, offset: lint.range.start().into() };
+        let text = &lint.text;
+        let (level, message) = match lint.kind {
+            LintKind::CursedOr => {
+                state.io.warn(&format!(
+                    "warning: at {}: This expression uses `or` as an identifier in a way that will change in a future Nix release.\n\
+                     Wrap this entire expression in parentheses to preserve its current meaning:\n    ({text})\n\
+                     Give feedback at https://github.com/NixOS/nix/pull/11121\n",
+                    state.show_pos(Some(pos))
+                ));
+                continue;
+            }
+            LintKind::ShortPath => (
+                s.lint_short_path_literals,
+                format!(
+                    "relative path literal '{text}' should be prefixed with '.' for clarity: './{text}' (lint-short-path-literals)"
+                ),
+            ),
+            LintKind::AbsolutePath => (
+                s.lint_absolute_path_literals,
+                format!("absolute path literals are not portable. Consider replacing path literal '{text}' by a string, relative path, or parameter (lint-absolute-path-literals)"),
+            ),
+            LintKind::HomePath => (
+                s.lint_absolute_path_literals,
+                format!("home path literals are not portable. Consider replacing path literal '{text}' by a string, relative path, or parameter (lint-absolute-path-literals)"),
+            ),
+            LintKind::Url => (
+                s.lint_url_literals,
+                format!("URL literals are {} Consider using a string literal \"{text}\" instead (lint-url-literals)", if s.lint_url_literals == LintLevel::Fatal { "disallowed." } else { "discouraged." }),
+            ),
+        };
+        match level {
+            LintLevel::Off => {}
+            LintLevel::Warn => state.io.warn(&crate::report::render_warning(state, &message, Some(pos))),
+            LintLevel::Fatal => return Err(EvalError::new(ErrorKind::Parse, message).at(pos)),
+        }
+    }
+    Ok(())
 }
 
 fn syntax_error(state: &EvalState, file: FileId, e: &neve_syntax::SyntaxError) -> EvalError {

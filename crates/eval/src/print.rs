@@ -10,7 +10,7 @@ use crate::value::Value;
 pub fn print_value_with(state: &EvalState, v: &Value) -> String {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    print_into(state, v, &mut out, &mut seen);
+    print_into(state, v, &mut out, &mut seen, None);
     String::from_utf8_lossy(&out).into_owned()
 }
 
@@ -18,11 +18,14 @@ pub fn print_value_with(state: &EvalState, v: &Value) -> String {
 pub fn print_value_bytes(state: &EvalState, v: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    print_into(state, v, &mut out, &mut seen);
+    print_into(state, v, &mut out, &mut seen, None);
     out
 }
 
-fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSet<usize>) {
+/// `via` is the thunk the value was reached through, if any: CppNix keeps
+/// lists of up to two elements inside the value itself, so for those the
+/// identity that `«repeated»` tracks is that of the holder.
+fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSet<usize>, via: Option<usize>) {
     match v {
         Value::Attrs(set) => {
             if !set.is_empty() && !seen.insert(std::rc::Rc::as_ptr(set) as *const u8 as usize) {
@@ -35,25 +38,27 @@ fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSe
             for (name, value) in attrs {
                 print_attr_name(&name, out);
                 out.extend_from_slice(b" = ");
-                print_into(state, value, out, seen);
+                print_into(state, value, out, seen, None);
                 out.extend_from_slice(b"; ");
             }
             out.push(b'}');
         }
         Value::List(list) => {
-            if !list.0.is_empty() && !seen.insert(std::rc::Rc::as_ptr(list) as *const u8 as usize) {
+            let list_id = std::rc::Rc::as_ptr(list) as *const u8 as usize;
+            let id = if list.0.len() <= 2 { via.unwrap_or(list_id) } else { list_id };
+            if !list.0.is_empty() && !seen.insert(id) {
                 out.extend_from_slice("«repeated»".as_bytes());
                 return;
             }
             out.extend_from_slice(b"[ ");
             for item in &list.0 {
-                print_into(state, item, out, seen);
+                print_into(state, item, out, seen, None);
                 out.push(b' ');
             }
             out.push(b']');
         }
         Value::Thunk(t) => match t.value() {
-            Some(v) => print_into(state, &v, out, seen),
+            Some(v) => print_into(state, &v, out, seen, Some(std::rc::Rc::as_ptr(t) as *const u8 as usize)),
             None => out.extend_from_slice("«thunk»".as_bytes()),
         },
         other => print_scalar(other, out),

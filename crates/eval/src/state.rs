@@ -18,11 +18,31 @@ pub struct Settings {
     /// plain directory.
     pub nix_path: Vec<(String, String)>,
     pub show_trace: bool,
+    pub lint_short_path_literals: LintLevel,
+    pub lint_absolute_path_literals: LintLevel,
+    pub lint_url_literals: LintLevel,
+}
+
+/// What to do about a lint: nothing, warn, or fail as a parse error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LintLevel {
+    #[default]
+    Off,
+    Warn,
+    Fatal,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { max_call_depth: 10000, globals: GlobalSettings::default(), nix_path: Vec::new(), show_trace: false }
+        Settings {
+            max_call_depth: 10000,
+            globals: GlobalSettings::default(),
+            nix_path: Vec::new(),
+            show_trace: false,
+            lint_short_path_literals: LintLevel::Off,
+            lint_absolute_path_literals: LintLevel::Off,
+            lint_url_literals: LintLevel::Off,
+        }
     }
 }
 
@@ -35,6 +55,7 @@ pub struct KnownSymbols {
     pub name: Symbol,
     pub value: Symbol,
     pub success: Symbol,
+    pub overrides: Symbol,
 }
 
 pub struct EvalState {
@@ -59,6 +80,7 @@ impl EvalState {
             name: interner.intern("name"),
             value: interner.intern("value"),
             success: interner.intern("success"),
+            overrides: interner.intern("__overrides"),
         };
         EvalState {
             interner: RefCell::new(interner),

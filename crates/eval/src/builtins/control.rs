@@ -168,13 +168,12 @@ fn to_string(co: Co, a: Vec<Value>) -> NativeFuture {
 }
 
 fn function_args(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
-    let v = a[0].resolved().unwrap_or(Value::Null);
-    match v {
+    match a[0].clone() {
         Value::Lambda(c) => {
             let mut b = AttrsBuilder::default();
             if let Some(f) = &c.lambda.formals {
                 for e in &f.entries {
-                    b.insert(e.name, Value::Bool(e.default.is_some()), None);
+                    b.insert(e.name, Value::Bool(e.default.is_some()), Some(e.pos));
                 }
             }
             Ok(Value::attrs(b.build()))

@@ -13,6 +13,32 @@ pub struct LowerResult {
     pub hir: Hir,
     /// Undefined variables, in source order.
     pub errors: Vec<SyntaxError>,
+    /// Things CppNix may warn about while parsing, in source order; the
+    /// settings decide which are reported.
+    pub lints: Vec<Lint>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LintKind {
+    /// `f or` as an argument, list element or default: its meaning will
+    /// change. Always a warning.
+    CursedOr,
+    /// A relative path literal not starting with `.`.
+    ShortPath,
+    /// An absolute path literal.
+    AbsolutePath,
+    /// A `~/` path literal.
+    HomePath,
+    /// A URL literal.
+    Url,
+}
+
+#[derive(Debug, Clone)]
+pub struct Lint {
+    pub kind: LintKind,
+    pub range: TextRange,
+    /// The literal, or for `CursedOr` the expression's source text.
+    pub text: String,
 }
 
 /// Lowers a parsed file. `is_global` says which names the global
@@ -26,13 +52,16 @@ pub fn lower(parse: &Parse, interner: &mut Interner, is_global: &dyn Fn(&[u8]) -
         is_global,
         scopes: Vec::new(),
         errors: Vec::new(),
+        lints: Vec::new(),
         mapped_bytes: parse.has_mapped_bytes(),
     };
     let root_expr = lowerer.expr(root.expr());
     lowerer.hir.root = Some(root_expr);
     let mut errors = lowerer.errors;
     errors.sort_by_key(|e| e.range.start());
-    LowerResult { hir: lowerer.hir, errors }
+    let mut lints = lowerer.lints;
+    lints.sort_by_key(|l| l.range.start());
+    LowerResult { hir: lowerer.hir, errors, lints }
 }
 
 /// CppNix creates symbols as its parser meets names, so attribute sets
@@ -77,7 +106,20 @@ struct Lowerer<'a> {
     is_global: &'a dyn Fn(&[u8]) -> bool,
     scopes: Vec<Scope>,
     errors: Vec<SyntaxError>,
+    lints: Vec<Lint>,
     mapped_bytes: bool,
+}
+
+/// `f or` as parsed for nixpkgs' old function named `or`: an application
+/// whose argument is the keyword.
+fn is_cursed_or(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::Apply(a) => matches!(
+            a.argument(),
+            Some(ast::Expr::IdentExpr(i)) if i.token().is_some_and(|t| t.kind() == SyntaxKind::OR_KW)
+        ),
+        _ => false,
+    }
 }
 
 impl Lowerer<'_> {
@@ -128,6 +170,16 @@ impl Lowerer<'_> {
         self.resolve_in(name, self.scopes.len(), range)
     }
 
+    /// Notes a cursed `or` in a position where its meaning will change.
+    fn check_cursed_or(&mut self, e: &Option<ast::Expr>) {
+        if let Some(e) = e {
+            if is_cursed_or(e) {
+                let range = e.syntax().text_range();
+                self.lints.push(Lint { kind: LintKind::CursedOr, range, text: e.syntax().text().to_string() });
+            }
+        }
+    }
+
     fn missing(&mut self, range: TextRange) -> ExprId {
         self.alloc(Expr::Missing, range)
     }
@@ -151,6 +203,7 @@ impl Lowerer<'_> {
         let range = e.syntax().text_range();
         match e {
             ast::Expr::Apply(a) => {
+                self.check_cursed_or(&a.argument());
                 let func = self.opt_expr(a.function(), range);
                 let arg = self.opt_expr(a.argument(), range);
                 self.alloc(Expr::Apply { func, arg }, range)
@@ -196,6 +249,9 @@ impl Lowerer<'_> {
             }
             ast::Expr::LetIn(l) => self.let_in(l, range),
             ast::Expr::List(l) => {
+                for item in l.items() {
+                    self.check_cursed_or(&Some(item));
+                }
                 let items = l.items().map(|e| self.lower_expr(e, None)).collect();
                 self.alloc(Expr::List(items), range)
             }
@@ -204,6 +260,7 @@ impl Lowerer<'_> {
                 Some(ast::LiteralKind::Float(f)) => self.alloc(Expr::Float(f), range),
                 Some(ast::LiteralKind::Uri) => {
                     let text = l.token().map(|t| t.text().to_string()).unwrap_or_default();
+                    self.lints.push(Lint { kind: LintKind::Url, range, text: text.clone() });
                     self.alloc(Expr::Uri(text.into()), range)
                 }
                 _ => self.missing(range),
@@ -214,6 +271,7 @@ impl Lowerer<'_> {
             },
             ast::Expr::PathExpr(p) => self.path(p, range),
             ast::Expr::Select(s) => {
+                self.check_cursed_or(&s.default());
                 let expr = self.opt_expr(s.expr(), range);
                 let path = self.attrpath(s.attrpath());
                 let default = s.default().map(|d| self.lower_expr(d, None));
@@ -651,6 +709,15 @@ impl Lowerer<'_> {
         for (i, part) in p.parts().enumerate() {
             match part {
                 InterpolPart::Literal(t) if i == 0 => {
+                    let lint = match kind {
+                        PathKind::Relative if !t.text().starts_with('.') => Some(LintKind::ShortPath),
+                        PathKind::Absolute => Some(LintKind::AbsolutePath),
+                        PathKind::Home => Some(LintKind::HomePath),
+                        _ => None,
+                    };
+                    if let Some(kind) = lint {
+                        self.lints.push(Lint { kind, range: t.text_range(), text: t.text().to_string() });
+                    }
                     let first = self.alloc(Expr::Path { kind, literal: t.text().into() }, t.text_range());
                     parts.push(Part::Expr(first));
                 }

@@ -115,6 +115,9 @@ pub enum ThunkState {
     /// Being evaluated: forcing it again is infinite recursion.
     Blackhole,
     Done(Value),
+    /// Evaluation failed; forcing it again gives the same error without
+    /// evaluating again (as CppNix does since 2.34).
+    Failed(Box<crate::error::EvalError>),
 }
 
 impl Thunk {

@@ -32,8 +32,8 @@ enum Frame {
         /// Set for function bodies, which count towards the call depth.
         call: Option<Gc<Closure>>,
     },
-    /// The value delivered here becomes the thunk's value; an error puts the
-    /// thunk back as it was, so forcing it again fails again.
+    /// The value delivered here becomes the thunk's value, or the error its
+    /// remembered failure.
     Thunk {
         thunk: Gc<Thunk>,
         original: ThunkState,
@@ -126,10 +126,12 @@ impl Vm {
             },
             Frame::Thunk { .. } => {
                 let Some(Frame::Thunk { thunk, original }) = self.frames.pop() else { unreachable!() };
-                match &result {
-                    Ok(v) => *thunk.0.borrow_mut() = ThunkState::Done(v.clone()),
-                    Err(_) => *thunk.0.borrow_mut() = original,
-                }
+                *thunk.0.borrow_mut() = match &result {
+                    Ok(v) => ThunkState::Done(v.clone()),
+                    // A stack overflow says nothing about the thunk itself.
+                    Err(e) if e.kind == ErrorKind::StackOverflow => original,
+                    Err(e) => ThunkState::Failed(Box::new(e.clone())),
+                };
                 Some(result)
             }
             Frame::Native { co, .. } => {
@@ -181,6 +183,11 @@ impl Vm {
             }
             ThunkState::Blackhole => {
                 Some(Err(EvalError::new(ErrorKind::InfiniteRecursion, "infinite recursion encountered")))
+            }
+            ThunkState::Failed(e) => {
+                let error = (*e).clone();
+                *thunk.0.borrow_mut() = ThunkState::Failed(e);
+                Some(Err(error))
             }
             ThunkState::Suspended { chunk, env } => {
                 let original = ThunkState::Suspended { chunk: chunk.clone(), env: env.clone() };
@@ -461,6 +468,13 @@ impl Vm {
                         }
                     }
                     self.stack.push(Value::attrs(Attrs::from_unsorted(attrs)));
+                }
+                Op::Overrides(i) => {
+                    let set = self.stack.pop().expect("set");
+                    let slots: Vec<_> = chunk.shapes[i as usize].names.iter().map(|(n, _)| *n).collect();
+                    let rec_env = env.clone();
+                    let r = self.spawn(move |co| Box::pin(ops::apply_overrides(co, set, rec_env, slots)));
+                    started!(r);
                 }
                 Op::Select(name) => {
                     let v = self.stack.pop().expect("set");

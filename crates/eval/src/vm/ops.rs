@@ -433,3 +433,19 @@ pub fn position_attrs(state: &EvalState, pos: Option<Pos>) -> Value {
     b.insert(state.intern("line"), Value::Int(line as i64), None);
     Value::attrs(b.build())
 }
+
+/// `rec { __overrides = ...; }`: the overriding attributes replace the set's
+/// and the `rec` environment's values (so other attributes see them), and
+/// new ones are added.
+pub(super) async fn apply_overrides(co: Co, set: Value, env: Gc<Env>, slots: Vec<Symbol>) -> EvalResult<Value> {
+    let Value::Attrs(set) = set else { unreachable!("a rec literal builds a set") };
+    let Some(overrides) = set.get(co.state.sym.overrides).cloned() else { return Ok(Value::Attrs(set)) };
+    let overrides = co.force(overrides).await?;
+    let Value::Attrs(overrides) = overrides else { return Err(type_error(&co.state, "a set", &overrides)) };
+    for attr in overrides.iter() {
+        if let Some(slot) = slots.iter().position(|n| *n == attr.name) {
+            env.set(slot as u32, attr.value.clone());
+        }
+    }
+    Ok(Value::attrs(set.update(&overrides)))
+}
