@@ -87,15 +87,12 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             };
             let name = co.force(name).await?;
             let sym = co.state.intern(args::string(&co.state, &name)?.as_bytes());
-            // The first definition of a name wins.
-            if b.contains(sym) {
-                continue;
-            }
             let Some(value) = set.get(co.state.sym.value).cloned() else {
                 return Err(err("attribute 'value' missing"));
             };
             b.insert(sym, value, None);
         }
+        // The first definition of a name wins: `build` keeps the first.
         Ok(Value::attrs(b.build()))
     })
 }

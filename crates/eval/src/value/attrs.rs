@@ -81,7 +81,9 @@ impl Attrs {
 
     /// The set without the given names.
     pub fn without(&self, names: &[Symbol]) -> Attrs {
-        Attrs { attrs: self.attrs.iter().filter(|a| !names.contains(&a.name)).cloned().collect() }
+        let mut names = names.to_vec();
+        names.sort_unstable();
+        Attrs { attrs: self.attrs.iter().filter(|a| names.binary_search(&a.name).is_err()).cloned().collect() }
     }
 }
 
@@ -98,10 +100,6 @@ impl AttrsBuilder {
 
     pub fn insert(&mut self, name: Symbol, value: Value, pos: Option<Pos>) {
         self.attrs.push(Attr { name, value, pos });
-    }
-
-    pub fn contains(&self, name: Symbol) -> bool {
-        self.attrs.iter().any(|a| a.name == name)
     }
 
     pub fn build(self) -> Attrs {

@@ -100,7 +100,7 @@ impl Vm {
                 continue;
             }
             incoming = match self.frames.last() {
-                Some(Frame::Code { .. }) => match self.execute() {
+                Some(Frame::Code { .. }) => match self.execute(entry) {
                     Ok(started) => started,
                     Err(e) => Some(Err(e)),
                 },
@@ -288,402 +288,428 @@ impl Vm {
         }
     }
 
-    /// Runs the code frame on top until it returns or pushes a frame.
-    fn execute(&mut self) -> Result<Started, EvalError> {
-        let Some(Frame::Code { chunk, ip, env, base, .. }) = self.frames.last_mut() else { unreachable!() };
-        let chunk = chunk.clone();
-        let mut env = env.clone();
-        let base = *base;
-        let mut pc = *ip;
-        let depth = self.frames.len();
-        macro_rules! fail {
-            ($e:expr) => {{
-                let e: EvalError = $e;
-                let e = match chunk.pos_at(pc - 1) {
-                    Some(pos) => e.at(pos),
-                    None => e,
-                };
-                self.stack.truncate(base);
-                self.pop_code_frame();
-                return Err(e);
-            }};
-        }
-        // After starting a force or a call: a value for us at once, or frames
-        // above ours that will deliver it later (then we save our place).
-        macro_rules! started {
-            ($s:expr) => {{
-                let s: Started = $s;
-                if self.frames.len() != depth {
-                    if let Frame::Code { ip, env: e, .. } = &mut self.frames[depth - 1] {
-                        *ip = pc;
-                        *e = env.clone();
-                    }
-                    return Ok(s);
-                }
-                match s {
-                    Some(Ok(v)) => self.stack.push(v),
-                    Some(Err(e)) => fail!(e),
-                    None => unreachable!("nothing pushed and no value"),
-                }
-            }};
-        }
-        loop {
-            let op = chunk.code[pc];
-            pc += 1;
-            match op {
-                Op::Const(i) => self.stack.push(chunk.constants[i as usize].clone()),
-                Op::Local { level, slot } => self.stack.push(env.up(level as u32).get(slot)),
-                Op::Global(name) => match self.state.global(name) {
-                    Some(v) => self.stack.push(v),
-                    None => fail!(EvalError::eval(format!("undefined variable '{}'", self.state.name(name)))),
-                },
-                Op::With { level, name } => {
-                    let start = env.up(level as u32).clone();
-                    let r = self.spawn(move |co| Box::pin(ops::lookup_with(co, start, name)));
-                    started!(r);
-                }
-                Op::Thunk(i) => {
-                    let sub = chunk.chunks[i as usize].clone();
-                    self.stack.push(Thunk::new(ThunkState::Suspended { chunk: sub, env: env.clone() }));
-                }
-                Op::Closure(i) => {
-                    let lambda = chunk.lambdas[i as usize].clone();
-                    self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: env.clone() })));
-                }
-                Op::Force => {
-                    let v = self.stack.pop().expect("operand");
-                    if let Value::Thunk(t) = &v {
-                        if let Some(done) = t.value() {
-                            self.stack.push(done);
-                            continue;
-                        }
-                        let r = self.begin_force(v);
-                        started!(r);
-                    } else {
-                        self.stack.push(v);
-                    }
-                }
-                Op::Call => {
-                    let arg = self.stack.pop().expect("argument");
-                    let func = self.stack.pop().expect("function");
-                    let r = self.begin_call(func, arg);
-                    started!(r);
-                }
-                Op::Pop => {
-                    self.stack.pop();
-                }
-                Op::Pick(i) => {
-                    let v = self.stack[self.stack.len() - 1 - i as usize].clone();
-                    self.stack.push(v);
-                }
-                Op::Slide(n) => {
-                    let top = self.stack.pop().expect("value");
-                    let len = self.stack.len();
-                    self.stack.truncate(len - n as usize);
-                    self.stack.push(top);
-                }
-                Op::SelectThunk(name) => {
-                    let from = self.stack.pop().expect("source");
-                    let pos = chunk.pos_at(pc - 1);
-                    let thunk = self.select_thunk(from, name, pos);
-                    self.stack.push(thunk);
-                }
-                Op::Return => {
-                    let v = self.stack.pop().expect("return value");
+    /// Runs code frames: the one on top, then whichever code frame takes
+    /// over (a callee, a thunk's code, the caller receiving a result).
+    /// Returns when a builtin frame must be resumed or `entry` is reached.
+    fn execute(&mut self, entry: usize) -> Result<Started, EvalError> {
+        'frames: loop {
+            let Some(Frame::Code { chunk, ip, env, base, .. }) = self.frames.last_mut() else { return Ok(None) };
+            let chunk = chunk.clone();
+            let mut env = env.clone();
+            let base = *base;
+            let mut pc = *ip;
+            let depth = self.frames.len();
+            macro_rules! fail {
+                ($e:expr) => {{
+                    let e: EvalError = $e;
+                    let e = match chunk.pos_at(pc - 1) {
+                        Some(pos) => e.at(pos),
+                        None => e,
+                    };
                     self.stack.truncate(base);
                     self.pop_code_frame();
-                    return Ok(Some(Ok(v)));
-                }
-                Op::Jump(t) => pc = t as usize,
-                Op::JumpIfFalse { target, what } => match self.stack.pop() {
-                    Some(Value::Bool(b)) => {
-                        if !b {
-                            pc = target as usize
+                    return Err(e);
+                }};
+            }
+            // After starting a force or a call: a value for us at once, or frames
+            // above ours (then we save our place and run them).
+            macro_rules! started {
+                ($s:expr) => {{
+                    let s: Started = $s;
+                    if self.frames.len() != depth {
+                        if let Frame::Code { ip, env: e, .. } = &mut self.frames[depth - 1] {
+                            *ip = pc;
+                            *e = env.clone();
+                        }
+                        match s {
+                            None => continue 'frames,
+                            Some(r) => return Ok(Some(r)),
                         }
                     }
-                    Some(other) => fail!(ops::expected_bool(&self.state, &other, &chunk, what)),
-                    None => unreachable!(),
-                },
-                Op::JumpIfFalseKeep { target, what } | Op::JumpIfTrueKeep { target, what } => {
-                    let jump_on = matches!(op, Op::JumpIfTrueKeep { .. });
-                    match self.stack.last() {
+                    match s {
+                        Some(Ok(v)) => self.stack.push(v),
+                        Some(Err(e)) => fail!(e),
+                        None => unreachable!("nothing pushed and no value"),
+                    }
+                }};
+            }
+            loop {
+                let op = chunk.code[pc];
+                pc += 1;
+                match op {
+                    Op::Const(i) => self.stack.push(chunk.constants[i as usize].clone()),
+                    Op::Local { level, slot } => self.stack.push(env.up(level as u32).get(slot)),
+                    Op::Global(name) => match self.state.global(name) {
+                        Some(v) => self.stack.push(v),
+                        None => fail!(EvalError::eval(format!("undefined variable '{}'", self.state.name(name)))),
+                    },
+                    Op::With { level, name } => {
+                        let start = env.up(level as u32).clone();
+                        let r = self.spawn(move |co| Box::pin(ops::lookup_with(co, start, name)));
+                        started!(r);
+                    }
+                    Op::Thunk(i) => {
+                        let sub = chunk.chunks[i as usize].clone();
+                        self.stack.push(Thunk::new(ThunkState::Suspended { chunk: sub, env: env.clone() }));
+                    }
+                    Op::Closure(i) => {
+                        let lambda = chunk.lambdas[i as usize].clone();
+                        self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: env.clone() })));
+                    }
+                    Op::Force => {
+                        let v = self.stack.pop().expect("operand");
+                        if let Value::Thunk(t) = &v {
+                            if let Some(done) = t.value() {
+                                self.stack.push(done);
+                                continue;
+                            }
+                            let r = self.begin_force(v);
+                            started!(r);
+                        } else {
+                            self.stack.push(v);
+                        }
+                    }
+                    Op::Call => {
+                        let arg = self.stack.pop().expect("argument");
+                        let func = self.stack.pop().expect("function");
+                        let r = self.begin_call(func, arg);
+                        started!(r);
+                    }
+                    Op::Pop => {
+                        self.stack.pop();
+                    }
+                    Op::Pick(i) => {
+                        let v = self.stack[self.stack.len() - 1 - i as usize].clone();
+                        self.stack.push(v);
+                    }
+                    Op::Slide(n) => {
+                        let top = self.stack.pop().expect("value");
+                        let len = self.stack.len();
+                        self.stack.truncate(len - n as usize);
+                        self.stack.push(top);
+                    }
+                    Op::SelectThunk(name) => {
+                        let from = self.stack.pop().expect("source");
+                        let pos = chunk.pos_at(pc - 1);
+                        let thunk = self.select_thunk(from, name, pos);
+                        self.stack.push(thunk);
+                    }
+                    Op::Return => {
+                        let v = self.stack.pop().expect("return value");
+                        self.stack.truncate(base);
+                        self.pop_code_frame();
+                        // Hand the value down through waiting thunks to the code
+                        // that asked for it, without leaving this loop.
+                        loop {
+                            if self.frames.len() == entry {
+                                return Ok(Some(Ok(v)));
+                            }
+                            match self.frames.last() {
+                                Some(Frame::Thunk { .. }) => {
+                                    let Some(Frame::Thunk { thunk, .. }) = self.frames.pop() else { unreachable!() };
+                                    *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                                }
+                                Some(Frame::Code { .. }) => {
+                                    self.stack.push(v);
+                                    continue 'frames;
+                                }
+                                _ => return Ok(Some(Ok(v))),
+                            }
+                        }
+                    }
+                    Op::Jump(t) => pc = t as usize,
+                    Op::JumpIfFalse { target, what } => match self.stack.pop() {
                         Some(Value::Bool(b)) => {
-                            if *b == jump_on {
+                            if !b {
                                 pc = target as usize
                             }
                         }
-                        Some(other) => {
-                            let other = other.clone();
+                        Some(other) => fail!(ops::expected_bool(&self.state, &other, &chunk, what)),
+                        None => unreachable!(),
+                    },
+                    Op::JumpIfFalseKeep { target, what } | Op::JumpIfTrueKeep { target, what } => {
+                        let jump_on = matches!(op, Op::JumpIfTrueKeep { .. });
+                        match self.stack.last() {
+                            Some(Value::Bool(b)) => {
+                                if *b == jump_on {
+                                    pc = target as usize
+                                }
+                            }
+                            Some(other) => {
+                                let other = other.clone();
+                                fail!(ops::expected_bool(&self.state, &other, &chunk, what))
+                            }
+                            None => unreachable!(),
+                        }
+                    }
+                    Op::AssertBool { what } => {
+                        if !matches!(self.stack.last(), Some(Value::Bool(_))) {
+                            let other = self.stack.last().cloned().expect("operand");
                             fail!(ops::expected_bool(&self.state, &other, &chunk, what))
                         }
-                        None => unreachable!(),
                     }
-                }
-                Op::AssertBool { what } => {
-                    if !matches!(self.stack.last(), Some(Value::Bool(_))) {
-                        let other = self.stack.last().cloned().expect("operand");
-                        fail!(ops::expected_bool(&self.state, &other, &chunk, what))
+                    Op::PushEnv(n) => env = Env::new(Some(env.clone()), n as usize),
+                    Op::PopEnv => env = env.parent.clone().expect("an environment was pushed"),
+                    Op::SetSlot(i) => {
+                        let v = self.stack.pop().expect("value");
+                        env.set(i, v);
                     }
-                }
-                Op::PushEnv(n) => env = Env::new(Some(env.clone()), n as usize),
-                Op::PopEnv => env = env.parent.clone().expect("an environment was pushed"),
-                Op::SetSlot(i) => {
-                    let v = self.stack.pop().expect("value");
-                    env.set(i, v);
-                }
-                Op::EnterWith => {
-                    let ns = self.stack.pop().expect("namespace");
-                    env = Env::new_with(Some(env.clone()), ns);
-                }
-                Op::List(n) => {
-                    let items = self.stack.split_off(self.stack.len() - n as usize);
-                    self.stack.push(Value::List(Gc::new(List(items))));
-                }
-                Op::Attrs(i) => {
-                    let shape = &chunk.shapes[i as usize];
-                    let dynamic = shape.dynamic.len();
-                    let start = self.stack.len() - shape.names.len() - 2 * dynamic;
-                    let mut values = self.stack.split_off(start).into_iter();
-                    let mut attrs: Vec<Attr> = Vec::with_capacity(shape.names.len() + dynamic);
-                    for (name, pos) in &shape.names {
-                        attrs.push(Attr { name: *name, value: values.next().expect("value"), pos: Some(*pos) });
+                    Op::EnterWith => {
+                        let ns = self.stack.pop().expect("namespace");
+                        env = Env::new_with(Some(env.clone()), ns);
                     }
-                    for pos in &shape.dynamic {
-                        let name = values.next().expect("name");
-                        let value = values.next().expect("value");
-                        match ops::dynamic_attr_name(&self.state, &name) {
-                            Ok(None) => {}
-                            Ok(Some(sym)) => {
-                                if attrs.iter().any(|a| a.name == sym) {
-                                    fail!(EvalError::eval(format!(
-                                        "dynamic attribute '{}' already defined at {}",
-                                        self.state.name(sym),
-                                        self.state.show_pos(Some(*pos))
-                                    ))
-                                    .at(*pos));
-                                }
-                                attrs.push(Attr { name: sym, value, pos: Some(*pos) });
-                            }
-                            Err(e) => fail!(e.at(*pos)),
+                    Op::List(n) => {
+                        let items = self.stack.split_off(self.stack.len() - n as usize);
+                        self.stack.push(Value::List(Gc::new(List(items))));
+                    }
+                    Op::Attrs(i) => {
+                        let shape = &chunk.shapes[i as usize];
+                        let dynamic = shape.dynamic.len();
+                        let start = self.stack.len() - shape.names.len() - 2 * dynamic;
+                        let mut values = self.stack.split_off(start).into_iter();
+                        let mut attrs: Vec<Attr> = Vec::with_capacity(shape.names.len() + dynamic);
+                        for (name, pos) in &shape.names {
+                            attrs.push(Attr { name: *name, value: values.next().expect("value"), pos: Some(*pos) });
                         }
+                        for pos in &shape.dynamic {
+                            let name = values.next().expect("name");
+                            let value = values.next().expect("value");
+                            match ops::dynamic_attr_name(&self.state, &name) {
+                                Ok(None) => {}
+                                Ok(Some(sym)) => {
+                                    if attrs.iter().any(|a| a.name == sym) {
+                                        fail!(EvalError::eval(format!(
+                                            "dynamic attribute '{}' already defined at {}",
+                                            self.state.name(sym),
+                                            self.state.show_pos(Some(*pos))
+                                        ))
+                                        .at(*pos));
+                                    }
+                                    attrs.push(Attr { name: sym, value, pos: Some(*pos) });
+                                }
+                                Err(e) => fail!(e.at(*pos)),
+                            }
+                        }
+                        self.stack.push(Value::attrs(Attrs::from_unsorted(attrs)));
                     }
-                    self.stack.push(Value::attrs(Attrs::from_unsorted(attrs)));
-                }
-                Op::Overrides(i) => {
-                    let set = self.stack.pop().expect("set");
-                    let slots: Vec<_> = chunk.shapes[i as usize].names.iter().map(|(n, _)| *n).collect();
-                    let rec_env = env.clone();
-                    let r = self.spawn(move |co| Box::pin(ops::apply_overrides(co, set, rec_env, slots)));
-                    started!(r);
-                }
-                Op::Select(name) => {
-                    let v = self.stack.pop().expect("set");
-                    match ops::select(&self.state, &v, name) {
-                        Ok(x) => self.stack.push(x),
-                        Err(e) => fail!(e),
+                    Op::Overrides(i) => {
+                        let set = self.stack.pop().expect("set");
+                        let slots: Vec<_> = chunk.shapes[i as usize].names.iter().map(|(n, _)| *n).collect();
+                        let rec_env = env.clone();
+                        let r = self.spawn(move |co| Box::pin(ops::apply_overrides(co, set, rec_env, slots)));
+                        started!(r);
                     }
-                }
-                Op::SelectOr { name, target } => {
-                    let v = self.stack.pop().expect("set");
-                    match &v {
-                        Value::Attrs(s) => match s.get(name) {
-                            Some(x) => self.stack.push(x.clone()),
-                            None => pc = target as usize,
-                        },
-                        _ => pc = target as usize,
-                    }
-                }
-                Op::SelectDynamic | Op::SelectDynamicOr { .. } => {
-                    let name = self.stack.pop().expect("name");
-                    let v = self.stack.pop().expect("set");
-                    let sym = match ops::attr_name_of(&self.state, &name) {
-                        Ok(s) => s,
-                        Err(e) => fail!(e),
-                    };
-                    match op {
-                        Op::SelectDynamicOr { target } => match &v {
-                            Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
-                            _ => pc = target as usize,
-                        },
-                        _ => match ops::select(&self.state, &v, sym) {
+                    Op::Select(name) => {
+                        let v = self.stack.pop().expect("set");
+                        match ops::select(&self.state, &v, name) {
                             Ok(x) => self.stack.push(x),
                             Err(e) => fail!(e),
-                        },
-                    }
-                }
-                Op::HasAttr(name) => {
-                    let v = self.stack.pop().expect("value");
-                    let has = matches!(&v, Value::Attrs(s) if s.get(name).is_some());
-                    self.stack.push(Value::Bool(has));
-                }
-                Op::HasAttrDynamic => {
-                    let name = self.stack.pop().expect("name");
-                    let v = self.stack.pop().expect("value");
-                    let sym = match ops::attr_name_of(&self.state, &name) {
-                        Ok(s) => s,
-                        Err(e) => fail!(e),
-                    };
-                    let has = matches!(&v, Value::Attrs(s) if s.get(sym).is_some());
-                    self.stack.push(Value::Bool(has));
-                }
-                Op::HasAttrStep { name, target } => {
-                    let v = self.stack.pop().expect("value");
-                    match &v {
-                        Value::Attrs(s) if s.get(name).is_some() => self.stack.push(s.get(name).unwrap().clone()),
-                        _ => {
-                            self.stack.push(Value::Bool(false));
-                            pc = target as usize;
                         }
                     }
-                }
-                Op::HasAttrDynamicStep { target } => {
-                    let name = self.stack.pop().expect("name");
-                    let v = self.stack.pop().expect("value");
-                    let sym = match ops::attr_name_of(&self.state, &name) {
-                        Ok(s) => s,
-                        Err(e) => fail!(e),
-                    };
-                    match &v {
-                        Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
-                        _ => {
-                            self.stack.push(Value::Bool(false));
-                            pc = target as usize;
+                    Op::SelectOr { name, target } => {
+                        let v = self.stack.pop().expect("set");
+                        match &v {
+                            Value::Attrs(s) => match s.get(name) {
+                                Some(x) => self.stack.push(x.clone()),
+                                None => pc = target as usize,
+                            },
+                            _ => pc = target as usize,
                         }
                     }
-                }
-                Op::Add | Op::Sub | Op::Mul | Op::Div => {
-                    let b = self.stack.pop().expect("operand");
-                    let a = self.stack.pop().expect("operand");
-                    match ops::arithmetic(&self.state, op, a, b) {
-                        Ok(ops::Outcome::Value(v)) => self.stack.push(v),
-                        Ok(ops::Outcome::Native(f)) => {
-                            let r = self.spawn(f);
-                            started!(r);
-                        }
-                        Err(e) => fail!(e),
-                    }
-                }
-                Op::Lt | Op::Le | Op::Gt | Op::Ge => {
-                    let b = self.stack.pop().expect("operand");
-                    let a = self.stack.pop().expect("operand");
-                    let (x, y, negate) = match op {
-                        Op::Lt => (a, b, false),
-                        Op::Gt => (b, a, false),
-                        Op::Le => (b, a, true),
-                        _ => (a, b, true),
-                    };
-                    match ops::less_than_sync(&self.state, &x, &y) {
-                        Some(Ok(lt)) => self.stack.push(Value::Bool(lt != negate)),
-                        Some(Err(e)) => fail!(e),
-                        None => {
-                            let r = self.spawn(move |co| {
-                                Box::pin(async move {
-                                    let lt = ops::less_than(&co, x, y).await?;
-                                    Ok(Value::Bool(lt != negate))
-                                })
-                            });
-                            started!(r);
+                    Op::SelectDynamic | Op::SelectDynamicOr { .. } => {
+                        let name = self.stack.pop().expect("name");
+                        let v = self.stack.pop().expect("set");
+                        let sym = match ops::attr_name_of(&self.state, &name) {
+                            Ok(s) => s,
+                            Err(e) => fail!(e),
+                        };
+                        match op {
+                            Op::SelectDynamicOr { target } => match &v {
+                                Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
+                                _ => pc = target as usize,
+                            },
+                            _ => match ops::select(&self.state, &v, sym) {
+                                Ok(x) => self.stack.push(x),
+                                Err(e) => fail!(e),
+                            },
                         }
                     }
-                }
-                Op::Eq | Op::Neq => {
-                    let b = self.stack.pop().expect("operand");
-                    let a = self.stack.pop().expect("operand");
-                    let negate = op == Op::Neq;
-                    match ops::equal_sync(&a, &b) {
-                        Some(eq) => self.stack.push(Value::Bool(eq != negate)),
-                        None => {
-                            let r = self.spawn(move |co| {
-                                Box::pin(async move {
-                                    let eq = ops::equal(&co, a, b).await?;
-                                    Ok(Value::Bool(eq != negate))
-                                })
-                            });
-                            started!(r);
+                    Op::HasAttr(name) => {
+                        let v = self.stack.pop().expect("value");
+                        let has = matches!(&v, Value::Attrs(s) if s.get(name).is_some());
+                        self.stack.push(Value::Bool(has));
+                    }
+                    Op::HasAttrDynamic => {
+                        let name = self.stack.pop().expect("name");
+                        let v = self.stack.pop().expect("value");
+                        let sym = match ops::attr_name_of(&self.state, &name) {
+                            Ok(s) => s,
+                            Err(e) => fail!(e),
+                        };
+                        let has = matches!(&v, Value::Attrs(s) if s.get(sym).is_some());
+                        self.stack.push(Value::Bool(has));
+                    }
+                    Op::HasAttrStep { name, target } => {
+                        let v = self.stack.pop().expect("value");
+                        match &v {
+                            Value::Attrs(s) if s.get(name).is_some() => self.stack.push(s.get(name).unwrap().clone()),
+                            _ => {
+                                self.stack.push(Value::Bool(false));
+                                pc = target as usize;
+                            }
                         }
                     }
-                }
-                Op::Concat => {
-                    let b = self.stack.pop().expect("operand");
-                    let a = self.stack.pop().expect("operand");
-                    match (a, b) {
-                        (Value::List(x), Value::List(y)) => {
-                            let mut items = Vec::with_capacity(x.0.len() + y.0.len());
-                            items.extend(x.0.iter().cloned());
-                            items.extend(y.0.iter().cloned());
-                            self.stack.push(Value::list(items));
-                        }
-                        (Value::List(_), other) | (other, _) => {
-                            fail!(ops::type_error(&self.state, "a list", &other))
-                        }
-                    }
-                }
-                Op::Update => {
-                    let b = self.stack.pop().expect("operand");
-                    let a = self.stack.pop().expect("operand");
-                    match (a, b) {
-                        (Value::Attrs(x), Value::Attrs(y)) => {
-                            let v = if y.is_empty() {
-                                Value::Attrs(x)
-                            } else if x.is_empty() {
-                                Value::Attrs(y)
-                            } else {
-                                Value::attrs(x.update(&y))
-                            };
-                            self.stack.push(v);
-                        }
-                        (Value::Attrs(_), other) | (other, _) => fail!(ops::type_error(&self.state, "a set", &other)),
-                    }
-                }
-                Op::Not => match self.stack.pop() {
-                    Some(Value::Bool(b)) => self.stack.push(Value::Bool(!b)),
-                    Some(other) => fail!(ops::type_error(&self.state, "a Boolean", &other)),
-                    None => unreachable!(),
-                },
-                Op::Negate => {
-                    let a = self.stack.pop().expect("operand");
-                    match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a) {
-                        Ok(ops::Outcome::Value(v)) => self.stack.push(v),
-                        Ok(ops::Outcome::Native(_)) => unreachable!("numbers need no evaluation"),
-                        Err(e) => fail!(e),
-                    }
-                }
-                Op::Assert { text } => match self.stack.pop() {
-                    Some(Value::Bool(true)) => {}
-                    Some(Value::Bool(false)) => {
-                        let text = ops::constant_text(&chunk, text);
-                        fail!(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed")))
-                    }
-                    Some(other) => fail!(ops::type_error(&self.state, "a Boolean", &other)),
-                    None => unreachable!(),
-                },
-                Op::Interpolate { parts, force_string } => {
-                    let values = self.stack.split_off(self.stack.len() - parts as usize);
-                    match ops::interpolate_sync(&self.state, &values, force_string) {
-                        Some(Ok(v)) => self.stack.push(v),
-                        Some(Err(e)) => fail!(e),
-                        None => {
-                            let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, force_string)));
-                            started!(r);
+                    Op::HasAttrDynamicStep { target } => {
+                        let name = self.stack.pop().expect("name");
+                        let v = self.stack.pop().expect("value");
+                        let sym = match ops::attr_name_of(&self.state, &name) {
+                            Ok(s) => s,
+                            Err(e) => fail!(e),
+                        };
+                        match &v {
+                            Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
+                            _ => {
+                                self.stack.push(Value::Bool(false));
+                                pc = target as usize;
+                            }
                         }
                     }
-                }
-                Op::Path(i) => {
-                    let Value::String(s) = &chunk.constants[i as usize] else { unreachable!() };
-                    self.stack.push(Value::Path(Gc::from(s.as_bytes())));
-                }
-                Op::CurPos(_) => {
-                    let pos = chunk.pos_at(pc - 1);
-                    self.stack.push(ops::position_attrs(&self.state, pos));
-                }
-                Op::Formals => {
-                    let arg = self.stack.pop().expect("argument");
-                    let lambda = match self.frames.last() {
-                        Some(Frame::Code { call: Some(c), .. }) => c.lambda.clone(),
-                        _ => unreachable!("formals run in a function body"),
-                    };
-                    if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, arg) {
-                        fail!(e)
+                    Op::Add | Op::Sub | Op::Mul | Op::Div => {
+                        let b = self.stack.pop().expect("operand");
+                        let a = self.stack.pop().expect("operand");
+                        match ops::arithmetic(&self.state, op, a, b) {
+                            Ok(ops::Outcome::Value(v)) => self.stack.push(v),
+                            Ok(ops::Outcome::Native(f)) => {
+                                let r = self.spawn(f);
+                                started!(r);
+                            }
+                            Err(e) => fail!(e),
+                        }
+                    }
+                    Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                        let b = self.stack.pop().expect("operand");
+                        let a = self.stack.pop().expect("operand");
+                        let (x, y, negate) = match op {
+                            Op::Lt => (a, b, false),
+                            Op::Gt => (b, a, false),
+                            Op::Le => (b, a, true),
+                            _ => (a, b, true),
+                        };
+                        match ops::less_than_sync(&self.state, &x, &y) {
+                            Some(Ok(lt)) => self.stack.push(Value::Bool(lt != negate)),
+                            Some(Err(e)) => fail!(e),
+                            None => {
+                                let r = self.spawn(move |co| {
+                                    Box::pin(async move {
+                                        let lt = ops::less_than(&co, x, y).await?;
+                                        Ok(Value::Bool(lt != negate))
+                                    })
+                                });
+                                started!(r);
+                            }
+                        }
+                    }
+                    Op::Eq | Op::Neq => {
+                        let b = self.stack.pop().expect("operand");
+                        let a = self.stack.pop().expect("operand");
+                        let negate = op == Op::Neq;
+                        match ops::equal_sync(&a, &b) {
+                            Some(eq) => self.stack.push(Value::Bool(eq != negate)),
+                            None => {
+                                let r = self.spawn(move |co| {
+                                    Box::pin(async move {
+                                        let eq = ops::equal(&co, a, b).await?;
+                                        Ok(Value::Bool(eq != negate))
+                                    })
+                                });
+                                started!(r);
+                            }
+                        }
+                    }
+                    Op::Concat => {
+                        let b = self.stack.pop().expect("operand");
+                        let a = self.stack.pop().expect("operand");
+                        match (a, b) {
+                            (Value::List(x), Value::List(y)) => {
+                                let mut items = Vec::with_capacity(x.0.len() + y.0.len());
+                                items.extend(x.0.iter().cloned());
+                                items.extend(y.0.iter().cloned());
+                                self.stack.push(Value::list(items));
+                            }
+                            (Value::List(_), other) | (other, _) => {
+                                fail!(ops::type_error(&self.state, "a list", &other))
+                            }
+                        }
+                    }
+                    Op::Update => {
+                        let b = self.stack.pop().expect("operand");
+                        let a = self.stack.pop().expect("operand");
+                        match (a, b) {
+                            (Value::Attrs(x), Value::Attrs(y)) => {
+                                let v = if y.is_empty() {
+                                    Value::Attrs(x)
+                                } else if x.is_empty() {
+                                    Value::Attrs(y)
+                                } else {
+                                    Value::attrs(x.update(&y))
+                                };
+                                self.stack.push(v);
+                            }
+                            (Value::Attrs(_), other) | (other, _) => {
+                                fail!(ops::type_error(&self.state, "a set", &other))
+                            }
+                        }
+                    }
+                    Op::Not => match self.stack.pop() {
+                        Some(Value::Bool(b)) => self.stack.push(Value::Bool(!b)),
+                        Some(other) => fail!(ops::type_error(&self.state, "a Boolean", &other)),
+                        None => unreachable!(),
+                    },
+                    Op::Negate => {
+                        let a = self.stack.pop().expect("operand");
+                        match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a) {
+                            Ok(ops::Outcome::Value(v)) => self.stack.push(v),
+                            Ok(ops::Outcome::Native(_)) => unreachable!("numbers need no evaluation"),
+                            Err(e) => fail!(e),
+                        }
+                    }
+                    Op::Assert { text } => match self.stack.pop() {
+                        Some(Value::Bool(true)) => {}
+                        Some(Value::Bool(false)) => {
+                            let text = ops::constant_text(&chunk, text);
+                            fail!(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed")))
+                        }
+                        Some(other) => fail!(ops::type_error(&self.state, "a Boolean", &other)),
+                        None => unreachable!(),
+                    },
+                    Op::Interpolate { parts, force_string } => {
+                        let values = self.stack.split_off(self.stack.len() - parts as usize);
+                        match ops::interpolate_sync(&self.state, &values, force_string) {
+                            Some(Ok(v)) => self.stack.push(v),
+                            Some(Err(e)) => fail!(e),
+                            None => {
+                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, force_string)));
+                                started!(r);
+                            }
+                        }
+                    }
+                    Op::Path(i) => {
+                        let Value::String(s) = &chunk.constants[i as usize] else { unreachable!() };
+                        self.stack.push(Value::Path(Gc::from(s.as_bytes())));
+                    }
+                    Op::CurPos(_) => {
+                        let pos = chunk.pos_at(pc - 1);
+                        self.stack.push(ops::position_attrs(&self.state, pos));
+                    }
+                    Op::Formals => {
+                        let arg = self.stack.pop().expect("argument");
+                        let lambda = match self.frames.last() {
+                            Some(Frame::Code { call: Some(c), .. }) => c.lambda.clone(),
+                            _ => unreachable!("formals run in a function body"),
+                        };
+                        if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, arg) {
+                            fail!(e)
+                        }
                     }
                 }
             }
