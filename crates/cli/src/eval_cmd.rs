@@ -139,6 +139,41 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 }
 
+/// `neve instantiate`: evaluation as `nix-instantiate` does it. Writing
+/// the derivations needs the store layer, which is not wired in yet: after a
+/// successful evaluation this says so and fails.
+pub fn run_instantiate(args: &[String]) -> ExitCode {
+    let args = match parse_args(args) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut eval = Evaluator::new(args.settings.clone());
+    let result = load_root(&mut eval, &args).and_then(|root| {
+        let auto_args = auto_args(&mut eval, &args)?;
+        let mut v = auto_call(&mut eval, root, &auto_args)?;
+        for path in &args.attr_paths {
+            for name in path.split('.').filter(|s| !s.is_empty()) {
+                v = eval.select(v, name)?;
+                v = auto_call(&mut eval, v, &auto_args)?;
+            }
+        }
+        eval.force(v)
+    });
+    match result {
+        Ok(_) => {
+            eprintln!("error: writing derivations is not implemented yet in neve (use 'neve eval' to evaluate)");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprint!("{}", eval.render_error(&e));
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn cwd() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
 }

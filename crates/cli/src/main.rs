@@ -11,6 +11,8 @@ usage: neve <command> [options]
 commands:
   eval [FILE | -E EXPR] [-A PATH] [--strict] [--arg NAME EXPR] [--argstr NAME VALUE] [-I PATH]
                            evaluate and print as nix-instantiate --eval
+  instantiate [FILE | -E EXPR] [-A PATH] [the eval flags]
+                           evaluate to derivations (writing .drv files is not implemented yet)
   parse [--tree] FILE...   check that files parse; print the syntax tree with --tree
 ";
 
@@ -22,6 +24,7 @@ fn main() -> ExitCode {
     };
     match command.as_str() {
         "eval" => eval_cmd::run(rest),
+        "instantiate" => eval_cmd::run_instantiate(rest),
         "parse" => parse_cmd::run(rest),
         "--help" | "-h" | "help" => {
             print!("{USAGE}");

@@ -7,9 +7,12 @@ use crate::vm::Co;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CoerceMode {
-    /// `"${x}"` and `+`: strings, paths, and sets with `__toString` or
-    /// `outPath` only.
+    /// `"${x}"` and `+`: strings, paths (copied to the store), and sets
+    /// with `__toString` or `outPath` only.
     Interpolation,
+    /// A later piece of an interpolated path: as `Interpolation`, but paths
+    /// stay paths.
+    PathSegment,
     /// `toString`: also numbers, Booleans, `null` and lists.
     ToString,
 }
@@ -21,11 +24,9 @@ fn cannot_coerce(v: &Value) -> EvalError {
 /// The string when no evaluation is needed; `None` otherwise (a set with
 /// `__toString` or `outPath`, a list with thunks, a thunk).
 pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> Option<EvalResult<NixString>> {
-    let _ = state;
     Some(match v {
         Value::String(s) => Ok((**s).clone()),
-        // Copying sources to the store comes with the store layer; until
-        // then a path stands for itself.
+        Value::Path(p) if mode == CoerceMode::Interpolation => crate::store::copy_path_to_store(state, p),
         Value::Path(p) => Ok(NixString::from(&p[..])),
         Value::Attrs(_) | Value::Thunk(_) => return None,
         Value::Int(i) if mode == CoerceMode::ToString => Ok(NixString::from(i.to_string())),

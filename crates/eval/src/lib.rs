@@ -26,6 +26,7 @@ pub mod regex;
 pub mod report;
 pub mod source;
 pub mod state;
+pub mod store;
 pub mod symbol;
 pub mod value;
 pub mod vm;

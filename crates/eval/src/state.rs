@@ -67,6 +67,8 @@ pub struct EvalState {
     pub io: Box<dyn EvalIo>,
     /// Files already imported, by path: each is evaluated once.
     pub import_cache: RefCell<HashMap<Vec<u8>, Value>>,
+    /// Sources already given store paths, by file system path.
+    pub store_paths: RefCell<HashMap<Vec<u8>, Vec<u8>>>,
 }
 
 impl EvalState {
@@ -90,6 +92,7 @@ impl EvalState {
             globals: RefCell::new(HashMap::new()),
             io,
             import_cache: RefCell::new(HashMap::new()),
+            store_paths: RefCell::new(HashMap::new()),
         }
     }
 

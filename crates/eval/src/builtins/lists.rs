@@ -136,7 +136,11 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let list = co.force(a[1].clone()).await?;
         let mut items = args::list(&co.state, &list)?.0.clone();
-        let cmp = a[0].clone();
+        if items.is_empty() {
+            return Ok(list);
+        }
+        let cmp = co.force(a[0].clone()).await?;
+        args::function(&co.state, &cmp)?;
         let mut width = 1;
         let n = items.len();
         let mut buf = Vec::with_capacity(n);

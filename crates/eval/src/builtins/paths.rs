@@ -71,8 +71,15 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
         })
     }),
     strict("toPath", 1, |s, a| {
-        args::string(s, &a[0])?;
-        Ok(a[0].clone())
+        let text = match &a[0] {
+            Value::Path(p) => p.to_vec(),
+            other => args::string(s, other)?.as_bytes().to_vec(),
+        };
+        if !text.starts_with(b"/") {
+            let shown = String::from_utf8_lossy(&text);
+            return Err(err(format!("string '{shown}' doesn't represent an absolute path")));
+        }
+        Ok(Value::string(crate::compiler::canon_path(&text)))
     }),
 ];
 

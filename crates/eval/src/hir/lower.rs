@@ -170,6 +170,17 @@ impl Lowerer<'_> {
         self.resolve_in(name, self.scopes.len(), range)
     }
 
+    /// Nix strings cannot hold NUL bytes; CppNix rejects them while parsing.
+    fn check_nul(&mut self, text: &str, range: TextRange) {
+        if text.contains('\0') {
+            let shown = text.replace('\0', "\u{2400}");
+            self.errors.push(SyntaxError::new(
+                format!("input string '{shown}' cannot be represented as Nix string because it contains null bytes"),
+                range,
+            ));
+        }
+    }
+
     /// Notes a cursed `or` in a position where its meaning will change.
     fn check_cursed_or(&mut self, e: &Option<ast::Expr>) {
         if let Some(e) = e {
@@ -541,6 +552,7 @@ impl Lowerer<'_> {
                 InterpolPart::Literal(t) => {
                     let mut text = String::new();
                     ast::unescape_string(t.text(), &mut text);
+                    self.check_nul(&text, t.text_range());
                     parts.push(Part::Lit(self.bytes(&text).into()));
                 }
                 InterpolPart::Interpolation(i) => {
@@ -577,6 +589,7 @@ impl Lowerer<'_> {
         for part in s.parts() {
             match part {
                 InterpolPart::Literal(t) if t.kind() == SyntaxKind::IND_STRING_CONTENT => {
+                    self.check_nul(t.text(), t.text_range());
                     pieces.push(Piece::Indented(t.text().to_string()))
                 }
                 InterpolPart::Literal(t) => {

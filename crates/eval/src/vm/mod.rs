@@ -748,24 +748,31 @@ pub fn arithmetic_values(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
 
 /// Evaluates a value and everything inside it. Shared values are visited
 /// once, so cyclic structures terminate.
+///
+/// Nesting deeper than `max_call_depth` is an error, as CppNix's recursive
+/// `forceValueDeep` runs out of call depth there.
 pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
     let top = co.force(v).await?;
+    let limit = co.state.settings.max_call_depth;
     let mut seen = std::collections::HashSet::new();
-    let mut work = vec![top.clone()];
-    while let Some(v) = work.pop() {
+    let mut work = vec![(top.clone(), 0usize)];
+    while let Some((v, depth)) = work.pop() {
+        if depth > limit {
+            return Err(EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded"));
+        }
         let v = co.force(v).await?;
         match &v {
             Value::Attrs(set) => {
                 if seen.insert(Gc::as_ptr(set) as *const u8 as usize) {
                     for attr in set.iter().rev() {
-                        work.push(attr.value.clone());
+                        work.push((attr.value.clone(), depth + 1));
                     }
                 }
             }
             Value::List(list) => {
                 if seen.insert(Gc::as_ptr(list) as *const u8 as usize) {
                     for item in list.0.iter().rev() {
-                        work.push(item.clone());
+                        work.push((item.clone(), depth + 1));
                     }
                 }
             }

@@ -335,7 +335,9 @@ pub(super) async fn interpolate(co: Co, parts: Vec<Value>, force_string: bool) -
         if let Value::Path(base) = &first {
             let mut rest = vec![first.clone()];
             for part in iter {
-                let s = coerce_to_string(&co, part, CoerceMode::Interpolation).await?;
+                let s = coerce_to_string(&co, part, CoerceMode::PathSegment)
+                    .await
+                    .map_err(|e| e.with_frame("while evaluating a path segment", None))?;
                 rest.push(Value::string(s));
             }
             let _ = base;
