@@ -60,7 +60,8 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("dirOf", 1, dir_of),
     native("baseNameOf", 1, |co, a| {
         Box::pin(async move {
-            let s = coerce_to_string(&co, a[0].clone(), CoerceMode::Interpolation).await?;
+            // As CppNix: a path is not copied to the store here.
+            let s = coerce_to_string(&co, a[0].clone(), CoerceMode::PathSegment).await?;
             let bytes = s.as_bytes();
             let trimmed = bytes.strip_suffix(b"/").unwrap_or(bytes);
             let base = match trimmed.iter().rposition(|&b| b == b'/') {
@@ -105,7 +106,7 @@ pub(crate) async fn path_arg(co: &Co, v: Value) -> EvalResult<String> {
     let v = co.force(v).await?;
     let s = match &v {
         Value::Path(p) => String::from_utf8_lossy(p).into_owned(),
-        _ => coerce_to_string(co, v.clone(), CoerceMode::Interpolation).await?.to_str_lossy().into_owned(),
+        _ => coerce_to_string(co, v.clone(), CoerceMode::PathSegment).await?.to_str_lossy().into_owned(),
     };
     if !s.starts_with('/') {
         return Err(err(format!("string '{s}' doesn't represent an absolute path")));
