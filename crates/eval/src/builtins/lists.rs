@@ -141,6 +141,25 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
         }
         let cmp = co.force(a[0].clone()).await?;
         args::function(&co.state, &cmp)?;
+        // `sort lessThan` on numbers or strings needs no calls (CppNix
+        // takes the same shortcut).
+        if matches!(&cmp, Value::PrimOp(p) if p.args.is_empty() && p.op.name == "lessThan") {
+            let mut forced = Vec::with_capacity(items.len());
+            for x in &items {
+                forced.push(co.force(x.clone()).await?);
+            }
+            let numbers = forced.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)));
+            let strings = forced.iter().all(|v| matches!(v, Value::String(_)));
+            if numbers || strings {
+                let state = &co.state;
+                forced.sort_by(|x, y| match crate::vm::less_than_values(state, x, y) {
+                    Some(true) => std::cmp::Ordering::Less,
+                    _ if matches!(crate::vm::less_than_values(state, y, x), Some(true)) => std::cmp::Ordering::Greater,
+                    _ => std::cmp::Ordering::Equal,
+                });
+                return Ok(Value::list(forced));
+            }
+        }
         let mut width = 1;
         let n = items.len();
         let mut buf = Vec::with_capacity(n);

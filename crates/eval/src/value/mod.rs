@@ -67,17 +67,25 @@ pub struct PrimOpApp {
 /// environment holds its namespace (a set, or a thunk of one) in slot 0.
 pub struct Env {
     pub parent: Option<Gc<Env>>,
-    pub slots: RefCell<Vec<Value>>,
+    slots: RefCell<Slots>,
     pub is_with: bool,
+}
+
+/// Most environments are a function's, with one slot (its argument): that
+/// slot lives inline, saving an allocation per call.
+enum Slots {
+    One(Value),
+    Many(Vec<Value>),
 }
 
 impl Env {
     pub fn new(parent: Option<Gc<Env>>, size: usize) -> Gc<Env> {
-        Gc::new(Env { parent, slots: RefCell::new(vec![Value::Null; size]), is_with: false })
+        let slots = if size == 1 { Slots::One(Value::Null) } else { Slots::Many(vec![Value::Null; size]) };
+        Gc::new(Env { parent, slots: RefCell::new(slots), is_with: false })
     }
 
     pub fn new_with(parent: Option<Gc<Env>>, namespace: Value) -> Gc<Env> {
-        Gc::new(Env { parent, slots: RefCell::new(vec![namespace]), is_with: true })
+        Gc::new(Env { parent, slots: RefCell::new(Slots::One(namespace)), is_with: true })
     }
 
     /// The environment `level` steps out.
@@ -90,11 +98,17 @@ impl Env {
     }
 
     pub fn get(&self, slot: u32) -> Value {
-        self.slots.borrow()[slot as usize].clone()
+        match &*self.slots.borrow() {
+            Slots::One(v) => v.clone(),
+            Slots::Many(vs) => vs[slot as usize].clone(),
+        }
     }
 
     pub fn set(&self, slot: u32, value: Value) {
-        self.slots.borrow_mut()[slot as usize] = value;
+        match &mut *self.slots.borrow_mut() {
+            Slots::One(v) => *v = value,
+            Slots::Many(vs) => vs[slot as usize] = value,
+        }
     }
 }
 

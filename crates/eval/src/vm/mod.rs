@@ -735,6 +735,15 @@ fn calling_frame(op: &PrimOp) -> String {
 
 pub use ops::{describe_value, equal, less_than, position_attrs, select as select_attr, type_error};
 
+/// `a < b` for numbers, strings and paths without evaluation; `None`
+/// otherwise (or on a type error).
+pub fn less_than_values(state: &EvalState, a: &Value, b: &Value) -> Option<bool> {
+    match ops::less_than_sync(state, a, b) {
+        Some(Ok(lt)) => Some(lt),
+        _ => None,
+    }
+}
+
 /// Arithmetic on two numbers (for the `add`/`sub`/`mul`/`div` builtins).
 pub fn arithmetic_values(state: &EvalState, op: Op, a: Value, b: Value) -> EvalResult<Value> {
     if !matches!(b, Value::Int(_) | Value::Float(_)) {
