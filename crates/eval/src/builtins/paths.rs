@@ -124,7 +124,7 @@ fn dir_of(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
         Some(i) => bytes[..i].to_vec(),
         None => b".".to_vec(),
     };
-    Ok(if is_path { Value::Path(Gc::from(dir)) } else { Value::string(dir) })
+    Ok(if is_path { Value::Path(Gc::new(dir)) } else { Value::string(dir) })
 }
 
 fn import(co: Co, a: Vec<Value>) -> NativeFuture {

@@ -32,7 +32,7 @@ pub enum Value {
     Float(f64),
     String(Gc<NixString>),
     /// An absolute, canonical path.
-    Path(Gc<[u8]>),
+    Path(Gc<Vec<u8>>),
     Attrs(Gc<Attrs>),
     List(Gc<List>),
     Lambda(Gc<Closure>),

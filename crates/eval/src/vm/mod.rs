@@ -695,7 +695,7 @@ impl Vm {
                     }
                     Op::Path(i) => {
                         let Value::String(s) = &chunk.constants[i as usize] else { unreachable!() };
-                        self.stack.push(Value::Path(Gc::from(s.as_bytes())));
+                        self.stack.push(Value::Path(Gc::new(s.as_bytes().to_vec())));
                     }
                     Op::CurPos(_) => {
                         let pos = chunk.pos_at(pc - 1);

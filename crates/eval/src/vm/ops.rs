@@ -133,7 +133,7 @@ fn as_float(v: &Value) -> f64 {
     }
 }
 
-fn path_concat(state: &EvalState, base: Gc<[u8]>, suffix: Value) -> EvalResult<Value> {
+fn path_concat(state: &EvalState, base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
     match &suffix {
         Value::String(s) => {
             if s.has_context() {
@@ -141,12 +141,12 @@ fn path_concat(state: &EvalState, base: Gc<[u8]>, suffix: Value) -> EvalResult<V
             }
             let mut p = base.to_vec();
             p.extend_from_slice(s.as_bytes());
-            Ok(Value::Path(Gc::from(crate::compiler::canon_path(&p))))
+            Ok(Value::Path(Gc::new(crate::compiler::canon_path(&p))))
         }
         Value::Path(q) => {
             let mut p = base.to_vec();
             p.extend_from_slice(q);
-            Ok(Value::Path(Gc::from(crate::compiler::canon_path(&p))))
+            Ok(Value::Path(Gc::new(crate::compiler::canon_path(&p))))
         }
         other => Err(EvalError::eval(format!(
             "cannot coerce {} to a string: {}",
@@ -307,7 +307,7 @@ pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], force_string:
                     }
                     p.extend_from_slice(s.as_bytes());
                 }
-                return Some(Ok(Value::Path(Gc::from(crate::compiler::canon_path(&p)))));
+                return Some(Ok(Value::Path(Gc::new(crate::compiler::canon_path(&p)))));
             }
             return None;
         }
