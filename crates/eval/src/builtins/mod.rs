@@ -4,6 +4,7 @@
 mod attrs;
 mod control;
 mod lists;
+mod needs_store;
 mod paths;
 mod strings;
 
@@ -58,7 +59,13 @@ pub static SELECT_ATTR: PrimOp = native("selectAttr", 2, |co, args| {
 });
 
 fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
-    control::PRIMOPS.iter().chain(attrs::PRIMOPS).chain(lists::PRIMOPS).chain(strings::PRIMOPS).chain(paths::PRIMOPS)
+    control::PRIMOPS
+        .iter()
+        .chain(attrs::PRIMOPS)
+        .chain(lists::PRIMOPS)
+        .chain(strings::PRIMOPS)
+        .chain(paths::PRIMOPS)
+        .chain(needs_store::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
