@@ -134,9 +134,14 @@ fn cat_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn zip_attrs_with(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let f = a[0].clone();
+        let f = co.force(a[0].clone()).await?;
         let list = co.force(a[1].clone()).await?;
         let list = args::list(&co.state, &list)?.clone();
+        if !list.0.is_empty() {
+            args::function(&co.state, &f).map_err(|e| {
+                e.with_frame("while evaluating the first argument passed to builtins.zipAttrsWith", None)
+            })?;
+        }
         let mut groups: Vec<(crate::symbol::Symbol, Vec<Value>)> = Vec::new();
         for item in &list.0 {
             let item = co.force(item.clone()).await?;

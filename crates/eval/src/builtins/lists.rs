@@ -28,6 +28,10 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("map", 2, |s, a| {
         let l = args::list(s, &a[1])?;
         let f = &a[0];
+        if !l.0.is_empty() {
+            args::function(s, f)
+                .map_err(|e| e.with_frame("while evaluating the first argument passed to builtins.map", None))?;
+        }
         Ok(Value::list(l.0.iter().map(|x| Thunk::new(ThunkState::Apply { func: f.clone(), arg: x.clone() })).collect()))
     }),
     strict("genList", 2, |s, a| {
@@ -36,6 +40,10 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
             return Err(err(format!("cannot create list of size {n}")));
         }
         let f = &a[0];
+        if n > 0 {
+            args::function(s, f)
+                .map_err(|e| e.with_frame("while evaluating the first argument passed to builtins.genList", None))?;
+        }
         Ok(Value::list((0..n).map(|i| Thunk::new(ThunkState::Apply { func: f.clone(), arg: Value::Int(i) })).collect()))
     }),
     native("filter", 2, filter),

@@ -112,12 +112,18 @@ impl Vm {
     /// Hands a finished value or error to the frame on top.
     fn deliver(&mut self, result: EvalResult<Value>) -> Started {
         match self.frames.last_mut().expect("a frame waits for the delivery") {
-            Frame::Code { base, .. } => match result {
+            Frame::Code { base, chunk, ip, .. } => match result {
                 Ok(v) => {
                     self.stack.push(v);
                     None
                 }
                 Err(e) => {
+                    // An error without a place gets the place of the call or
+                    // force that was waiting for it.
+                    let e = match chunk.pos_at(ip.saturating_sub(1)) {
+                        Some(pos) => e.at(pos),
+                        None => e,
+                    };
                     let base = *base;
                     self.stack.truncate(base);
                     self.pop_code_frame();
@@ -273,7 +279,7 @@ impl Vm {
             }
             Impl::Native(f) => self.spawn(move |co| {
                 Box::pin(async move {
-                    let v = f(co.clone(), args).await?;
+                    let v = f(co.clone(), args).await.map_err(|e| e.with_frame(calling_frame(op), None))?;
                     co.force(v).await
                 })
             }),
