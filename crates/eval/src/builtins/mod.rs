@@ -18,8 +18,6 @@ use crate::vm::{Co, NativeFuture};
 pub enum Impl {
     /// Every argument is evaluated (to weak head normal form) first.
     Strict(fn(&EvalState, Vec<Value>) -> EvalResult<Value>),
-    /// Arguments as they are; the builtin evaluates nothing.
-    Lazy(fn(&EvalState, Vec<Value>) -> EvalResult<Value>),
     /// May evaluate values and call functions through [`Co`].
     Native(fn(Co, Vec<Value>) -> NativeFuture),
 }
@@ -36,10 +34,6 @@ pub(crate) const fn strict(
     f: fn(&EvalState, Vec<Value>) -> EvalResult<Value>,
 ) -> PrimOp {
     PrimOp { name, arity, imp: Impl::Strict(f) }
-}
-
-pub(crate) const fn lazy(name: &'static str, arity: u8, f: fn(&EvalState, Vec<Value>) -> EvalResult<Value>) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Lazy(f) }
 }
 
 pub(crate) const fn native(name: &'static str, arity: u8, f: fn(Co, Vec<Value>) -> NativeFuture) -> PrimOp {

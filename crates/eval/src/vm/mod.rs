@@ -273,10 +273,6 @@ impl Vm {
                     })
                 })
             }
-            Impl::Lazy(f) => {
-                let result = f(&self.state, args);
-                self.forced(result)
-            }
             Impl::Native(f) => self.spawn(move |co| {
                 Box::pin(async move {
                     let v = f(co.clone(), args).await.map_err(|e| e.with_frame(calling_frame(op), None))?;
