@@ -177,21 +177,23 @@ enum Mode {
 /// Splits `src` into tokens. Never fails: what cannot be lexed becomes
 /// `ERROR_TOKEN` tokens and entries in the error list.
 pub fn tokenize(src: &str) -> (Vec<Token>, Vec<LexError>) {
-    let mut lexer = Lexer {
-        src,
-        pos: 0,
-        tokens: Vec::with_capacity(src.len() / 3),
-        errors: Vec::new(),
-        modes: vec![Mode::Initial],
-    };
+    let mut tokens = Vec::with_capacity(src.len() / 3);
+    let errors = tokenize_into(src, &mut tokens);
+    (tokens, errors)
+}
+
+/// [`tokenize`] into a buffer the caller may reuse (it is cleared first).
+pub fn tokenize_into(src: &str, tokens: &mut Vec<Token>) -> Vec<LexError> {
+    tokens.clear();
+    let mut lexer = Lexer { src, pos: 0, tokens, errors: Vec::new(), modes: vec![Mode::Initial] };
     lexer.run();
-    (lexer.tokens, lexer.errors)
+    lexer.errors
 }
 
 struct Lexer<'a> {
     src: &'a str,
     pos: usize,
-    tokens: Vec<Token>,
+    tokens: &'a mut Vec<Token>,
     errors: Vec<LexError>,
     modes: Vec<Mode>,
 }

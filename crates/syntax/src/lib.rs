@@ -95,9 +95,11 @@ fn parse_mapped(src: &str, mapped_bytes: bool) -> Parse {
         let error = SyntaxError::new("file too large to parse".into(), TextRange::empty(0.into()));
         return Parse { green, errors: vec![error], mapped_bytes };
     }
-    let (tokens, lex_errors) = lexer::tokenize(src);
-    let (events, mut errors) = parser::parse_tokens(&tokens);
-    let green = parser::build_tree(src, &tokens, events);
+    let mut scratch = parser::Scratch::take();
+    let lex_errors = lexer::tokenize_into(src, &mut scratch.tokens);
+    let mut errors = parser::parse_tokens(&mut scratch);
+    let green = parser::build_tree(src, &scratch.tokens, &mut scratch.events);
+    scratch.give_back();
     errors.extend(
         lex_errors
             .into_iter()

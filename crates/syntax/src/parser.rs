@@ -42,51 +42,59 @@ pub(crate) enum Event {
 
 pub(crate) struct Parser<'t> {
     /// Kind of every significant token, with `EOF`-like sentinel handling in `nth`.
-    kinds: Vec<SyntaxKind>,
+    kinds: &'t [SyntaxKind],
     /// Byte range of every significant token.
-    ranges: Vec<TextRange>,
+    ranges: &'t [TextRange],
     /// Index of every significant token among all tokens (to tell adjacency).
-    raw_index: Vec<u32>,
+    raw_index: &'t [u32],
     src_len: TextSize,
     pos: usize,
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: &'t mut Vec<Event>,
     pub(crate) errors: Vec<SyntaxError>,
     depth: u32,
-    _tokens: std::marker::PhantomData<&'t [Token]>,
 }
 
 /// The kind `Parser::nth` reports past the last token.
 pub(crate) const EOF: SyntaxKind = SyntaxKind::__LAST;
 
-impl<'t> Parser<'t> {
-    pub(crate) fn new(tokens: &'t [Token]) -> Parser<'t> {
-        let mut kinds = Vec::with_capacity(tokens.len());
-        let mut ranges = Vec::with_capacity(tokens.len());
-        let mut raw_index = Vec::with_capacity(tokens.len());
-        let mut offset = TextSize::from(0);
-        for (i, token) in tokens.iter().enumerate() {
-            let len = TextSize::from(token.len);
-            if !token.kind.is_trivia() {
-                kinds.push(token.kind);
-                ranges.push(TextRange::at(offset, len));
-                raw_index.push(i as u32);
-            }
-            offset += len;
-        }
-        let kinds_len = kinds.len();
-        Parser {
-            kinds,
-            ranges,
-            raw_index,
-            src_len: offset,
-            pos: 0,
-            events: Vec::with_capacity(kinds_len * 3),
-            errors: Vec::new(),
-            depth: 0,
-            _tokens: std::marker::PhantomData,
-        }
+/// The parser's working arrays, kept between parses on a thread so that
+/// parsing many files (imports, an editor's every keystroke) does not map
+/// and fault in fresh memory each time.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub(crate) tokens: Vec<Token>,
+    kinds: Vec<SyntaxKind>,
+    ranges: Vec<TextRange>,
+    raw_index: Vec<u32>,
+    pub(crate) events: Vec<Event>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Scratch arrays larger than this many tokens are not kept.
+const MAX_KEPT_TOKENS: usize = 4 << 20;
+
+impl Scratch {
+    pub(crate) fn take() -> Scratch {
+        SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()))
     }
 
+    pub(crate) fn give_back(mut self) {
+        if self.tokens.capacity() > MAX_KEPT_TOKENS {
+            return;
+        }
+        self.tokens.clear();
+        self.kinds.clear();
+        self.ranges.clear();
+        self.raw_index.clear();
+        self.events.clear();
+        SCRATCH.with(|s| *s.borrow_mut() = self);
+    }
+}
+
+impl Parser<'_> {
     pub(crate) fn current(&self) -> SyntaxKind {
         self.nth(0)
     }
@@ -249,9 +257,25 @@ impl CompletedMarker {
     }
 }
 
-/// Parses a whole file into events and errors.
-pub(crate) fn parse_tokens(tokens: &[Token]) -> (Vec<Event>, Vec<SyntaxError>) {
-    let mut p = Parser::new(tokens);
+/// Parses a whole file; the events are left in `scratch.events`.
+pub(crate) fn parse_tokens(scratch: &mut Scratch) -> Vec<SyntaxError> {
+    let Scratch { tokens, kinds, ranges, raw_index, events } = scratch;
+    kinds.clear();
+    ranges.clear();
+    raw_index.clear();
+    events.clear();
+    let mut offset = TextSize::from(0);
+    for (i, token) in tokens.iter().enumerate() {
+        let len = TextSize::from(token.len);
+        if !token.kind.is_trivia() {
+            kinds.push(token.kind);
+            ranges.push(TextRange::at(offset, len));
+            raw_index.push(i as u32);
+        }
+        offset += len;
+    }
+    events.reserve(kinds.len() * 3);
+    let mut p = Parser { kinds, ranges, raw_index, src_len: offset, pos: 0, events, errors: Vec::new(), depth: 0 };
     grammar::root(&mut p);
-    (p.events, p.errors)
+    p.errors
 }

@@ -28,16 +28,24 @@ fn is_recovery_point(kind: SyntaxKind) -> bool {
 
 pub(super) fn expr(p: &mut Parser) {
     if !p.enter() {
-        // Too deep: swallow the rest as an error rather than recursing on.
-        let m = p.start();
-        while !p.at_eof() {
-            p.bump();
-        }
-        m.complete(p, ERROR);
+        swallow_rest(p);
         return;
     }
     expr_function(p);
     p.leave();
+}
+
+/// Too deep: swallows the rest of the input as an error rather than
+/// recursing on. Every depth check must stop the parse this way: a check
+/// that only returns lets the caller go on with the next token (as an
+/// application argument, or the operand of a binary operator), which nests
+/// the tree deeper and deeper to the end of the input.
+fn swallow_rest(p: &mut Parser) {
+    let m = p.start();
+    while !p.at_eof() {
+        p.bump();
+    }
+    m.complete(p, ERROR);
 }
 
 fn expr_function(p: &mut Parser) {
@@ -205,10 +213,7 @@ fn expr_pipe(p: &mut Parser) {
         PIPE_FROM => {
             let m = lhs.precede(p);
             p.bump();
-            if p.enter() {
-                expr_pipe_from_rhs(p);
-                p.leave();
-            }
+            expr_pipe_from_rhs(p);
             m.complete(p, BINARY_OP);
         }
         _ => return,
@@ -219,16 +224,19 @@ fn expr_pipe(p: &mut Parser) {
 }
 
 fn expr_pipe_from_rhs(p: &mut Parser) {
-    let Some(lhs) = expr_op(p, 0) else { return };
-    if p.at(PIPE_FROM) {
-        let m = lhs.precede(p);
-        p.bump();
-        if p.enter() {
-            expr_pipe_from_rhs(p);
-            p.leave();
-        }
-        m.complete(p, BINARY_OP);
+    if !p.enter() {
+        swallow_rest(p);
+        return;
     }
+    if let Some(lhs) = expr_op(p, 0) {
+        if p.at(PIPE_FROM) {
+            let m = lhs.precede(p);
+            p.bump();
+            expr_pipe_from_rhs(p);
+            m.complete(p, BINARY_OP);
+        }
+    }
+    p.leave();
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -264,6 +272,7 @@ const NEGATE_LEVEL: u8 = 12;
 /// Parses operators binding at least as tightly as `min_level`.
 fn expr_op(p: &mut Parser, min_level: u8) -> Option<CompletedMarker> {
     if !p.enter() {
+        swallow_rest(p);
         return None;
     }
     let result = expr_op_inner(p, min_level);
@@ -331,8 +340,17 @@ fn expr_app(p: &mut Parser) -> Option<CompletedMarker> {
 }
 
 fn expr_select(p: &mut Parser) -> Option<CompletedMarker> {
-    let simple = expr_simple(p)?;
-    if p.at(DOT) {
+    // List elements (`[[[...`) and `or` defaults (`a.b or a.b or ...`) nest
+    // through here without passing through `expr`, so this level counts too.
+    if !p.enter() {
+        swallow_rest(p);
+        return None;
+    }
+    let Some(simple) = expr_simple(p) else {
+        p.leave();
+        return None;
+    };
+    let result = if p.at(DOT) {
         let m = simple.precede(p);
         p.bump();
         attrpath(p);
@@ -340,18 +358,20 @@ fn expr_select(p: &mut Parser) -> Option<CompletedMarker> {
         if p.eat(OR_KW) {
             expr_select(p);
         }
-        return Some(m.complete(p, SELECT));
-    }
-    if p.at(OR_KW) {
+        m.complete(p, SELECT)
+    } else if p.at(OR_KW) {
         // `f or`: for nixpkgs' old function named `or`, this applies `f` to a
         // variable `or`.
         let m = simple.precede(p);
         let var = p.start();
         p.bump();
         var.complete(p, IDENT_EXPR);
-        return Some(m.complete(p, APPLY));
-    }
-    Some(simple)
+        m.complete(p, APPLY)
+    } else {
+        simple
+    };
+    p.leave();
+    Some(result)
 }
 
 fn expr_simple(p: &mut Parser) -> Option<CompletedMarker> {

@@ -95,7 +95,7 @@ fn has_fixed_text(kind: SyntaxKind) -> bool {
 /// Builds the tree. Trivia between tokens go to the innermost node open at
 /// that point, except that trivia before a node's first token stay outside
 /// it, so nodes begin and end at significant tokens (the root excepted).
-pub(crate) fn build_tree(src: &str, tokens: &[Token], mut events: Vec<Event>) -> GreenNode {
+pub(crate) fn build_tree(src: &str, tokens: &[Token], events: &mut [Event]) -> GreenNode {
     let mut sink =
         Sink { src, tokens, cache: TokenCache::new(), children: Vec::with_capacity(64), token_idx: 0, offset: 0 };
     // Open nodes: kind and where their children start in `children`.
