@@ -18,6 +18,8 @@ pub struct EvalArgs {
     pub json: bool,
     pub xml: bool,
     pub raw: bool,
+    /// `--no-location`: no source positions in `--xml` output.
+    pub no_location: bool,
     /// `--arg` (an expression) and `--argstr` (a string): name, text, is_expr.
     pub auto_args: Vec<(String, String, bool)>,
     pub include: Vec<String>,
@@ -40,7 +42,8 @@ pub fn parse_args(args: &[String]) -> Result<EvalArgs, String> {
             "--json" => out.json = true,
             "--xml" => out.xml = true,
             "--raw" => out.raw = true,
-            "--eval" | "--impure" | "--no-location" | "--read-write-mode" | "--readonly-mode" => {}
+            "--no-location" => out.no_location = true,
+            "--eval" | "--impure" | "--read-write-mode" | "--readonly-mode" => {}
             "--show-trace" => out.settings.show_trace = true,
             "--no-show-trace" => out.settings.show_trace = false,
             "--arg" | "--argstr" => {
@@ -129,7 +132,10 @@ pub fn run(args: &[String]) -> ExitCode {
         Ok(bytes) => {
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(&bytes);
-            let _ = stdout.write_all(b"\n");
+            // The XML document ends its own last line.
+            if !args.xml {
+                let _ = stdout.write_all(b"\n");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -198,10 +204,23 @@ pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalEr
     }
     let mut out = Vec::new();
     for (i, v) in values.into_iter().enumerate() {
-        if i > 0 {
+        if i > 0 && !args.xml {
             out.push(b'\n');
         }
         let v = if args.strict { eval.force_deep(v)? } else { eval.force(v)? };
+        if args.xml {
+            out.extend_from_slice(&neve_eval::builtins::xml::print_xml(eval.state(), &v, !args.no_location).0);
+            continue;
+        }
+        if args.json {
+            // As `builtins.toJSON` (which forces what it needs).
+            let builtins = eval.state().global(eval.state().intern("builtins")).expect("builtins are installed");
+            let to_json = eval.select(builtins, "toJSON")?;
+            if let Value::String(s) = eval.call(to_json, v)? {
+                out.extend_from_slice(s.as_bytes());
+            }
+            continue;
+        }
         if args.raw {
             if let Value::String(s) = &v {
                 out.extend_from_slice(s.as_bytes());

@@ -168,6 +168,8 @@ impl Chunk {
 /// A compiled function.
 pub struct LambdaInfo {
     pub name: Option<Symbol>,
+    /// The argument's name (`x: ...` or the `@` name), for `--xml`.
+    pub arg: Option<Symbol>,
     pub pos: Pos,
     /// Slots of its environment: the argument in slot 0, then the formals.
     pub env_size: u32,

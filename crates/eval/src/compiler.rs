@@ -584,6 +584,7 @@ impl Compiler<'_, '_> {
         });
         let info = LambdaInfo {
             name: l.name,
+            arg: l.arg,
             pos: self.pos(range),
             env_size: 1 + formal_count as u32,
             formals,

@@ -3,10 +3,13 @@
 
 mod attrs;
 mod control;
+mod from_toml;
+pub mod json;
 mod lists;
 mod needs_store;
 mod paths;
 mod strings;
+pub mod xml;
 
 use crate::error::EvalResult;
 use crate::state::EvalState;
@@ -60,6 +63,9 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(strings::PRIMOPS)
         .chain(paths::PRIMOPS)
         .chain(needs_store::PRIMOPS)
+        .chain(json::PRIMOPS)
+        .chain(xml::PRIMOPS)
+        .chain(from_toml::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).

@@ -1,0 +1,795 @@
+//! `builtins.toJSON` and `builtins.fromJSON`, and `--json` output.
+//!
+//! The output is what CppNix's nlohmann::json `dump()` writes: objects with
+//! keys in byte order, strings escaped as nlohmann does (and rejected when
+//! they are not UTF-8), floats in nlohmann's shortest round-trip format.
+//! Paths are given their store path (computed, nothing is written yet).
+
+use super::{native, PrimOp};
+use crate::error::{ErrorKind, EvalError, EvalResult};
+use crate::source::Pos;
+use crate::state::EvalState;
+use crate::value::{AttrsBuilder, NixString, StringContext, Value};
+use crate::vm::{Co, NativeFuture};
+
+pub(super) static PRIMOPS: &[PrimOp] =
+    &[native("toJSON", 1, to_json_builtin), native("fromJSON", 1, from_json_builtin)];
+
+fn to_json_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let (bytes, context) = to_json(&co, a[0].clone(), true).await?;
+        Ok(Value::string(NixString::new(bytes, Some(context))))
+    })
+}
+
+fn from_json_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let v = co.force(a[0].clone()).await?;
+        let s = match &v {
+            Value::String(s) => s.clone(),
+            other => {
+                return Err(crate::vm::type_error(&co.state, "a string", other)
+                    .with_frame("while evaluating the first argument passed to builtins.fromJSON", None))
+            }
+        };
+        if let Some(c) = s.context() {
+            if let Some(first) = c.iter().next() {
+                let shown = match first {
+                    crate::value::StringContextElem::Opaque(p) | crate::value::StringContextElem::DrvDeep(p) => {
+                        String::from_utf8_lossy(p).into_owned()
+                    }
+                    crate::value::StringContextElem::Built { drv, .. } => String::from_utf8_lossy(drv).into_owned(),
+                };
+                return Err(EvalError::eval(format!(
+                    "the string '{}' is not allowed to refer to a store path (such as '{shown}')",
+                    s.to_str_lossy()
+                ))
+                .with_frame("while evaluating the first argument passed to builtins.fromJSON", None));
+            }
+        }
+        parse_json(&co.state, s.as_bytes())
+    })
+}
+
+/// A container being written: its remaining members and where it came from.
+enum Open {
+    Object { items: Vec<(Vec<u8>, Value, Option<Pos>)>, next: usize },
+    List { items: Vec<Value>, next: usize, pos: Option<Pos> },
+}
+
+/// The first string that is not UTF-8: nlohmann fails when it writes the
+/// document, that is after every value has been evaluated.
+struct Utf8Failure(String);
+
+/// `v` as JSON text with the context of its strings, as CppNix's
+/// `printValueAsJSON` (strict) writes it. `copy_to_store` gives paths
+/// their store path; otherwise a path is its own text.
+pub async fn to_json(co: &Co, v: Value, copy_to_store: bool) -> EvalResult<(Vec<u8>, StringContext)> {
+    let mut out = Vec::new();
+    let mut context = StringContext::new();
+    let mut utf8: Option<Utf8Failure> = None;
+    let mut stack: Vec<Open> = Vec::new();
+    let mut current: Option<(Value, Option<Pos>)> = Some((v, None));
+    // CppNix counts the call of `toJSON` and of the expression around it.
+    let limit = co.state.settings.max_call_depth;
+    loop {
+        if let Some((v, pos)) = current.take() {
+            let r = if stack.len() + 2 > limit {
+                let mut e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
+                e.pos = pos;
+                Err(e)
+            } else {
+                emit(co, v, pos, copy_to_store, &mut out, &mut context, &mut utf8).await
+            };
+            match r {
+                Ok(Some(open)) => stack.push(open),
+                Ok(None) => {}
+                Err(e) => return Err(add_frames(&co.state, e, &stack)),
+            }
+        }
+        let Some(top) = stack.last_mut() else { break };
+        match top {
+            Open::Object { items, next } => {
+                if *next < items.len() {
+                    if *next > 0 {
+                        out.push(b',');
+                    }
+                    let (name, value, pos) = &items[*next];
+                    if let Err(msg) = escape_string(name, &mut out) {
+                        utf8.get_or_insert(Utf8Failure(msg));
+                    }
+                    out.push(b':');
+                    current = Some((value.clone(), *pos));
+                    *next += 1;
+                } else {
+                    out.push(b'}');
+                    stack.pop();
+                }
+            }
+            Open::List { items, next, pos } => {
+                if *next < items.len() {
+                    if *next > 0 {
+                        out.push(b',');
+                    }
+                    current = Some((items[*next].clone(), *pos));
+                    *next += 1;
+                } else {
+                    out.push(b']');
+                    stack.pop();
+                }
+            }
+        }
+    }
+    if let Some(Utf8Failure(msg)) = utf8 {
+        return Err(EvalError::eval(format!("JSON serialization error: {msg}")));
+    }
+    Ok((out, context))
+}
+
+/// The `… while evaluating attribute 'x'` frames of the open containers,
+/// innermost first.
+fn add_frames(state: &EvalState, mut e: EvalError, stack: &[Open]) -> EvalError {
+    for open in stack.iter().rev() {
+        match open {
+            Open::Object { items, next } => {
+                let (name, _, pos) = &items[next - 1];
+                e = e.with_frame(format!("while evaluating attribute '{}'", String::from_utf8_lossy(name)), *pos);
+            }
+            Open::List { next, pos, .. } => {
+                e = e.with_frame(format!("while evaluating list element at index {}", next - 1), *pos);
+            }
+        }
+    }
+    let _ = state;
+    e
+}
+
+/// Writes a scalar, or opens a container (returned for the caller to fill).
+async fn emit(
+    co: &Co,
+    v: Value,
+    pos: Option<Pos>,
+    copy_to_store: bool,
+    out: &mut Vec<u8>,
+    context: &mut StringContext,
+    utf8: &mut Option<Utf8Failure>,
+) -> EvalResult<Option<Open>> {
+    let mut v = co.force(v).await?;
+    let mut copy = copy_to_store;
+    if let Value::Attrs(_) = v {
+        let (peeled, through_to_string) = peel(co, v, pos).await?;
+        v = peeled;
+        // A path that a `__toString` returned is written as it is.
+        copy = copy_to_store && !through_to_string;
+    }
+    match &v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Value::Float(f) => out.extend_from_slice(format_float(*f).as_bytes()),
+        Value::String(s) => {
+            if let Some(c) = s.context() {
+                context.extend(c.iter().cloned());
+            }
+            if let Err(msg) = escape_string(s.as_bytes(), out) {
+                utf8.get_or_insert(Utf8Failure(msg));
+            }
+        }
+        Value::Path(p) => {
+            let s = if copy { crate::store::copy_path_to_store(&co.state, p)? } else { NixString::from(&p[..]) };
+            if let Some(c) = s.context() {
+                context.extend(c.iter().cloned());
+            }
+            if let Err(msg) = escape_string(s.as_bytes(), out) {
+                utf8.get_or_insert(Utf8Failure(msg));
+            }
+        }
+        Value::Attrs(set) => {
+            out.push(b'{');
+            let mut items: Vec<(Vec<u8>, Value, Option<Pos>)> =
+                set.iter().map(|a| (co.state.name_bytes(a.name), a.value.clone(), a.pos)).collect();
+            items.sort_by(|a, b| a.0.cmp(&b.0));
+            return Ok(Some(Open::Object { items, next: 0 }));
+        }
+        Value::List(l) => {
+            out.push(b'[');
+            return Ok(Some(Open::List { items: l.0.clone(), next: 0, pos }));
+        }
+        Value::Lambda(closure) => {
+            let mut e = EvalError::eval(format!("cannot convert {} to JSON", v.type_description()));
+            e.pos = Some(closure.lambda.pos);
+            return Err(e);
+        }
+        Value::PrimOp(_) | Value::Thunk(_) => {
+            let mut e = EvalError::eval(format!("cannot convert {} to JSON", v.type_description()));
+            e.pos = pos;
+            return Err(e);
+        }
+    }
+    Ok(None)
+}
+
+/// CppNix's `peelToStringOutPath` (checking what `__toString` returns):
+/// follows `__toString` (called) before `outPath` until a value that is not
+/// a set with either. Also says whether a `__toString` was called.
+pub async fn peel(co: &Co, v: Value, pos: Option<Pos>) -> EvalResult<(Value, bool)> {
+    // Frames to add, outermost first, should a later step fail.
+    let mut frames: Vec<(&'static str, Option<Pos>)> = Vec::new();
+    let r = peel_steps(co, v, pos, &mut frames).await;
+    r.map_err(|mut e| {
+        for (msg, pos) in frames.iter().rev() {
+            e = e.with_frame(*msg, *pos);
+        }
+        e
+    })
+}
+
+async fn peel_steps(
+    co: &Co,
+    v: Value,
+    pos: Option<Pos>,
+    frames: &mut Vec<(&'static str, Option<Pos>)>,
+) -> EvalResult<(Value, bool)> {
+    let state = &co.state;
+    let mut v = co.force(v).await?;
+    let mut pos = pos;
+    let mut through = false;
+    loop {
+        let Value::Attrs(set) = &v else {
+            if through && !matches!(v, Value::String(_) | Value::Path(_)) {
+                let mut e = EvalError::eval(format!(
+                    "`__toString` should return a string, but got {}: {}",
+                    v.type_description(),
+                    crate::print::print_value_with(state, &v)
+                ));
+                e.pos = pos;
+                return Err(e);
+            }
+            return Ok((v, through));
+        };
+        if let Some(attr) = set.get_attr(state.sym.to_string) {
+            let (f, apos) = (attr.value.clone(), attr.pos);
+            let r = co
+                .call(f, v.clone())
+                .await
+                .map_err(|e| e.with_frame("while calling the `__toString` attribute", apos))?;
+            through = true;
+            frames.push(("while using the result of the `__toString` attribute", apos));
+            v = r;
+            pos = apos;
+            continue;
+        }
+        if let Some(attr) = set.get_attr(state.sym.out_path) {
+            let apos = attr.pos;
+            let r = co
+                .force(attr.value.clone())
+                .await
+                .map_err(|e| e.with_frame("while evaluating the `outPath` attribute", apos))?;
+            frames.push(("while using the `outPath` attribute", apos));
+            v = r;
+            pos = apos;
+            continue;
+        }
+        if through {
+            let mut e = EvalError::eval(format!(
+                "`__toString` must return a string, but got {}: {}",
+                v.type_description(),
+                crate::print::print_value_with(state, &v)
+            ));
+            e.pos = pos;
+            return Err(e);
+        }
+        return Ok((v, through));
+    }
+}
+
+/// Writes a JSON string literal as nlohmann's `dump()` does (UTF-8 kept,
+/// control characters escaped). Invalid UTF-8 gives nlohmann's message.
+pub fn escape_string(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    out.push(b'"');
+    let r = validate_utf8(bytes);
+    for &b in bytes {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
+            _ => out.push(b),
+        }
+    }
+    out.push(b'"');
+    r
+}
+
+/// nlohmann's UTF-8 check: the index and value of the first byte that makes
+/// the text invalid, or the last byte when it ends inside a character.
+fn validate_utf8(bytes: &[u8]) -> Result<(), String> {
+    let Err(e) = std::str::from_utf8(bytes) else { return Ok(()) };
+    let bad = e.valid_up_to();
+    if e.error_len().is_none() {
+        return Err(format!(
+            "[json.exception.type_error.316] incomplete UTF-8 string; last byte: 0x{:02X}",
+            bytes[bytes.len() - 1]
+        ));
+    }
+    let at = bad + first_rejected(&bytes[bad..]);
+    Err(format!("[json.exception.type_error.316] invalid UTF-8 byte at index {at}: 0x{:02X}", bytes[at]))
+}
+
+/// Where, in a sequence starting at an invalid character, a byte-at-a-time
+/// decoder (as nlohmann's) first rejects: the lead byte itself when it
+/// cannot start a character, otherwise the first bad continuation.
+fn first_rejected(s: &[u8]) -> usize {
+    let lead = s[0];
+    let (len, lo, hi) = match lead {
+        0xc2..=0xdf => (2, 0x80, 0xbf),
+        0xe0 => (3, 0xa0, 0xbf),
+        0xe1..=0xec | 0xee..=0xef => (3, 0x80, 0xbf),
+        0xed => (3, 0x80, 0x9f),
+        0xf0 => (4, 0x90, 0xbf),
+        0xf1..=0xf3 => (4, 0x80, 0xbf),
+        0xf4 => (4, 0x80, 0x8f),
+        _ => return 0,
+    };
+    for k in 1..len {
+        let Some(&b) = s.get(k) else { return k };
+        let (l, h) = if k == 1 { (lo, hi) } else { (0x80, 0xbf) };
+        if b < l || b > h {
+            return k;
+        }
+    }
+    0
+}
+
+/// A float as nlohmann's `dump()` writes it: the shortest digits that read
+/// back the same, `1.0` style for integral values, exponents as `1e+20`,
+/// `null` for infinities and NaN.
+pub fn format_float(x: f64) -> String {
+    if !x.is_finite() {
+        return "null".to_string();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    let mut s = String::new();
+    if x < 0.0 {
+        s.push('-');
+    }
+    // `{:e}` gives the shortest round-trip digits: `d.ddde±x`.
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').expect("an exponent");
+    let exp: i32 = exp.parse().expect("exponent digits");
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let k = digits.len() as i32;
+    let n = exp + 1; // the decimal point's place after the first digit
+    const MIN_EXP: i32 = -4;
+    const MAX_EXP: i32 = 15;
+    if k <= n && n <= MAX_EXP {
+        s.push_str(&digits);
+        s.extend(std::iter::repeat('0').take((n - k) as usize));
+        s.push_str(".0");
+    } else if 0 < n && n <= MAX_EXP {
+        s.push_str(&digits[..n as usize]);
+        s.push('.');
+        s.push_str(&digits[n as usize..]);
+    } else if MIN_EXP < n && n <= 0 {
+        s.push_str("0.");
+        s.extend(std::iter::repeat('0').take((-n) as usize));
+        s.push_str(&digits);
+    } else {
+        s.push_str(&digits[..1]);
+        if k > 1 {
+            s.push('.');
+            s.push_str(&digits[1..]);
+        }
+        let e = n - 1;
+        s.push('e');
+        s.push(if e < 0 { '-' } else { '+' });
+        let e = e.unsigned_abs();
+        if e < 10 {
+            s.push('0');
+        }
+        s.push_str(&e.to_string());
+    }
+    s
+}
+
+/// CppNix's `forceNoNullByte`.
+pub(super) fn no_nul(s: &[u8]) -> EvalResult<()> {
+    if s.contains(&0) {
+        let shown = String::from_utf8_lossy(s).replace('\0', "\u{2400}");
+        return Err(EvalError::eval(format!(
+            "input string '{shown}' cannot be represented as Nix string because it contains null bytes"
+        )));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+fn parse_error(p: &Parser, what: &str) -> EvalError {
+    // nlohmann counts lines and columns of the bytes read so far.
+    let upto = &p.s[..p.i.min(p.s.len())];
+    let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = upto.len() - upto.iter().rposition(|&b| b == b'\n').map(|x| x + 1).unwrap_or(0);
+    EvalError::eval(format!("[json.exception.parse_error.101] parse error at line {line}, column {col}: {what}"))
+        .with_frame("while decoding a JSON string", None)
+}
+
+/// Parses JSON text into a Nix value, as CppNix's `fromJSON`.
+pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
+    let mut p = Parser { s, i: 0 };
+    p.ws();
+    let v = p.value(state, 0)?;
+    p.ws();
+    if p.i < s.len() {
+        p.i += 1;
+        return Err(parse_error(&p, "syntax error while parsing value - unexpected token; expected end of input"));
+    }
+    Ok(v)
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self, state: &EvalState, depth: usize) -> EvalResult<Value> {
+        if depth > 10000 {
+            return Err(parse_error(self, "nesting too deep"));
+        }
+        match self.s.get(self.i) {
+            None => Err(parse_error(
+                self,
+                "syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal",
+            )),
+            Some(b'{') => {
+                self.i += 1;
+                let mut b = AttrsBuilder::default();
+                let mut entries: Vec<(crate::symbol::Symbol, Value)> = Vec::new();
+                self.ws();
+                if self.s.get(self.i) == Some(&b'}') {
+                    self.i += 1;
+                    return Ok(Value::attrs(b.build()));
+                }
+                loop {
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b'"') {
+                        self.i += 1;
+                        return Err(parse_error(
+                            self,
+                            "syntax error while parsing object key - unexpected token; expected string literal",
+                        ));
+                    }
+                    let key = self.string()?;
+                    no_nul(&key)?;
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b':') {
+                        self.i += 1;
+                        return Err(parse_error(
+                            self,
+                            "syntax error while parsing object separator - unexpected token; expected ':'",
+                        ));
+                    }
+                    self.i += 1;
+                    self.ws();
+                    let v = self.value(state, depth + 1)?;
+                    let sym = state.intern(&key);
+                    // The last of duplicate keys wins.
+                    match entries.iter_mut().find(|(k, _)| *k == sym) {
+                        Some(e) => e.1 = v,
+                        None => entries.push((sym, v)),
+                    }
+                    self.ws();
+                    match self.s.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            break;
+                        }
+                        _ => {
+                            self.i += 1;
+                            return Err(parse_error(
+                                self,
+                                "syntax error while parsing object - unexpected token; expected '}'",
+                            ));
+                        }
+                    }
+                }
+                for (k, v) in entries {
+                    b.insert(k, v, None);
+                }
+                Ok(Value::attrs(b.build()))
+            }
+            Some(b'[') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.s.get(self.i) == Some(&b']') {
+                    self.i += 1;
+                    return Ok(Value::list(items));
+                }
+                loop {
+                    self.ws();
+                    items.push(self.value(state, depth + 1)?);
+                    self.ws();
+                    match self.s.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            break;
+                        }
+                        _ => {
+                            self.i += 1;
+                            return Err(parse_error(
+                                self,
+                                "syntax error while parsing array - unexpected token; expected ']'",
+                            ));
+                        }
+                    }
+                }
+                Ok(Value::list(items))
+            }
+            Some(b'"') => {
+                let s = self.string()?;
+                no_nul(&s)?;
+                Ok(Value::string(s))
+            }
+            Some(b't') => self.literal(b"true", Value::Bool(true)),
+            Some(b'f') => self.literal(b"false", Value::Bool(false)),
+            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => {
+                self.i += 1;
+                Err(parse_error(self, "syntax error while parsing value - invalid literal"))
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], v: Value) -> EvalResult<Value> {
+        if self.s[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            self.i += 1;
+            Err(parse_error(self, "syntax error while parsing value - invalid literal"))
+        }
+    }
+
+    fn number(&mut self) -> EvalResult<Value> {
+        let start = self.i;
+        let s = self.s;
+        let mut i = self.i;
+        let neg = s[i] == b'-';
+        if neg {
+            i += 1;
+        }
+        let digits = |i: &mut usize| {
+            let st = *i;
+            while *i < s.len() && s[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i - st
+        };
+        let bad = |p: &mut Parser, at: usize| {
+            p.i = at + 1;
+            Err(parse_error(p, "syntax error while parsing value - invalid number"))
+        };
+        if s.get(i) == Some(&b'0') {
+            i += 1;
+        } else if digits(&mut i) == 0 {
+            return bad(self, i);
+        }
+        let mut float = false;
+        if s.get(i) == Some(&b'.') {
+            i += 1;
+            if digits(&mut i) == 0 {
+                return bad(self, i);
+            }
+            float = true;
+        }
+        if let Some(b'e' | b'E') = s.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = s.get(i) {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return bad(self, i);
+            }
+            float = true;
+        }
+        self.i = i;
+        let text = std::str::from_utf8(&s[start..i]).expect("ASCII");
+        if !float {
+            if neg {
+                if let Ok(n) = text.parse::<i64>() {
+                    return Ok(Value::Int(n));
+                }
+            } else if let Ok(n) = text.parse::<u64>() {
+                if n > i64::MAX as u64 {
+                    return Err(EvalError::eval(format!("unsigned json number {n} outside of Nix integer range")));
+                }
+                return Ok(Value::Int(n as i64));
+            }
+        }
+        Ok(Value::Float(text.parse::<f64>().unwrap_or(if neg { f64::NEG_INFINITY } else { f64::INFINITY })))
+    }
+
+    /// A string literal (at its opening quote), decoded.
+    fn string(&mut self) -> EvalResult<Vec<u8>> {
+        self.i += 1;
+        let mut out = Vec::new();
+        loop {
+            let Some(&b) = self.s.get(self.i) else {
+                return Err(parse_error(
+                    self,
+                    "syntax error while parsing value - invalid string: missing closing quote",
+                ));
+            };
+            self.i += 1;
+            match b {
+                b'"' => return Ok(out),
+                b'\\' => {
+                    let Some(&e) = self.s.get(self.i) else {
+                        return Err(parse_error(
+                            self,
+                            "syntax error while parsing value - invalid string: missing closing quote",
+                        ));
+                    };
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push(b'"'),
+                        b'\\' => out.push(b'\\'),
+                        b'/' => out.push(b'/'),
+                        b'b' => out.push(0x08),
+                        b'f' => out.push(0x0c),
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let c = if (0xd800..0xdc00).contains(&hi) {
+                                if self.s.get(self.i) == Some(&b'\\') && self.s.get(self.i + 1) == Some(&b'u') {
+                                    self.i += 2;
+                                    let lo = self.hex4()?;
+                                    if !(0xdc00..0xe000).contains(&lo) {
+                                        return Err(parse_error(self, "syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"));
+                                    }
+                                    0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
+                                } else {
+                                    return Err(parse_error(self, "syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"));
+                                }
+                            } else if (0xdc00..0xe000).contains(&hi) {
+                                return Err(parse_error(self, "syntax error while parsing value - invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF"));
+                            } else {
+                                hi
+                            };
+                            let ch = char::from_u32(c).expect("a scalar value");
+                            let mut buf = [0; 4];
+                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        }
+                        _ => {
+                            return Err(parse_error(
+                                self,
+                                "syntax error while parsing value - invalid string: forbidden character after backslash",
+                            ))
+                        }
+                    }
+                }
+                0..=0x1f => {
+                    return Err(parse_error(
+                        self,
+                        &format!(
+                            "syntax error while parsing value - invalid string: control character U+{b:04X} must be escaped to \\u{b:04X}"
+                        ),
+                    ))
+                }
+                0x80.. => {
+                    // Copy a whole UTF-8 character; reject ill-formed ones.
+                    let start = self.i - 1;
+                    let bad = first_rejected(&self.s[start..]);
+                    let len = match b {
+                        0xc2..=0xdf => 2,
+                        0xe0..=0xef => 3,
+                        0xf0..=0xf4 => 4,
+                        _ => 0,
+                    };
+                    if len == 0 || bad != 0 {
+                        return Err(parse_error(
+                            self,
+                            "syntax error while parsing value - invalid string: ill-formed UTF-8 byte",
+                        ));
+                    }
+                    out.extend_from_slice(&self.s[start..start + len]);
+                    self.i = start + len;
+                }
+                _ => out.push(b),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> EvalResult<u32> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let Some(d) = self.s.get(self.i).and_then(|b| (*b as char).to_digit(16)) else {
+                self.i += 1;
+                return Err(parse_error(
+                    self,
+                    "syntax error while parsing value - invalid string: '\\u' must be followed by 4 hex digits",
+                ));
+            };
+            n = n * 16 + d;
+            self.i += 1;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_as_nlohmann() {
+        assert_eq!(format_float(1.44), "1.44");
+        assert_eq!(format_float(1.0), "1.0");
+        assert_eq!(format_float(-0.0), "-0.0");
+        assert_eq!(format_float(1e15), "1e+15");
+        assert_eq!(format_float(1e14), "100000000000000.0");
+        assert_eq!(format_float(0.0001), "0.0001");
+        assert_eq!(format_float(0.00001), "1e-05");
+        assert_eq!(format_float(1.5e-7), "1.5e-07");
+        assert_eq!(format_float(1e100), "1e+100");
+        assert_eq!(format_float(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(format_float(f64::NAN), "null");
+        assert_eq!(format_float(123.456), "123.456");
+    }
+
+    #[test]
+    fn strings_as_nlohmann() {
+        let mut out = Vec::new();
+        escape_string(b"a\"\\\n\x01\x7f\xc3\xa9", &mut out).unwrap();
+        assert_eq!(out, b"\"a\\\"\\\\\\n\\u0001\x7f\xc3\xa9\"");
+        let mut out = Vec::new();
+        assert_eq!(
+            escape_string(b"_invalid UTF-8: \xff_", &mut out).unwrap_err(),
+            "[json.exception.type_error.316] invalid UTF-8 byte at index 16: 0xFF"
+        );
+        assert_eq!(
+            escape_string(b"ab\xc3", &mut out).unwrap_err(),
+            "[json.exception.type_error.316] incomplete UTF-8 string; last byte: 0xC3"
+        );
+        assert_eq!(
+            escape_string(b"\xe2\x28\xa1", &mut out).unwrap_err(),
+            "[json.exception.type_error.316] invalid UTF-8 byte at index 1: 0x28"
+        );
+    }
+
+    #[test]
+    fn parses() {
+        let state = EvalState::new(Default::default(), Box::new(crate::io::StdIo));
+        let v =
+            parse_json(&state, br#" [1, -2, 1.5, "\u00e9\ud83d\ude00", true, null, 18446744073709551616] "#).unwrap();
+        let printed = crate::print::print_value_with(&state, &v);
+        assert_eq!(printed, "[ 1 -2 1.5 \"é😀\" true null 1.84467e+19 ]");
+        let v = parse_json(&state, br#"{"a": 1, "a": 2}"#).unwrap();
+        assert_eq!(crate::print::print_value_with(&state, &v), "{ a = 2; }");
+        assert!(parse_json(&state, b"").is_err());
+        assert!(parse_json(&state, b"[1,]").is_err());
+        assert!(parse_json(&state, b"01").is_err());
+        let e = parse_json(&state, b"18446744073709551615").unwrap_err();
+        assert_eq!(e.message, "unsigned json number 18446744073709551615 outside of Nix integer range");
+    }
+}

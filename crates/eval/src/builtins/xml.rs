@@ -1,0 +1,247 @@
+//! `builtins.toXML` and `--xml` output: CppNix's XML format (`printValueAsXML`
+//! through its `XMLWriter`: two-space indentation, attributes sorted by
+//! name, `<unevaluated />` for what is not evaluated or cannot be shown).
+
+use std::collections::HashSet;
+
+use super::{native, PrimOp};
+use crate::source::{Origin, Pos};
+use crate::state::EvalState;
+use crate::value::{NixString, StringContext, Value};
+use crate::vm::{Co, NativeFuture};
+
+pub(super) static PRIMOPS: &[PrimOp] = &[native("toXML", 1, to_xml_builtin)];
+
+fn to_xml_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let v = crate::vm::deep_force(&co, a[0].clone()).await?;
+        let (bytes, context) = print_xml(&co.state, &v, false);
+        Ok(Value::string(NixString::new(bytes, Some(context))))
+    })
+}
+
+/// The XML document for `v` as it stands (unevaluated parts are shown as
+/// `<unevaluated />`), with the context of its strings. `location` adds
+/// source positions to attributes and functions.
+pub fn print_xml(state: &EvalState, v: &Value, location: bool) -> (Vec<u8>, StringContext) {
+    let mut w =
+        Writer { state, out: Vec::new(), depth: 0, location, context: StringContext::new(), drvs_seen: HashSet::new() };
+    w.out.extend_from_slice(b"<?xml version='1.0' encoding='utf-8'?>\n");
+    w.open("expr", &[]);
+    w.value(v);
+    w.close("expr");
+    (w.out, w.context)
+}
+
+struct Writer<'a> {
+    state: &'a EvalState,
+    out: Vec<u8>,
+    depth: usize,
+    location: bool,
+    context: StringContext,
+    drvs_seen: HashSet<Vec<u8>>,
+}
+
+type XmlAttrs = Vec<(&'static str, Vec<u8>)>;
+
+impl Writer<'_> {
+    fn indent(&mut self) {
+        self.out.extend(std::iter::repeat(b' ').take(self.depth * 2));
+    }
+
+    fn attrs(&mut self, attrs: &[(&'static str, Vec<u8>)]) {
+        let mut sorted: Vec<&(&str, Vec<u8>)> = attrs.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, value) in sorted {
+            self.out.push(b' ');
+            self.out.extend_from_slice(name.as_bytes());
+            self.out.extend_from_slice(b"=\"");
+            for &c in value {
+                match c {
+                    b'"' => self.out.extend_from_slice(b"&quot;"),
+                    b'<' => self.out.extend_from_slice(b"&lt;"),
+                    b'>' => self.out.extend_from_slice(b"&gt;"),
+                    b'&' => self.out.extend_from_slice(b"&amp;"),
+                    b'\n' => self.out.extend_from_slice(b"&#xA;"),
+                    c => self.out.push(c),
+                }
+            }
+            self.out.push(b'"');
+        }
+    }
+
+    fn open(&mut self, name: &str, attrs: &[(&'static str, Vec<u8>)]) {
+        self.indent();
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        self.attrs(attrs);
+        self.out.extend_from_slice(b">\n");
+        self.depth += 1;
+    }
+
+    fn close(&mut self, name: &str) {
+        self.depth -= 1;
+        self.indent();
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b">\n");
+    }
+
+    fn empty(&mut self, name: &str, attrs: &[(&'static str, Vec<u8>)]) {
+        self.indent();
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        self.attrs(attrs);
+        self.out.extend_from_slice(b" />\n");
+    }
+
+    fn pos_attrs(&self, attrs: &mut XmlAttrs, pos: Pos) {
+        if let Origin::File(p) = &self.state.sources.file(pos.file).origin {
+            attrs.push(("path", p.as_os_str().as_encoded_bytes().to_vec()));
+        }
+        let (line, col) = self.state.sources.line_col(pos);
+        attrs.push(("line", line.to_string().into_bytes()));
+        attrs.push(("column", col.to_string().into_bytes()));
+    }
+
+    fn value(&mut self, v: &Value) {
+        let v = match v.resolved() {
+            Some(v) => v,
+            None => return self.empty("unevaluated", &[]),
+        };
+        match &v {
+            Value::Int(i) => self.empty("int", &[("value", i.to_string().into_bytes())]),
+            Value::Bool(b) => self.empty("bool", &[("value", if *b { b"true".to_vec() } else { b"false".to_vec() })]),
+            Value::String(s) => {
+                if let Some(c) = s.context() {
+                    self.context.extend(c.iter().cloned());
+                }
+                self.empty("string", &[("value", s.as_bytes().to_vec())])
+            }
+            Value::Path(p) => self.empty("path", &[("value", p.to_vec())]),
+            Value::Null => self.empty("null", &[]),
+            Value::Float(f) => self.empty("float", &[("value", crate::print::format_float(*f).into_bytes())]),
+            Value::Attrs(set) => {
+                let is_drv = set
+                    .get(self.state.sym.type_)
+                    .and_then(|t| t.resolved())
+                    .is_some_and(|t| matches!(&t, Value::String(s) if s.as_bytes() == b"derivation"));
+                if is_drv {
+                    let mut attrs = XmlAttrs::new();
+                    let mut drv_path = Vec::new();
+                    let string_of = |name: &str| {
+                        set.get(self.state.intern(name)).and_then(|v| v.resolved()).and_then(|v| match v {
+                            Value::String(s) => Some(s.as_bytes().to_vec()),
+                            _ => None,
+                        })
+                    };
+                    if let Some(p) = string_of("drvPath") {
+                        drv_path = p.clone();
+                        attrs.push(("drvPath", p));
+                    }
+                    if let Some(p) = string_of("outPath") {
+                        attrs.push(("outPath", p));
+                    }
+                    self.open("derivation", &attrs);
+                    if !drv_path.is_empty() && self.drvs_seen.insert(drv_path) {
+                        self.show_attrs(set);
+                    } else {
+                        self.empty("repeated", &[]);
+                    }
+                    self.close("derivation");
+                } else {
+                    self.open("attrs", &[]);
+                    self.show_attrs(set);
+                    self.close("attrs");
+                }
+            }
+            Value::List(l) => {
+                self.open("list", &[]);
+                for item in &l.0 {
+                    self.value(item);
+                }
+                self.close("list");
+            }
+            Value::Lambda(closure) => {
+                let info = &closure.lambda;
+                let mut attrs = XmlAttrs::new();
+                if self.location {
+                    self.pos_attrs(&mut attrs, info.pos);
+                }
+                self.open("function", &attrs);
+                match &info.formals {
+                    Some(formals) => {
+                        let mut attrs = XmlAttrs::new();
+                        if let Some(arg) = info.arg {
+                            attrs.push(("name", self.state.name_bytes(arg)));
+                        }
+                        if formals.ellipsis {
+                            attrs.push(("ellipsis", b"1".to_vec()));
+                        }
+                        self.open("attrspat", &attrs);
+                        let mut names: Vec<Vec<u8>> =
+                            formals.entries.iter().map(|f| self.state.name_bytes(f.name)).collect();
+                        names.sort();
+                        for name in names {
+                            self.empty("attr", &[("name", name)]);
+                        }
+                        self.close("attrspat");
+                    }
+                    None => {
+                        let name = info.arg.map(|a| self.state.name_bytes(a)).unwrap_or_default();
+                        self.empty("varpat", &[("name", name)]);
+                    }
+                }
+                self.close("function");
+            }
+            Value::PrimOp(_) | Value::Thunk(_) => self.empty("unevaluated", &[]),
+        }
+    }
+
+    fn show_attrs(&mut self, set: &crate::value::Attrs) {
+        let mut items: Vec<(Vec<u8>, &crate::value::Attr)> =
+            set.iter().map(|a| (self.state.name_bytes(a.name), a)).collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, attr) in items {
+            let mut attrs: XmlAttrs = vec![("name", name)];
+            if self.location {
+                if let Some(pos) = attr.pos {
+                    self.pos_attrs(&mut attrs, pos);
+                }
+            }
+            self.open("attr", &attrs);
+            self.value(&attr.value);
+            self.close("attr");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Evaluator;
+
+    fn xml(src: &str) -> String {
+        let mut e = Evaluator::new(Default::default());
+        let v = e.eval_string(src, "/".as_ref()).unwrap();
+        let v = e.force_deep(v).unwrap();
+        String::from_utf8(super::print_xml(e.state(), &v, false).0).unwrap()
+    }
+
+    #[test]
+    fn documents() {
+        assert_eq!(
+            xml("{ a = \"s<&>\\\"\\n\"; b = [ ]; c = x: x; d = { y ? 1, ... }@z: y; }"),
+            "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <attrs>\n    <attr name=\"a\">\n      \
+             <string value=\"s&lt;&amp;&gt;&quot;&#xA;\" />\n    </attr>\n    <attr name=\"b\">\n      <list>\n      \
+             </list>\n    </attr>\n    <attr name=\"c\">\n      <function>\n        <varpat name=\"x\" />\n      \
+             </function>\n    </attr>\n    <attr name=\"d\">\n      <function>\n        \
+             <attrspat ellipsis=\"1\" name=\"z\">\n          <attr name=\"y\" />\n        </attrspat>\n      \
+             </function>\n    </attr>\n  </attrs>\n</expr>\n"
+        );
+        assert_eq!(
+            xml("[ 1.5 null true builtins.add ]"),
+            "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <list>\n    <float value=\"1.5\" />\n    <null />\n    \
+             <bool value=\"true\" />\n    <unevaluated />\n  </list>\n</expr>\n"
+        );
+    }
+}
