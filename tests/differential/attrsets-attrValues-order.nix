@@ -1,0 +1,6 @@
+builtins.attrValues {
+  zz = 1;
+  a = 2;
+  m = 3;
+  Z = 4;
+}

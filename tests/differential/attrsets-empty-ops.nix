@@ -1,0 +1,6 @@
+[
+  (builtins.attrNames { })
+  (builtins.attrValues { })
+  (builtins.length (builtins.attrNames ({ } // { })))
+  { }
+]

@@ -1,0 +1,4 @@
+{ a = throw "x"; } == {
+  a = throw "y";
+  b = 1;
+}

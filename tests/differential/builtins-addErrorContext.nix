@@ -1,0 +1,1 @@
+builtins.addErrorContext "some context" (1 + 1)

@@ -1,0 +1,11 @@
+map (p: builtins.compareVersions (builtins.elemAt p 0) (builtins.elemAt p 1)) [
+  [ "1.0" "2.0" ]
+  [ "2.0" "1.0" ]
+  [ "1.0" "1.0" ]
+  [ "1.0pre1" "1.0" ]
+  [ "1.0" "1.0.1" ]
+  [ "1.10" "1.9" ]
+  [ "1.0a" "1.0" ]
+  [ "2.3-beta" "2.3" ]
+  [ "" "1" ]
+]

@@ -1,0 +1,7 @@
+builtins.concatMap builtins.attrNames [
+  { a = 1; }
+  {
+    c = 1;
+    b = 2;
+  }
+]

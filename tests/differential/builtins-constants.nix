@@ -1,0 +1,6 @@
+[
+  builtins.true
+  builtins.false
+  builtins.null
+  builtins.langVersion
+]

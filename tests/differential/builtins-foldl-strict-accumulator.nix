@@ -1,0 +1,5 @@
+builtins.foldl' (acc: x: acc // { ${toString x} = x; }) { } [
+  1
+  2
+  3
+]

@@ -1,0 +1,10 @@
+builtins.fromJSON ''
+  {
+    "a": [1, 2, {"b": null}],
+    "c": true,
+    "d": false,
+    "e": "str",
+    "f": {},
+    "g": []
+  }
+''

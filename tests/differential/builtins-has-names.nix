@@ -1,0 +1,6 @@
+[
+  (builtins ? map)
+  (builtins ? builtins)
+  (builtins ? nonexistentBuiltinName)
+  (builtins.builtins ? add)
+]

@@ -1,0 +1,5 @@
+[
+  (baseNameOf ./lib/../lib/./text.txt)
+  (./lib/../lib == ./lib)
+  (./lib + "/" == ./lib)
+]

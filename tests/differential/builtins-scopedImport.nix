@@ -1,0 +1,1 @@
+builtins.scopedImport { x = 41; } ./lib/free-x.nix

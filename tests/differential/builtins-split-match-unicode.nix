@@ -1,0 +1,4 @@
+[
+  (builtins.match "h(.*)o" "héllo")
+  (builtins.split "é" "aébéc")
+]

@@ -1,0 +1,5 @@
+[
+  (builtins.hasContext "abc")
+  (builtins.getContext "abc")
+  (builtins.unsafeDiscardStringContext "abc")
+]

@@ -1,0 +1,14 @@
+builtins.toJSON {
+  b = [
+    1
+    "x"
+    null
+    true
+    false
+  ];
+  a = {
+    c = -5;
+    d = { };
+    e = [ ];
+  };
+}

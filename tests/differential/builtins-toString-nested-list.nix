@@ -1,0 +1,4 @@
+builtins.toString [
+  [ 1 2 ]
+  [ "a" [ "b" ] ]
+]

@@ -1,0 +1,8 @@
+builtins.toXML {
+  a = 1;
+  b = "s";
+  c = [
+    true
+    null
+  ];
+}

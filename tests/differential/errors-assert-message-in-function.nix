@@ -1,0 +1,4 @@
+let
+  check = x: assert builtins.isInt x; x;
+in
+check "no"

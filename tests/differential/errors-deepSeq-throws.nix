@@ -1,0 +1,3 @@
+builtins.deepSeq {
+  a = [ (throw "x") ];
+} 1

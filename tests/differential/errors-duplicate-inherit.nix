@@ -1,0 +1,7 @@
+let
+  x = 1;
+in
+{
+  x = 2;
+  inherit x;
+}

@@ -1,0 +1,6 @@
+let
+  f = {
+    __functor = 5;
+  };
+in
+f 1

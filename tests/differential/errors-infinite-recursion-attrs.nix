@@ -1,0 +1,7 @@
+let
+  s = {
+    a = s.b;
+    b = s.a;
+  };
+in
+s.a

@@ -1,0 +1,6 @@
+let
+  s = { };
+in
+{
+  inherit (s) a;
+}.a

@@ -1,0 +1,4 @@
+builtins.sort (a: b: 1) [
+  2
+  1
+]

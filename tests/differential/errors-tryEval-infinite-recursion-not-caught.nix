@@ -1,0 +1,4 @@
+let
+  x = x;
+in
+builtins.tryEval x

@@ -1,0 +1,7 @@
+let
+  r = builtins.tryEval [ (throw "x") ];
+in
+[
+  r.success
+  (builtins.length r.value)
+]

@@ -1,0 +1,6 @@
+map (x: (builtins.tryEval x).success) [
+  1
+  (throw "a")
+  (assert false; 3)
+  "ok"
+]

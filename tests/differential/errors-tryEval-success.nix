@@ -1,0 +1,5 @@
+[
+  (builtins.tryEval 42)
+  (builtins.tryEval "s")
+  (builtins.tryEval null)
+]

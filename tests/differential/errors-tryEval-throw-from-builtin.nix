@@ -1,0 +1,3 @@
+[
+  (builtins.tryEval (builtins.head (builtins.filter (x: x > 10) [ 1 2 ]))).success
+]

@@ -1,0 +1,4 @@
+let
+  r = builtins.tryEval (throw "x");
+in
+r.value

@@ -1,0 +1,5 @@
+[
+  (builtins.floor 3)
+  (builtins.ceil (-3))
+  (builtins.typeOf (builtins.floor 2.5))
+]

@@ -1,0 +1,4 @@
+let
+  r = builtins.tryEval "${toString 2.5}";
+in
+r.value

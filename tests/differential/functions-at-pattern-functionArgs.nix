@@ -1,0 +1,1 @@
+builtins.functionArgs (all@{ x, y ? 1 }: all)

@@ -1,0 +1,5 @@
+[
+  (map == map)
+  ([ map ] == [ map ])
+  (builtins.add == builtins.add)
+]

@@ -1,0 +1,1 @@
+builtins.functionArgs ({ z, a, m ? 1, b ? null }: z)

@@ -1,0 +1,7 @@
+map {
+  __functor = self: x: x * self.k;
+  k = 3;
+} [
+  1
+  2
+]

@@ -1,0 +1,4 @@
+[
+  (builtins.isFunction { __functor = s: x: x; })
+  (builtins.isAttrs { __functor = s: x: x; })
+]

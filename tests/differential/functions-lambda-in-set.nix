@@ -1,0 +1,5 @@
+{
+  f = x: x;
+  g = builtins.head;
+  n = 1;
+}

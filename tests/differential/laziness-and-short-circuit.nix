@@ -1,0 +1,5 @@
+[
+  (false && throw "no")
+  (false && (1 / 0 == 0))
+  (true && false)
+]

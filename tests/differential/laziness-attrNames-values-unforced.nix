@@ -1,0 +1,5 @@
+builtins.attrNames {
+  b = throw "b";
+  a = abort "a";
+  c = 1 / 0;
+}

@@ -1,0 +1,4 @@
+builtins.deepSeq [
+  1
+  { a = 2; }
+] "ok"

@@ -1,0 +1,5 @@
+builtins.elemAt [
+  (throw "a")
+  2
+  (throw "c")
+] 1

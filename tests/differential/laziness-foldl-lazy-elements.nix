@@ -1,0 +1,5 @@
+builtins.foldl' (acc: x: acc + 1) 0 [
+  (throw "a")
+  (throw "b")
+  (throw "c")
+]

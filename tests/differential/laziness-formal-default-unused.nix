@@ -1,0 +1,4 @@
+({ a ? throw "default", b }: b) {
+  a = 1;
+  b = 2;
+}

@@ -1,0 +1,7 @@
+let
+  const = x: y: x;
+in
+[
+  ((x: 1) (throw "arg"))
+  (const 2 (abort "second"))
+]

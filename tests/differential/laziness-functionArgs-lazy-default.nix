@@ -1,0 +1,1 @@
+builtins.functionArgs ({ a ? throw "x", b ? abort "y" }: a)

@@ -1,0 +1,4 @@
+[
+  ({ a = throw "x"; } ? a)
+  (builtins.hasAttr "a" { a = abort "y"; })
+]

@@ -1,0 +1,5 @@
+builtins.head (builtins.tail [
+  (throw "a")
+  2
+  (throw "c")
+])

@@ -1,0 +1,5 @@
+[
+  (false -> throw "no")
+  (true -> false)
+  (false -> false)
+]

@@ -1,0 +1,5 @@
+let
+  s = "${throw "inside"}";
+  t = "prefix ${abort "x"}";
+in
+"fine"

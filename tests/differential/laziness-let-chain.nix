@@ -1,0 +1,8 @@
+let
+  a = b;
+  b = c;
+  c = d;
+  d = 7;
+  unused = throw "nope";
+in
+a

@@ -1,0 +1,5 @@
+builtins.length [
+  (throw "a")
+  (abort "b")
+  (1 / 0)
+]

@@ -1,0 +1,4 @@
+builtins.attrNames (builtins.mapAttrs (n: v: throw n) {
+  x = 1;
+  y = 2;
+})

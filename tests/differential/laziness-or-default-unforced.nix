@@ -1,0 +1,4 @@
+[
+  ({ a = 1; }.a or (throw "default"))
+  ({ }.a or 5)
+]

@@ -1,0 +1,5 @@
+[
+  (true || throw "no")
+  (true || abort "no")
+  (false || true)
+]

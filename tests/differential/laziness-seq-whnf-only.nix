@@ -1,0 +1,3 @@
+builtins.seq {
+  a = throw "inside";
+} (builtins.seq [ (throw "elem") ] "done")

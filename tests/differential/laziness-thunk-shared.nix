@@ -1,0 +1,4 @@
+let
+  x = builtins.trace "forced once" (20 + 1);
+in
+x + x

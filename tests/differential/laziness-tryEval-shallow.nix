@@ -1,0 +1,3 @@
+(builtins.tryEval {
+  a = throw "not forced by tryEval";
+}).success

@@ -1,0 +1,5 @@
+{ a ? 1 }:
+{
+  doubled = a * 2;
+  from = "lib/function.nix";
+}

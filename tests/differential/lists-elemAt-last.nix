@@ -1,0 +1,4 @@
+builtins.elemAt [
+  1
+  2
+] 1

@@ -1,0 +1,5 @@
+[
+  (builtins.genList (i: i * i) 6)
+  (builtins.genList (i: i) 0)
+  (builtins.genList (i: [ i ]) 2)
+]

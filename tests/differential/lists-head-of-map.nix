@@ -1,0 +1,4 @@
+builtins.head (map (x: x + 1) [
+  1
+  (throw "unused")
+])

@@ -1,0 +1,8 @@
+builtins.sort builtins.lessThan [
+  "banana"
+  "apple"
+  "Cherry"
+  ""
+  "apple2"
+  "b"
+]

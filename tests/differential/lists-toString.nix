@@ -1,0 +1,5 @@
+[
+  (toString [ 1 "a" [ 2 ] null true false ])
+  (toString [ ])
+  (toString [ [ ] [ ] ])
+]

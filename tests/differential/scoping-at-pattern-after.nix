@@ -1,0 +1,4 @@
+({ a, ... }@args: builtins.attrNames args) {
+  a = 1;
+  c = 3;
+}

@@ -1,0 +1,4 @@
+let
+  args = "outer";
+in
+(args@{ x }: args.x + x) { x = 2; }

@@ -1,0 +1,6 @@
+with {
+  s = { a = 1; };
+};
+{
+  inherit (s) a;
+}

@@ -1,0 +1,7 @@
+let
+  x = 1;
+in
+rec {
+  inherit x;
+  y = x + 1;
+}

@@ -1,0 +1,11 @@
+let
+  x = 1;
+in
+let
+  inherit x;
+  y = x + 1;
+in
+[
+  x
+  y
+]

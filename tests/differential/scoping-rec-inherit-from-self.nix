@@ -1,0 +1,5 @@
+rec {
+  s = { a = 1; };
+  inherit (s) a;
+  b = a + 1;
+}

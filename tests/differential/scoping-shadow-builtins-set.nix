@@ -1,0 +1,4 @@
+let
+  builtins = { x = 1; };
+in
+builtins.x

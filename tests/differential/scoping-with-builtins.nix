@@ -1,0 +1,5 @@
+with builtins;
+length (attrNames {
+  a = 1;
+  b = 2;
+})

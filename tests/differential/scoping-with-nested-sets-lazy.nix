@@ -1,0 +1,3 @@
+with { a = { b = 1; }; };
+with a;
+b

@@ -1,0 +1,7 @@
+[
+  "a\nb"
+  "tab\there"
+  "cr\rhere"
+  "back\\slash"
+  "quote\"inside"
+]

@@ -1,0 +1,7 @@
+[
+  ''  first
+  second''
+  ''first
+    second
+    third''
+]

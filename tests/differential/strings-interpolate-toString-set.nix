@@ -1,0 +1,9 @@
+let
+  s = {
+    __toString = self: "S";
+  };
+  t = {
+    outPath = "/some/path";
+  };
+in
+"${s}-${t}"

@@ -1,0 +1,5 @@
+[
+  (builtins.lessThan "a" "b")
+  (builtins.lessThan "b" "a")
+  (builtins.lessThan "" "")
+]

@@ -1,0 +1,5 @@
+[
+  (builtins.replaceStrings [ "" ] [ "-" ] "abc")
+  (builtins.replaceStrings [ "" ] [ "-" ] "")
+  (builtins.replaceStrings [ "b" "" ] [ "B" "_" ] "abc")
+]

@@ -1,0 +1,7 @@
+map builtins.stringLength [
+  ""
+  "abc"
+  "héllo"
+  "✓"
+  "\n"
+]

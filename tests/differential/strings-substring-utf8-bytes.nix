@@ -1,0 +1,4 @@
+[
+  (builtins.substring 0 2 "héllo")
+  (builtins.stringLength (builtins.substring 0 2 "héllo"))
+]

@@ -1,0 +1,4 @@
+toString {
+  __toString = self: "hi ${self.x}";
+  x = "there";
+}
