@@ -200,7 +200,14 @@ async fn emit(
             e.pos = Some(closure.lambda.pos);
             return Err(e);
         }
-        Value::PrimOp(_) | Value::Thunk(_) => {
+        Value::PrimOp(p) => {
+            let what =
+                if p.args.is_empty() { "the built-in function" } else { "the partially applied built-in function" };
+            let mut e = EvalError::eval(format!("cannot convert {what} '{}' to JSON", p.op.name));
+            e.pos = pos;
+            return Err(e);
+        }
+        Value::Thunk(_) => {
             let mut e = EvalError::eval(format!("cannot convert {} to JSON", v.type_description()));
             e.pos = pos;
             return Err(e);
@@ -370,7 +377,7 @@ pub fn format_float(x: f64) -> String {
     const MAX_EXP: i32 = 15;
     if k <= n && n <= MAX_EXP {
         s.push_str(&digits);
-        s.extend(std::iter::repeat('0').take((n - k) as usize));
+        s.push_str(&"0".repeat((n - k) as usize));
         s.push_str(".0");
     } else if 0 < n && n <= MAX_EXP {
         s.push_str(&digits[..n as usize]);
@@ -378,7 +385,7 @@ pub fn format_float(x: f64) -> String {
         s.push_str(&digits[n as usize..]);
     } else if MIN_EXP < n && n <= 0 {
         s.push_str("0.");
-        s.extend(std::iter::repeat('0').take((-n) as usize));
+        s.push_str(&"0".repeat((-n) as usize));
         s.push_str(&digits);
     } else {
         s.push_str(&digits[..1]);
@@ -410,331 +417,489 @@ pub(super) fn no_nul(s: &[u8]) -> EvalResult<()> {
 }
 
 // ---------------------------------------------------------------------------
-// Parsing
+// Parsing: nlohmann::json's lexer and parser, so that errors read the same
+// (line and column, `last read: '...'`). Iterative: nesting depth costs
+// heap, not stack.
 
-struct Parser<'a> {
-    s: &'a [u8],
-    i: usize,
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Token {
+    BeginArray,
+    EndArray,
+    BeginObject,
+    EndObject,
+    NameSeparator,
+    ValueSeparator,
+    True,
+    False,
+    Null,
+    Str,
+    Number,
+    EndOfInput,
+    ParseError,
+    /// Only as an expectation: a value.
+    LiteralOrValue,
+    /// Only as an expectation: nothing in particular.
+    Uninitialized,
 }
 
-fn parse_error(p: &Parser, what: &str) -> EvalError {
-    // nlohmann counts lines and columns of the bytes read so far.
-    let upto = &p.s[..p.i.min(p.s.len())];
-    let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = upto.len() - upto.iter().rposition(|&b| b == b'\n').map(|x| x + 1).unwrap_or(0);
-    EvalError::eval(format!("[json.exception.parse_error.101] parse error at line {line}, column {col}: {what}"))
-        .with_frame("while decoding a JSON string", None)
+fn token_name(t: Token) -> &'static str {
+    match t {
+        Token::BeginArray => "'['",
+        Token::EndArray => "']'",
+        Token::BeginObject => "'{'",
+        Token::EndObject => "'}'",
+        Token::NameSeparator => "':'",
+        Token::ValueSeparator => "','",
+        Token::True => "true literal",
+        Token::False => "false literal",
+        Token::Null => "null literal",
+        Token::Str => "string literal",
+        Token::Number => "number literal",
+        Token::EndOfInput => "end of input",
+        Token::ParseError => "<parse error>",
+        Token::LiteralOrValue => "'[', '{', or a literal",
+        Token::Uninitialized => "<uninitialized>",
+    }
+}
+
+const CONTROL_NAMES: [&str; 32] = [
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR", "SO", "SI", "DLE",
+    "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
+];
+
+enum Number {
+    Unsigned(u64),
+    Integer(i64),
+    Float(f64),
+}
+
+struct Lexer<'a> {
+    s: &'a [u8],
+    next: usize,
+    /// `None` at the end of the input.
+    current: Option<u8>,
+    next_unget: bool,
+    total: usize,
+    line: usize,
+    column: usize,
+    /// What was read since the last string or number began (nlohmann's
+    /// `token_string`), for messages.
+    token_string: Vec<u8>,
+    error: String,
+    string: Vec<u8>,
+    number: Number,
+}
+
+impl Lexer<'_> {
+    fn get(&mut self) -> Option<u8> {
+        self.total += 1;
+        self.column += 1;
+        if self.next_unget {
+            self.next_unget = false;
+        } else {
+            self.current = self.s.get(self.next).copied();
+            self.next += 1;
+        }
+        if let Some(c) = self.current {
+            self.token_string.push(c);
+        }
+        if self.current == Some(b'\n') {
+            self.line += 1;
+            self.column = 0;
+        }
+        self.current
+    }
+
+    fn unget(&mut self) {
+        self.next_unget = true;
+        self.total -= 1;
+        if self.column == 0 {
+            self.line = self.line.saturating_sub(1);
+        } else {
+            self.column -= 1;
+        }
+        if self.current.is_some() {
+            self.token_string.pop();
+        }
+    }
+
+    fn reset(&mut self) {
+        self.string.clear();
+        self.token_string.clear();
+        if let Some(c) = self.current {
+            self.token_string.push(c);
+        }
+    }
+
+    fn fail(&mut self, msg: impl Into<String>) -> Token {
+        self.error = msg.into();
+        Token::ParseError
+    }
+
+    fn scan(&mut self) -> Token {
+        if self.total == 0 {
+            if self.get() == Some(0xef) {
+                if !(self.get() == Some(0xbb) && self.get() == Some(0xbf)) {
+                    return self.fail("invalid BOM; must be 0xEF 0xBB 0xBF if given");
+                }
+            } else {
+                self.unget();
+            }
+        }
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.get() {}
+        match self.current {
+            Some(b'[') => Token::BeginArray,
+            Some(b']') => Token::EndArray,
+            Some(b'{') => Token::BeginObject,
+            Some(b'}') => Token::EndObject,
+            Some(b':') => Token::NameSeparator,
+            Some(b',') => Token::ValueSeparator,
+            Some(b't') => self.literal(b"true", Token::True),
+            Some(b'f') => self.literal(b"false", Token::False),
+            Some(b'n') => self.literal(b"null", Token::Null),
+            Some(b'"') => self.scan_string(),
+            Some(b'-' | b'0'..=b'9') => self.scan_number(),
+            None | Some(0) => Token::EndOfInput,
+            Some(_) => self.fail("invalid literal"),
+        }
+    }
+
+    fn literal(&mut self, text: &[u8], t: Token) -> Token {
+        for &c in &text[1..] {
+            if self.get() != Some(c) {
+                return self.fail("invalid literal");
+            }
+        }
+        t
+    }
+
+    fn codepoint(&mut self) -> Option<u32> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let d = self.get().and_then(|c| (c as char).to_digit(16))?;
+            n = n * 16 + d;
+        }
+        Some(n)
+    }
+
+    fn scan_string(&mut self) -> Token {
+        self.reset();
+        loop {
+            let Some(c) = self.get() else { return self.fail("invalid string: missing closing quote") };
+            match c {
+                b'"' => return Token::Str,
+                b'\\' => {
+                    let e = self.get();
+                    let simple = match e {
+                        Some(b'"') => Some(b'"'),
+                        Some(b'\\') => Some(b'\\'),
+                        Some(b'/') => Some(b'/'),
+                        Some(b'b') => Some(0x08),
+                        Some(b'f') => Some(0x0c),
+                        Some(b'n') => Some(b'\n'),
+                        Some(b'r') => Some(b'\r'),
+                        Some(b't') => Some(b'\t'),
+                        Some(b'u') => None,
+                        _ => return self.fail("invalid string: forbidden character after backslash"),
+                    };
+                    if let Some(b) = simple {
+                        self.string.push(b);
+                        continue;
+                    }
+                    let bad_hex = "invalid string: '\\u' must be followed by 4 hex digits";
+                    let Some(hi) = self.codepoint() else { return self.fail(bad_hex) };
+                    let cp = if (0xd800..=0xdbff).contains(&hi) {
+                        if self.get() == Some(b'\\') && self.get() == Some(b'u') {
+                            let Some(lo) = self.codepoint() else { return self.fail(bad_hex) };
+                            if !(0xdc00..=0xdfff).contains(&lo) {
+                                return self.fail(
+                                    "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF",
+                                );
+                            }
+                            0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
+                        } else {
+                            return self
+                                .fail("invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF");
+                        }
+                    } else if (0xdc00..=0xdfff).contains(&hi) {
+                        return self.fail("invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF");
+                    } else {
+                        hi
+                    };
+                    let ch = char::from_u32(cp).expect("a scalar value");
+                    let mut buf = [0; 4];
+                    self.string.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                }
+                0..=0x1f => {
+                    let also = match c {
+                        0x08 => " or \\b",
+                        0x09 => " or \\t",
+                        0x0a => " or \\n",
+                        0x0c => " or \\f",
+                        0x0d => " or \\r",
+                        _ => "",
+                    };
+                    return self.fail(format!(
+                        "invalid string: control character U+{c:04X} ({}) must be escaped to \\u{c:04X}{also}",
+                        CONTROL_NAMES[c as usize]
+                    ));
+                }
+                0x20..=0x7f => self.string.push(c),
+                _ => {
+                    let ranges: &[(u8, u8)] = match c {
+                        0xc2..=0xdf => &[(0x80, 0xbf)],
+                        0xe0 => &[(0xa0, 0xbf), (0x80, 0xbf)],
+                        0xe1..=0xec | 0xee..=0xef => &[(0x80, 0xbf), (0x80, 0xbf)],
+                        0xed => &[(0x80, 0x9f), (0x80, 0xbf)],
+                        0xf0 => &[(0x90, 0xbf), (0x80, 0xbf), (0x80, 0xbf)],
+                        0xf1..=0xf3 => &[(0x80, 0xbf), (0x80, 0xbf), (0x80, 0xbf)],
+                        0xf4 => &[(0x80, 0x8f), (0x80, 0xbf), (0x80, 0xbf)],
+                        _ => return self.fail("invalid string: ill-formed UTF-8 byte"),
+                    };
+                    self.string.push(c);
+                    for &(lo, hi) in ranges {
+                        match self.get() {
+                            Some(b) if (lo..=hi).contains(&b) => self.string.push(b),
+                            _ => return self.fail("invalid string: ill-formed UTF-8 byte"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn scan_number(&mut self) -> Token {
+        self.reset();
+        let digit = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_digit());
+        let mut kind = 0; // 0 unsigned, 1 integer, 2 float
+        let mut c = self.current;
+        if c == Some(b'-') {
+            kind = 1;
+            c = self.get();
+            if !digit(c) {
+                return self.fail("invalid number; expected digit after '-'");
+            }
+        }
+        if c == Some(b'0') {
+            c = self.get();
+        } else {
+            loop {
+                c = self.get();
+                if !digit(c) {
+                    break;
+                }
+            }
+        }
+        if c == Some(b'.') {
+            kind = 2;
+            c = self.get();
+            if !digit(c) {
+                return self.fail("invalid number; expected digit after '.'");
+            }
+            while digit(c) {
+                c = self.get();
+            }
+        }
+        if let Some(b'e' | b'E') = c {
+            kind = 2;
+            c = self.get();
+            if let Some(b'+' | b'-') = c {
+                c = self.get();
+                if !digit(c) {
+                    return self.fail("invalid number; expected digit after exponent sign");
+                }
+            } else if !digit(c) {
+                return self.fail("invalid number; expected '+', '-', or digit after exponent");
+            }
+            while digit(c) {
+                c = self.get();
+            }
+        }
+        self.unget();
+        let text = std::str::from_utf8(&self.token_string).expect("ASCII").to_string();
+        self.number = match kind {
+            0 => match text.parse::<u64>() {
+                Ok(n) => Number::Unsigned(n),
+                Err(_) => Number::Float(text.parse().unwrap_or(f64::INFINITY)),
+            },
+            1 => match text.parse::<i64>() {
+                Ok(n) => Number::Integer(n),
+                Err(_) => Number::Float(text.parse().unwrap_or(f64::NEG_INFINITY)),
+            },
+            _ => Number::Float(text.parse().unwrap_or(f64::INFINITY)),
+        };
+        Token::Number
+    }
+
+    fn token_text(&self) -> String {
+        let bytes: Vec<u8> = self
+            .token_string
+            .iter()
+            .flat_map(|&c| if c <= 0x1f { format!("<U+{c:04X}>").into_bytes() } else { vec![c] })
+            .collect();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+/// A container being filled.
+enum Building {
+    List(Vec<Value>),
+    Object(Vec<(crate::symbol::Symbol, Value)>, crate::symbol::Symbol),
+}
+
+fn syntax_error(lx: &Lexer, last: Token, expected: Token, context: &str) -> EvalError {
+    let mut msg = format!("syntax error while parsing {context} - ");
+    if last == Token::ParseError {
+        msg.push_str(&format!("{}; last read: '{}'", lx.error, lx.token_text()));
+    } else {
+        msg.push_str(&format!("unexpected {}", token_name(last)));
+    }
+    if expected != Token::Uninitialized {
+        msg.push_str(&format!("; expected {}", token_name(expected)));
+    }
+    EvalError::eval(format!(
+        "[json.exception.parse_error.101] parse error at line {}, column {}: {msg}",
+        lx.line + 1,
+        lx.column
+    ))
+    .with_frame("while decoding a JSON string", None)
 }
 
 /// Parses JSON text into a Nix value, as CppNix's `fromJSON`.
 pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
-    let mut p = Parser { s, i: 0 };
-    p.ws();
-    let v = p.value(state, 0)?;
-    p.ws();
-    if p.i < s.len() {
-        p.i += 1;
-        return Err(parse_error(&p, "syntax error while parsing value - unexpected token; expected end of input"));
-    }
-    Ok(v)
-}
-
-impl Parser<'_> {
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
-            self.i += 1;
-        }
-    }
-
-    fn value(&mut self, state: &EvalState, depth: usize) -> EvalResult<Value> {
-        if depth > 10000 {
-            return Err(parse_error(self, "nesting too deep"));
-        }
-        match self.s.get(self.i) {
-            None => Err(parse_error(
-                self,
-                "syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal",
-            )),
-            Some(b'{') => {
-                self.i += 1;
-                let mut b = AttrsBuilder::default();
-                let mut entries: Vec<(crate::symbol::Symbol, Value)> = Vec::new();
-                self.ws();
-                if self.s.get(self.i) == Some(&b'}') {
-                    self.i += 1;
-                    return Ok(Value::attrs(b.build()));
-                }
-                loop {
-                    self.ws();
-                    if self.s.get(self.i) != Some(&b'"') {
-                        self.i += 1;
-                        return Err(parse_error(
-                            self,
-                            "syntax error while parsing object key - unexpected token; expected string literal",
-                        ));
+    let mut lx = Lexer {
+        s,
+        next: 0,
+        current: None,
+        next_unget: false,
+        total: 0,
+        line: 0,
+        column: 0,
+        token_string: Vec::new(),
+        error: String::new(),
+        string: Vec::new(),
+        number: Number::Unsigned(0),
+    };
+    let mut stack: Vec<Building> = Vec::new();
+    let mut token = lx.scan();
+    let mut value: Value;
+    'values: loop {
+        // A value starts at `token`.
+        value = match token {
+            Token::BeginObject => {
+                token = lx.scan();
+                if token == Token::EndObject {
+                    Value::attrs(AttrsBuilder::default().build())
+                } else {
+                    if token != Token::Str {
+                        return Err(syntax_error(&lx, token, Token::Str, "object key"));
                     }
-                    let key = self.string()?;
-                    no_nul(&key)?;
-                    self.ws();
-                    if self.s.get(self.i) != Some(&b':') {
-                        self.i += 1;
-                        return Err(parse_error(
-                            self,
-                            "syntax error while parsing object separator - unexpected token; expected ':'",
-                        ));
+                    no_nul(&lx.string)?;
+                    let key = state.intern(&lx.string);
+                    token = lx.scan();
+                    if token != Token::NameSeparator {
+                        return Err(syntax_error(&lx, token, Token::NameSeparator, "object separator"));
                     }
-                    self.i += 1;
-                    self.ws();
-                    let v = self.value(state, depth + 1)?;
-                    let sym = state.intern(&key);
-                    // The last of duplicate keys wins.
-                    match entries.iter_mut().find(|(k, _)| *k == sym) {
-                        Some(e) => e.1 = v,
-                        None => entries.push((sym, v)),
+                    stack.push(Building::Object(Vec::new(), key));
+                    token = lx.scan();
+                    continue 'values;
+                }
+            }
+            Token::BeginArray => {
+                token = lx.scan();
+                if token == Token::EndArray {
+                    Value::list(Vec::new())
+                } else {
+                    stack.push(Building::List(Vec::new()));
+                    continue 'values;
+                }
+            }
+            Token::Number => match lx.number {
+                Number::Unsigned(n) => {
+                    if n > i64::MAX as u64 {
+                        return Err(EvalError::eval(format!("unsigned json number {n} outside of Nix integer range")));
                     }
-                    self.ws();
-                    match self.s.get(self.i) {
-                        Some(b',') => self.i += 1,
-                        Some(b'}') => {
-                            self.i += 1;
-                            break;
-                        }
-                        _ => {
-                            self.i += 1;
-                            return Err(parse_error(
-                                self,
-                                "syntax error while parsing object - unexpected token; expected '}'",
-                            ));
-                        }
+                    Value::Int(n as i64)
+                }
+                Number::Integer(n) => Value::Int(n),
+                Number::Float(f) => {
+                    if !f.is_finite() {
+                        return Err(EvalError::eval(format!(
+                            "[json.exception.out_of_range.406] number overflow parsing '{}'",
+                            lx.token_text()
+                        ))
+                        .with_frame("while decoding a JSON string", None));
                     }
+                    Value::Float(f)
                 }
-                for (k, v) in entries {
-                    b.insert(k, v, None);
-                }
-                Ok(Value::attrs(b.build()))
+            },
+            Token::True => Value::Bool(true),
+            Token::False => Value::Bool(false),
+            Token::Null => Value::Null,
+            Token::Str => {
+                no_nul(&lx.string)?;
+                Value::string(lx.string.as_slice())
             }
-            Some(b'[') => {
-                self.i += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.s.get(self.i) == Some(&b']') {
-                    self.i += 1;
-                    return Ok(Value::list(items));
-                }
-                loop {
-                    self.ws();
-                    items.push(self.value(state, depth + 1)?);
-                    self.ws();
-                    match self.s.get(self.i) {
-                        Some(b',') => self.i += 1,
-                        Some(b']') => {
-                            self.i += 1;
-                            break;
-                        }
-                        _ => {
-                            self.i += 1;
-                            return Err(parse_error(
-                                self,
-                                "syntax error while parsing array - unexpected token; expected ']'",
-                            ));
-                        }
-                    }
-                }
-                Ok(Value::list(items))
-            }
-            Some(b'"') => {
-                let s = self.string()?;
-                no_nul(&s)?;
-                Ok(Value::string(s))
-            }
-            Some(b't') => self.literal(b"true", Value::Bool(true)),
-            Some(b'f') => self.literal(b"false", Value::Bool(false)),
-            Some(b'n') => self.literal(b"null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => {
-                self.i += 1;
-                Err(parse_error(self, "syntax error while parsing value - invalid literal"))
-            }
-        }
-    }
-
-    fn literal(&mut self, word: &[u8], v: Value) -> EvalResult<Value> {
-        if self.s[self.i..].starts_with(word) {
-            self.i += word.len();
-            Ok(v)
-        } else {
-            self.i += 1;
-            Err(parse_error(self, "syntax error while parsing value - invalid literal"))
-        }
-    }
-
-    fn number(&mut self) -> EvalResult<Value> {
-        let start = self.i;
-        let s = self.s;
-        let mut i = self.i;
-        let neg = s[i] == b'-';
-        if neg {
-            i += 1;
-        }
-        let digits = |i: &mut usize| {
-            let st = *i;
-            while *i < s.len() && s[*i].is_ascii_digit() {
-                *i += 1;
-            }
-            *i - st
+            Token::ParseError => return Err(syntax_error(&lx, token, Token::Uninitialized, "value")),
+            _ => return Err(syntax_error(&lx, token, Token::LiteralOrValue, "value")),
         };
-        let bad = |p: &mut Parser, at: usize| {
-            p.i = at + 1;
-            Err(parse_error(p, "syntax error while parsing value - invalid number"))
-        };
-        if s.get(i) == Some(&b'0') {
-            i += 1;
-        } else if digits(&mut i) == 0 {
-            return bad(self, i);
-        }
-        let mut float = false;
-        if s.get(i) == Some(&b'.') {
-            i += 1;
-            if digits(&mut i) == 0 {
-                return bad(self, i);
-            }
-            float = true;
-        }
-        if let Some(b'e' | b'E') = s.get(i) {
-            i += 1;
-            if let Some(b'+' | b'-') = s.get(i) {
-                i += 1;
-            }
-            if digits(&mut i) == 0 {
-                return bad(self, i);
-            }
-            float = true;
-        }
-        self.i = i;
-        let text = std::str::from_utf8(&s[start..i]).expect("ASCII");
-        if !float {
-            if neg {
-                if let Ok(n) = text.parse::<i64>() {
-                    return Ok(Value::Int(n));
-                }
-            } else if let Ok(n) = text.parse::<u64>() {
-                if n > i64::MAX as u64 {
-                    return Err(EvalError::eval(format!("unsigned json number {n} outside of Nix integer range")));
-                }
-                return Ok(Value::Int(n as i64));
-            }
-        }
-        Ok(Value::Float(text.parse::<f64>().unwrap_or(if neg { f64::NEG_INFINITY } else { f64::INFINITY })))
-    }
-
-    /// A string literal (at its opening quote), decoded.
-    fn string(&mut self) -> EvalResult<Vec<u8>> {
-        self.i += 1;
-        let mut out = Vec::new();
+        // A value is complete: put it into its container, closing those
+        // that end here.
         loop {
-            let Some(&b) = self.s.get(self.i) else {
-                return Err(parse_error(
-                    self,
-                    "syntax error while parsing value - invalid string: missing closing quote",
-                ));
-            };
-            self.i += 1;
-            match b {
-                b'"' => return Ok(out),
-                b'\\' => {
-                    let Some(&e) = self.s.get(self.i) else {
-                        return Err(parse_error(
-                            self,
-                            "syntax error while parsing value - invalid string: missing closing quote",
-                        ));
-                    };
-                    self.i += 1;
-                    match e {
-                        b'"' => out.push(b'"'),
-                        b'\\' => out.push(b'\\'),
-                        b'/' => out.push(b'/'),
-                        b'b' => out.push(0x08),
-                        b'f' => out.push(0x0c),
-                        b'n' => out.push(b'\n'),
-                        b'r' => out.push(b'\r'),
-                        b't' => out.push(b'\t'),
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let c = if (0xd800..0xdc00).contains(&hi) {
-                                if self.s.get(self.i) == Some(&b'\\') && self.s.get(self.i + 1) == Some(&b'u') {
-                                    self.i += 2;
-                                    let lo = self.hex4()?;
-                                    if !(0xdc00..0xe000).contains(&lo) {
-                                        return Err(parse_error(self, "syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"));
-                                    }
-                                    0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)
-                                } else {
-                                    return Err(parse_error(self, "syntax error while parsing value - invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"));
-                                }
-                            } else if (0xdc00..0xe000).contains(&hi) {
-                                return Err(parse_error(self, "syntax error while parsing value - invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF"));
-                            } else {
-                                hi
-                            };
-                            let ch = char::from_u32(c).expect("a scalar value");
-                            let mut buf = [0; 4];
-                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                        }
-                        _ => {
-                            return Err(parse_error(
-                                self,
-                                "syntax error while parsing value - invalid string: forbidden character after backslash",
-                            ))
-                        }
+            match stack.last_mut() {
+                None => break 'values,
+                Some(Building::List(items)) => {
+                    items.push(value);
+                    token = lx.scan();
+                    if token == Token::ValueSeparator {
+                        token = lx.scan();
+                        continue 'values;
                     }
-                }
-                0..=0x1f => {
-                    return Err(parse_error(
-                        self,
-                        &format!(
-                            "syntax error while parsing value - invalid string: control character U+{b:04X} must be escaped to \\u{b:04X}"
-                        ),
-                    ))
-                }
-                0x80.. => {
-                    // Copy a whole UTF-8 character; reject ill-formed ones.
-                    let start = self.i - 1;
-                    let bad = first_rejected(&self.s[start..]);
-                    let len = match b {
-                        0xc2..=0xdf => 2,
-                        0xe0..=0xef => 3,
-                        0xf0..=0xf4 => 4,
-                        _ => 0,
-                    };
-                    if len == 0 || bad != 0 {
-                        return Err(parse_error(
-                            self,
-                            "syntax error while parsing value - invalid string: ill-formed UTF-8 byte",
-                        ));
+                    if token != Token::EndArray {
+                        return Err(syntax_error(&lx, token, Token::EndArray, "array"));
                     }
-                    out.extend_from_slice(&self.s[start..start + len]);
-                    self.i = start + len;
+                    let Some(Building::List(items)) = stack.pop() else { unreachable!() };
+                    value = Value::list(items);
                 }
-                _ => out.push(b),
+                Some(Building::Object(entries, key)) => {
+                    // The last of duplicate keys wins.
+                    match entries.iter_mut().find(|(k, _)| k == key) {
+                        Some(e) => e.1 = value,
+                        None => entries.push((*key, value)),
+                    }
+                    token = lx.scan();
+                    if token == Token::ValueSeparator {
+                        token = lx.scan();
+                        if token != Token::Str {
+                            return Err(syntax_error(&lx, token, Token::Str, "object key"));
+                        }
+                        no_nul(&lx.string)?;
+                        *key = state.intern(&lx.string);
+                        token = lx.scan();
+                        if token != Token::NameSeparator {
+                            return Err(syntax_error(&lx, token, Token::NameSeparator, "object separator"));
+                        }
+                        token = lx.scan();
+                        continue 'values;
+                    }
+                    if token != Token::EndObject {
+                        return Err(syntax_error(&lx, token, Token::EndObject, "object"));
+                    }
+                    let Some(Building::Object(entries, _)) = stack.pop() else { unreachable!() };
+                    let mut b = AttrsBuilder::with_capacity(entries.len());
+                    for (k, v) in entries {
+                        b.insert(k, v, None);
+                    }
+                    value = Value::attrs(b.build());
+                }
             }
         }
     }
-
-    fn hex4(&mut self) -> EvalResult<u32> {
-        let mut n = 0;
-        for _ in 0..4 {
-            let Some(d) = self.s.get(self.i).and_then(|b| (*b as char).to_digit(16)) else {
-                self.i += 1;
-                return Err(parse_error(
-                    self,
-                    "syntax error while parsing value - invalid string: '\\u' must be followed by 4 hex digits",
-                ));
-            };
-            n = n * 16 + d;
-            self.i += 1;
-        }
-        Ok(n)
+    let token = lx.scan();
+    if token != Token::EndOfInput {
+        return Err(syntax_error(&lx, token, Token::EndOfInput, "value"));
     }
+    Ok(value)
 }
 
 #[cfg(test)]

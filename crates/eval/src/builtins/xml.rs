@@ -46,7 +46,7 @@ type XmlAttrs = Vec<(&'static str, Vec<u8>)>;
 
 impl Writer<'_> {
     fn indent(&mut self) {
-        self.out.extend(std::iter::repeat(b' ').take(self.depth * 2));
+        self.out.resize(self.out.len() + self.depth * 2, b' ');
     }
 
     fn attrs(&mut self, attrs: &[(&'static str, Vec<u8>)]) {
