@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Runs every program of the benchmark directory with neve (release build) and
+# with CppNix (nix-instantiate) side by side, and prints wall time and peak
+# memory of each, and their ratios (neve / CppNix; below 1 means neve wins).
+#
+#   benches/compare.sh [BENCH_DIR]
+#
+# BENCH_DIR defaults to $NEVE_BENCH_DIR, then to ../shared/bench beside the
+# repository. Each program runs N times per evaluator (N=3 unless set in the
+# environment); the table keeps the best time and the lowest peak RSS. Both
+# evaluators must print the program's .exp file exactly; a program where one
+# does not is reported and makes the script exit 1 after the table.
+#
+# Environment: N (runs per evaluator), NEVE_BIN (use this neve binary instead
+# of building one), NIX_INSTANTIATE (the CppNix command, default
+# nix-instantiate), CARGO_TARGET_DIR (where cargo builds).
+set -euo pipefail
+
+die() {
+  echo "compare.sh: $*" >&2
+  exit 2
+}
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bench_dir="${1:-${NEVE_BENCH_DIR:-$root/../shared/bench}}"
+runs="${N:-3}"
+nix_instantiate="${NIX_INSTANTIATE:-nix-instantiate}"
+time_cmd=/usr/bin/time
+
+[[ -d "$bench_dir" ]] || die "no benchmark directory at $bench_dir (give one as \$1 or \$NEVE_BENCH_DIR)"
+bench_dir="$(cd "$bench_dir" && pwd)"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer, not '$runs'"
+[[ -x "$time_cmd" ]] || die "$time_cmd (GNU time) is missing; install the 'time' package"
+command -v "$nix_instantiate" >/dev/null 2>&1 ||
+  die "$nix_instantiate is missing; install CppNix (apt-get install nix-bin)"
+
+if [[ -n "${NEVE_BIN:-}" ]]; then
+  neve="$NEVE_BIN"
+else
+  echo "building neve (cargo build --release -p neve)..." >&2
+  (cd "$root" && cargo build --release -p neve --quiet) || die "cargo build --release -p neve failed"
+  neve="${CARGO_TARGET_DIR:-$root/target}/release/neve"
+  [[ "$neve" = /* ]] || neve="$root/$neve"
+fi
+[[ -x "$neve" ]] || die "no neve binary at $neve"
+
+shopt -s nullglob
+programs=("$bench_dir"/*.nix)
+shopt -u nullglob
+((${#programs[@]} > 0)) || die "no .nix programs in $bench_dir"
+
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/home"
+
+# measure NAME EXP CMD...: runs CMD $runs times in the program's directory;
+# prints "SECONDS KB" (best time, lowest peak RSS), or "FAIL WHY" when a run
+# fails or prints something other than the expected value.
+measure() {
+  local exp="$1"
+  shift
+  local best_s="" best_kb="" i s kb
+  for ((i = 0; i < runs; i++)); do
+    if ! (cd "$bench_dir" && HOME="$scratch/home" NIX_REMOTE=dummy:// \
+      "$time_cmd" -f "%e %M" -o "$scratch/time" "$@" >"$scratch/out" 2>"$scratch/err"); then
+      local why
+      why="$(grep -m1 '^error:' "$scratch/err" || tail -n1 "$scratch/err" || true)"
+      echo "FAIL exit status non-zero: ${why:-no message}"
+      return
+    fi
+    if ! cmp -s "$scratch/out" "$exp"; then
+      echo "FAIL printed $(head -c 80 "$scratch/out" | tr '\n' ' '), expected $(head -c 80 "$exp" | tr '\n' ' ')"
+      return
+    fi
+    read -r s kb <"$scratch/time" || true
+    [[ "$s" =~ ^[0-9.]+$ && "$kb" =~ ^[0-9]+$ ]] || {
+      echo "FAIL could not read $time_cmd output: $(cat "$scratch/time")"
+      return
+    }
+    if [[ -z "$best_s" ]] || awk -v a="$s" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then best_s="$s"; fi
+    if [[ -z "$best_kb" ]] || ((kb < best_kb)); then best_kb="$kb"; fi
+  done
+  echo "$best_s $best_kb"
+}
+
+# ratio A B: A / B with two decimals, or n/a when B is zero.
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'
+}
+
+mb() {
+  awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
+
+echo "neve:   $neve" >&2
+echo "cppnix: $("$nix_instantiate" --version)" >&2
+echo "programs in $bench_dir, best of $runs runs each" >&2
+echo
+
+row() {
+  printf '%-14s %9s %9s %7s %9s %9s %7s\n' "$@"
+}
+row program "neve s" "cppnix s" ratio "neve MB" "cppnix MB" ratio
+row -------------- --------- --------- ------- --------- --------- -------
+
+failures=()
+for program in "${programs[@]}"; do
+  name="$(basename "$program" .nix)"
+  exp="$bench_dir/$name.exp"
+  if [[ ! -f "$exp" ]]; then
+    failures+=("$name: no $name.exp")
+    row "$name" - - - - - -
+    continue
+  fi
+  ours="$(measure "$exp" "$neve" eval --strict "$name.nix")"
+  theirs="$(measure "$exp" "$nix_instantiate" --eval --strict "$name.nix")"
+  if [[ "$ours" == FAIL* || "$theirs" == FAIL* ]]; then
+    [[ "$ours" == FAIL* ]] && failures+=("$name: neve: ${ours#FAIL }")
+    [[ "$theirs" == FAIL* ]] && failures+=("$name: cppnix: ${theirs#FAIL }")
+    read -r ns nkb <<<"$ours"
+    read -r cs ckb <<<"$theirs"
+    if [[ "$ours" == FAIL* ]]; then ns=FAIL nkb=""; fi
+    if [[ "$theirs" == FAIL* ]]; then cs=FAIL ckb=""; fi
+    row "$name" "$ns" "$cs" - "${nkb:+$(mb "$nkb")}" "${ckb:+$(mb "$ckb")}" -
+    continue
+  fi
+  read -r ns nkb <<<"$ours"
+  read -r cs ckb <<<"$theirs"
+  row "$name" "$ns" "$cs" "$(ratio "$ns" "$cs")" "$(mb "$nkb")" "$(mb "$ckb")" "$(ratio "$nkb" "$ckb")"
+done
+
+if ((${#failures[@]} > 0)); then
+  echo
+  echo "failures:"
+  printf '  %s\n' "${failures[@]}"
+  exit 1
+fi
