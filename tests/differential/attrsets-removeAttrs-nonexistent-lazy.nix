@@ -1,0 +1,4 @@
+builtins.attrNames (builtins.removeAttrs {
+  a = throw "a";
+  b = throw "b";
+} [ "a" ])

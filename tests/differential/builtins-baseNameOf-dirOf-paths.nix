@@ -1,0 +1,6 @@
+[
+  (baseNameOf ./lib)
+  (builtins.typeOf (dirOf ./lib))
+  (dirOf ./lib == ./.)
+  (baseNameOf "/")
+]

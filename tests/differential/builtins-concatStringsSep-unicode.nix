@@ -1,0 +1,5 @@
+builtins.concatStringsSep "✓" [
+  "a"
+  "é"
+  ""
+]

@@ -1,0 +1,1 @@
+builtins.stringLength (builtins.getEnv "HOME") > 0

@@ -1,0 +1,4 @@
+[
+  (builtins.pathExists (toString ./lib))
+  (builtins.pathExists "/definitely/not/here")
+]

@@ -1,0 +1,1 @@
+builtins.mapAttrs (n: t: t) (builtins.readDir ./lib)

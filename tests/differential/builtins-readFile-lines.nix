@@ -1,0 +1,4 @@
+let
+  text = builtins.readFile ./lib/text.txt;
+in
+builtins.filter builtins.isString (builtins.split "\n" text)

@@ -1,0 +1,4 @@
+builtins.toJSON {
+  "key with \"quotes\"" = "\u{1}";
+  "é" = [ "\t" ];
+}

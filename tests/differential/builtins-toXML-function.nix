@@ -1,0 +1,4 @@
+builtins.toXML {
+  f = { a, b ? 1, ... }: a;
+  g = x: x;
+}

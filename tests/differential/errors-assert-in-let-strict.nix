@@ -1,0 +1,6 @@
+let
+  x = assert false; 1;
+in
+{
+  inherit x;
+}

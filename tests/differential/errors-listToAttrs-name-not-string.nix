@@ -1,0 +1,6 @@
+builtins.listToAttrs [
+  {
+    name = 1;
+    value = 2;
+  }
+]

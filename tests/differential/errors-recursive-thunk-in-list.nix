@@ -1,0 +1,4 @@
+let
+  l = [ (builtins.elemAt l 0) ];
+in
+l

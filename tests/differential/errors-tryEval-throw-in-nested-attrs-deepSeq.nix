@@ -1,0 +1,3 @@
+builtins.tryEval (builtins.deepSeq {
+  a.b.c = throw "deep";
+} true)

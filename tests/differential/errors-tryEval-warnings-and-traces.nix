@@ -1,0 +1,1 @@
+(builtins.tryEval (builtins.trace "traced" (throw "after trace"))).success

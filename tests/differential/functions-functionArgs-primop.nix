@@ -1,0 +1,4 @@
+[
+  (builtins.functionArgs builtins.map)
+  (builtins.functionArgs (builtins.map (x: x)))
+]

@@ -1,0 +1,4 @@
+{
+  f = { a, b ? 1 }: a;
+  g = builtins.map;
+}

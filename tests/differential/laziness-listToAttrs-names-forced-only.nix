@@ -1,0 +1,6 @@
+builtins.attrNames (builtins.listToAttrs [
+  {
+    name = "x";
+    value = throw "v";
+  }
+])

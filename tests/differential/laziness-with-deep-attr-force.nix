@@ -1,0 +1,8 @@
+let
+  s = {
+    a = throw "a";
+    b = 2;
+  };
+in
+with s;
+b

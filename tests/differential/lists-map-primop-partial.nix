@@ -1,0 +1,5 @@
+map (builtins.substring 0 2) [
+  "hello"
+  "a"
+  ""
+]

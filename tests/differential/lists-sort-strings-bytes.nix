@@ -1,0 +1,8 @@
+builtins.sort (a: b: a < b) [
+  "é"
+  "e"
+  "z"
+  "E"
+  "ä"
+  "_"
+]

@@ -1,0 +1,8 @@
+let
+  p = __curPos;
+in
+[
+  p.line
+  p.column
+  (baseNameOf p.file)
+]

@@ -1,0 +1,4 @@
+let
+  f = x: with { x = "with"; }; x;
+in
+f "param"

@@ -1,0 +1,10 @@
+let
+  s = {
+    outPath = "out";
+  };
+in
+[
+  "${s}"
+  "${"nested ${s}"}"
+  (toString s)
+]

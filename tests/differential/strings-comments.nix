@@ -1,0 +1,6 @@
+[
+  /* block */ 1
+  /**/ 2
+  # line comment
+  3 /* trailing */
+]

@@ -1,0 +1,4 @@
+let
+  p = toString ./lib;
+in
+builtins.substring (builtins.stringLength p - 4) 4 p

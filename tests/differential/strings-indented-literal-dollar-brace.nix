@@ -1,0 +1,5 @@
+''
+  $ {not interpolated}
+  ''${still not}
+  $$${"yes"}
+''

@@ -1,0 +1,11 @@
+let
+  inner = ''
+    x
+      y
+  '';
+in
+''
+  start
+    ${inner}
+  end
+''

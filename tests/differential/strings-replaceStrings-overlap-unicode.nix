@@ -1,0 +1,1 @@
+builtins.replaceStrings [ "é" "✓" ] [ "e" "v" ] "café ✓✓"

@@ -1,0 +1,5 @@
+[
+  (builtins.split "\\." "a.b.c")
+  (builtins.split "[.]" "..")
+  (builtins.split "(\\|)" "a|b")
+]

@@ -1,0 +1,4 @@
+[
+  "${toString true}|${toString false}|${toString null}"
+  (toString [ true false null ])
+]
