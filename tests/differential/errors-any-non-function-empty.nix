@@ -1,0 +1,1 @@
+builtins.any 1 [ ]

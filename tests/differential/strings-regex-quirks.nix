@@ -1,0 +1,17 @@
+[
+  (builtins.split "^a" "aaa")
+  (builtins.split "$" "ab")
+  (builtins.split "b*" "abc")
+  (builtins.split "(a|ab)" "abab")
+  (builtins.match "(a+)(a+)" "aaaa")
+  (builtins.match "(.)+" "abc")
+  (builtins.match "((a)|b)+" "ab")
+  (builtins.match "[\\]]" "]")
+  (builtins.match "[\\d]" "d")
+  (builtins.match "(^a)" "a")
+  (builtins.match "a^" "a")
+  (builtins.match "()" "")
+  (builtins.match "(a*)*" "b")
+  (builtins.match "(a*)+" "")
+  (builtins.match "(a|b|ab)(c|bcd)" "abcd")
+]
