@@ -209,7 +209,7 @@ pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalEr
         }
         let v = if args.strict { eval.force_deep(v)? } else { eval.force(v)? };
         if args.xml {
-            out.extend_from_slice(&neve_eval::builtins::xml::print_xml(eval.state(), &v, !args.no_location).0);
+            out.extend_from_slice(&neve_eval::builtins::xml::print_xml(eval.state(), &v, !args.no_location)?.0);
             continue;
         }
         if args.json {

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use super::{native, PrimOp};
+use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::source::{Origin, Pos};
 use crate::state::EvalState;
 use crate::value::{NixString, StringContext, Value};
@@ -15,7 +16,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[native("toXML", 1, to_xml_builtin)];
 fn to_xml_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let v = crate::vm::deep_force(&co, a[0].clone()).await?;
-        let (bytes, context) = print_xml(&co.state, &v, false);
+        let (bytes, context) = print_xml(&co.state, &v, false)?;
         Ok(Value::string(NixString::new(bytes, Some(context))))
     })
 }
@@ -23,14 +24,29 @@ fn to_xml_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
 /// The XML document for `v` as it stands (unevaluated parts are shown as
 /// `<unevaluated />`), with the context of its strings. `location` adds
 /// source positions to attributes and functions.
-pub fn print_xml(state: &EvalState, v: &Value, location: bool) -> (Vec<u8>, StringContext) {
-    let mut w =
-        Writer { state, out: Vec::new(), depth: 0, location, context: StringContext::new(), drvs_seen: HashSet::new() };
+///
+/// Nesting deeper than `max_call_depth` (a cycle, say) is CppNix's stack
+/// overflow error.
+pub fn print_xml(state: &EvalState, v: &Value, location: bool) -> EvalResult<(Vec<u8>, StringContext)> {
+    let mut w = Writer {
+        state,
+        out: Vec::new(),
+        depth: 0,
+        location,
+        context: StringContext::new(),
+        drvs_seen: HashSet::new(),
+        overflow: None,
+    };
     w.out.extend_from_slice(b"<?xml version='1.0' encoding='utf-8'?>\n");
     w.open("expr", &[]);
-    w.value(v);
+    w.run(v.clone());
     w.close("expr");
-    (w.out, w.context)
+    if let Some(pos) = w.overflow {
+        let mut e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
+        e.pos = pos;
+        return Err(e);
+    }
+    Ok((w.out, w.context))
 }
 
 struct Writer<'a> {
@@ -40,9 +56,18 @@ struct Writer<'a> {
     location: bool,
     context: StringContext,
     drvs_seen: HashSet<Vec<u8>>,
+    /// Set (with the place) once nesting went too deep.
+    overflow: Option<Option<Pos>>,
 }
 
 type XmlAttrs = Vec<(&'static str, Vec<u8>)>;
+
+/// What is left to print.
+enum Task {
+    Value(Value, Option<Pos>, usize),
+    Open(&'static str, XmlAttrs),
+    Close(&'static str),
+}
 
 impl Writer<'_> {
     fn indent(&mut self) {
@@ -104,7 +129,28 @@ impl Writer<'_> {
         attrs.push(("column", col.to_string().into_bytes()));
     }
 
-    fn value(&mut self, v: &Value) {
+    /// Prints a value with an explicit stack of what is left to do, so
+    /// deep nesting costs no native stack.
+    fn run(&mut self, v: Value) {
+        let mut tasks = vec![Task::Value(v, None, 0)];
+        while let Some(task) = tasks.pop() {
+            match task {
+                Task::Close(name) => self.close(name),
+                Task::Open(name, attrs) => self.open(name, &attrs),
+                Task::Value(v, pos, nesting) => {
+                    // CppNix also counts the call of the builtin and the
+                    // expression around it.
+                    if nesting + 2 > self.state.settings.max_call_depth {
+                        self.overflow = Some(pos);
+                        return;
+                    }
+                    self.value(&v, pos, nesting, &mut tasks);
+                }
+            }
+        }
+    }
+
+    fn value(&mut self, v: &Value, pos: Option<Pos>, nesting: usize, tasks: &mut Vec<Task>) {
         let v = match v.resolved() {
             Some(v) => v,
             None => return self.empty("unevaluated", &[]),
@@ -143,24 +189,24 @@ impl Writer<'_> {
                         attrs.push(("outPath", p));
                     }
                     self.open("derivation", &attrs);
+                    tasks.push(Task::Close("derivation"));
                     if !drv_path.is_empty() && self.drvs_seen.insert(drv_path) {
-                        self.show_attrs(set);
+                        self.show_attrs(set, nesting, tasks);
                     } else {
                         self.empty("repeated", &[]);
                     }
-                    self.close("derivation");
                 } else {
                     self.open("attrs", &[]);
-                    self.show_attrs(set);
-                    self.close("attrs");
+                    tasks.push(Task::Close("attrs"));
+                    self.show_attrs(set, nesting, tasks);
                 }
             }
             Value::List(l) => {
                 self.open("list", &[]);
-                for item in &l.0 {
-                    self.value(item);
+                tasks.push(Task::Close("list"));
+                for item in l.0.iter().rev() {
+                    tasks.push(Task::Value(item.clone(), pos, nesting + 1));
                 }
-                self.close("list");
             }
             Value::Lambda(closure) => {
                 let info = &closure.lambda;
@@ -198,20 +244,21 @@ impl Writer<'_> {
         }
     }
 
-    fn show_attrs(&mut self, set: &crate::value::Attrs) {
+    /// Queues the attributes, in name order.
+    fn show_attrs(&mut self, set: &crate::value::Attrs, nesting: usize, tasks: &mut Vec<Task>) {
         let mut items: Vec<(Vec<u8>, &crate::value::Attr)> =
             set.iter().map(|a| (self.state.name_bytes(a.name), a)).collect();
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, attr) in items {
+        for (name, attr) in items.into_iter().rev() {
             let mut attrs: XmlAttrs = vec![("name", name)];
             if self.location {
                 if let Some(pos) = attr.pos {
                     self.pos_attrs(&mut attrs, pos);
                 }
             }
-            self.open("attr", &attrs);
-            self.value(&attr.value);
-            self.close("attr");
+            tasks.push(Task::Close("attr"));
+            tasks.push(Task::Value(attr.value.clone(), attr.pos, nesting + 1));
+            tasks.push(Task::Open("attr", attrs));
         }
     }
 }
@@ -224,7 +271,7 @@ mod tests {
         let mut e = Evaluator::new(Default::default());
         let v = e.eval_string(src, "/".as_ref()).unwrap();
         let v = e.force_deep(v).unwrap();
-        String::from_utf8(super::print_xml(e.state(), &v, false).0).unwrap()
+        String::from_utf8(super::print_xml(e.state(), &v, false).unwrap().0).unwrap()
     }
 
     #[test]
