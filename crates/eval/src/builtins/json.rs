@@ -366,13 +366,10 @@ pub fn format_float(x: f64) -> String {
     if x < 0.0 {
         s.push('-');
     }
-    // `{:e}` gives the shortest round-trip digits: `d.ddde±x`.
-    let sci = format!("{:e}", x.abs());
-    let (mantissa, exp) = sci.split_once('e').expect("an exponent");
-    let exp: i32 = exp.parse().expect("exponent digits");
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let (digits, decimal_exponent) = grisu2(x.abs());
+    let digits = String::from_utf8(digits).expect("digits");
     let k = digits.len() as i32;
-    let n = exp + 1; // the decimal point's place after the first digit
+    let n = k + decimal_exponent; // the decimal point's place after the first digit
     const MIN_EXP: i32 = -4;
     const MAX_EXP: i32 = 15;
     if k <= n && n <= MAX_EXP {
@@ -403,6 +400,204 @@ pub fn format_float(x: f64) -> String {
         s.push_str(&e.to_string());
     }
     s
+}
+
+/// A floating-point number as a 64-bit significand and a binary exponent.
+#[derive(Clone, Copy)]
+struct DiyFp {
+    f: u64,
+    e: i32,
+}
+
+impl DiyFp {
+    fn mul(self, y: DiyFp) -> DiyFp {
+        let p = (self.f as u128) * (y.f as u128) + (1u128 << 63);
+        DiyFp { f: (p >> 64) as u64, e: self.e + y.e + 64 }
+    }
+
+    fn normalize(self) -> DiyFp {
+        let shift = self.f.leading_zeros();
+        DiyFp { f: self.f << shift, e: self.e - shift as i32 }
+    }
+}
+
+/// Normalized 64-bit approximations (rounded to nearest) of 10^k for k =
+/// -300, -292, ..., 324: `(significand, binary exponent, k)`. Computed
+/// exactly with rational arithmetic.
+const CACHED_POWERS: [(u64, i32, i32); 79] = [
+    (0xAB70FE17C79AC6CA, -1060, -300),
+    (0xFF77B1FCBEBCDC4F, -1034, -292),
+    (0xBE5691EF416BD60C, -1007, -284),
+    (0x8DD01FAD907FFC3C, -980, -276),
+    (0xD3515C2831559A83, -954, -268),
+    (0x9D71AC8FADA6C9B5, -927, -260),
+    (0xEA9C227723EE8BCB, -901, -252),
+    (0xAECC49914078536D, -874, -244),
+    (0x823C12795DB6CE57, -847, -236),
+    (0xC21094364DFB5637, -821, -228),
+    (0x9096EA6F3848984F, -794, -220),
+    (0xD77485CB25823AC7, -768, -212),
+    (0xA086CFCD97BF97F4, -741, -204),
+    (0xEF340A98172AACE5, -715, -196),
+    (0xB23867FB2A35B28E, -688, -188),
+    (0x84C8D4DFD2C63F3B, -661, -180),
+    (0xC5DD44271AD3CDBA, -635, -172),
+    (0x936B9FCEBB25C996, -608, -164),
+    (0xDBAC6C247D62A584, -582, -156),
+    (0xA3AB66580D5FDAF6, -555, -148),
+    (0xF3E2F893DEC3F126, -529, -140),
+    (0xB5B5ADA8AAFF80B8, -502, -132),
+    (0x87625F056C7C4A8B, -475, -124),
+    (0xC9BCFF6034C13053, -449, -116),
+    (0x964E858C91BA2655, -422, -108),
+    (0xDFF9772470297EBD, -396, -100),
+    (0xA6DFBD9FB8E5B88F, -369, -92),
+    (0xF8A95FCF88747D94, -343, -84),
+    (0xB94470938FA89BCF, -316, -76),
+    (0x8A08F0F8BF0F156B, -289, -68),
+    (0xCDB02555653131B6, -263, -60),
+    (0x993FE2C6D07B7FAC, -236, -52),
+    (0xE45C10C42A2B3B06, -210, -44),
+    (0xAA242499697392D3, -183, -36),
+    (0xFD87B5F28300CA0E, -157, -28),
+    (0xBCE5086492111AEB, -130, -20),
+    (0x8CBCCC096F5088CC, -103, -12),
+    (0xD1B71758E219652C, -77, -4),
+    (0x9C40000000000000, -50, 4),
+    (0xE8D4A51000000000, -24, 12),
+    (0xAD78EBC5AC620000, 3, 20),
+    (0x813F3978F8940984, 30, 28),
+    (0xC097CE7BC90715B3, 56, 36),
+    (0x8F7E32CE7BEA5C70, 83, 44),
+    (0xD5D238A4ABE98068, 109, 52),
+    (0x9F4F2726179A2245, 136, 60),
+    (0xED63A231D4C4FB27, 162, 68),
+    (0xB0DE65388CC8ADA8, 189, 76),
+    (0x83C7088E1AAB65DB, 216, 84),
+    (0xC45D1DF942711D9A, 242, 92),
+    (0x924D692CA61BE758, 269, 100),
+    (0xDA01EE641A708DEA, 295, 108),
+    (0xA26DA3999AEF774A, 322, 116),
+    (0xF209787BB47D6B85, 348, 124),
+    (0xB454E4A179DD1877, 375, 132),
+    (0x865B86925B9BC5C2, 402, 140),
+    (0xC83553C5C8965D3D, 428, 148),
+    (0x952AB45CFA97A0B3, 455, 156),
+    (0xDE469FBD99A05FE3, 481, 164),
+    (0xA59BC234DB398C25, 508, 172),
+    (0xF6C69A72A3989F5C, 534, 180),
+    (0xB7DCBF5354E9BECE, 561, 188),
+    (0x88FCF317F22241E2, 588, 196),
+    (0xCC20CE9BD35C78A5, 614, 204),
+    (0x98165AF37B2153DF, 641, 212),
+    (0xE2A0B5DC971F303A, 667, 220),
+    (0xA8D9D1535CE3B396, 694, 228),
+    (0xFB9B7CD9A4A7443C, 720, 236),
+    (0xBB764C4CA7A44410, 747, 244),
+    (0x8BAB8EEFB6409C1A, 774, 252),
+    (0xD01FEF10A657842C, 800, 260),
+    (0x9B10A4E5E9913129, 827, 268),
+    (0xE7109BFBA19C0C9D, 853, 276),
+    (0xAC2820D9623BF429, 880, 284),
+    (0x80444B5E7AA7CF85, 907, 292),
+    (0xBF21E44003ACDD2D, 933, 300),
+    (0x8E679C2F5E44FF8F, 960, 308),
+    (0xD433179D9C8CB841, 986, 316),
+    (0x9E19DB92B4E31BA9, 1013, 324),
+];
+
+/// The digits and decimal exponent that Grisu2 (as nlohmann::json
+/// implements it) gives for a positive finite `value`: `digits * 10^exp`.
+/// Nearly always the shortest that reads back the same.
+fn grisu2(value: f64) -> (Vec<u8>, i32) {
+    const HIDDEN: u64 = 1 << 52;
+    let bits = value.to_bits();
+    let biased_e = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & (HIDDEN - 1);
+    let v = if biased_e == 0 {
+        DiyFp { f: fraction, e: 1 - 1075 }
+    } else {
+        DiyFp { f: fraction + HIDDEN, e: biased_e - 1075 }
+    };
+    let lower_boundary_is_closer = fraction == 0 && biased_e > 1;
+    let m_plus = DiyFp { f: 2 * v.f + 1, e: v.e - 1 }.normalize();
+    let m_minus = if lower_boundary_is_closer {
+        DiyFp { f: 4 * v.f - 1, e: v.e - 2 }
+    } else {
+        DiyFp { f: 2 * v.f - 1, e: v.e - 1 }
+    };
+    let m_minus = DiyFp { f: m_minus.f << (m_minus.e - m_plus.e), e: m_plus.e };
+    let w = v.normalize();
+
+    // A cached power that brings the exponent into [-60, -32].
+    let f = -60 - m_plus.e - 1;
+    let k = (f * 78913) / (1 << 18) + i32::from(f > 0);
+    let index = ((300 + k + 7) / 8) as usize;
+    let (cf, ce, ck) = CACHED_POWERS[index];
+    let c = DiyFp { f: cf, e: ce };
+    let w = w.mul(c);
+    let w_minus = m_minus.mul(c);
+    let w_plus = m_plus.mul(c);
+    let lo = DiyFp { f: w_minus.f + 1, e: w_minus.e };
+    let hi = DiyFp { f: w_plus.f - 1, e: w_plus.e };
+    let mut exp = -ck;
+
+    // Digit generation.
+    let mut buf = Vec::with_capacity(17);
+    let mut delta = hi.f - lo.f;
+    let mut dist = hi.f - w.f;
+    let one_e = -hi.e as u32;
+    let one_f = 1u64 << one_e;
+    let mut p1 = (hi.f >> one_e) as u32;
+    let mut p2 = hi.f & (one_f - 1);
+    let (mut n, mut pow10): (i32, u32) = match p1 {
+        1_000_000_000.. => (10, 1_000_000_000),
+        100_000_000.. => (9, 100_000_000),
+        10_000_000.. => (8, 10_000_000),
+        1_000_000.. => (7, 1_000_000),
+        100_000.. => (6, 100_000),
+        10_000.. => (5, 10_000),
+        1000.. => (4, 1000),
+        100.. => (3, 100),
+        10.. => (2, 10),
+        _ => (1, 1),
+    };
+    while n > 0 {
+        let d = p1 / pow10;
+        p1 %= pow10;
+        buf.push(b'0' + d as u8);
+        n -= 1;
+        let rest = ((p1 as u64) << one_e) + p2;
+        if rest <= delta {
+            exp += n;
+            grisu2_round(&mut buf, dist, delta, rest, (pow10 as u64) << one_e);
+            return (buf, exp);
+        }
+        pow10 /= 10;
+    }
+    let mut m = 0;
+    loop {
+        p2 *= 10;
+        let d = p2 >> one_e;
+        p2 &= one_f - 1;
+        buf.push(b'0' + d as u8);
+        m += 1;
+        delta *= 10;
+        dist *= 10;
+        if p2 <= delta {
+            break;
+        }
+    }
+    exp -= m;
+    grisu2_round(&mut buf, dist, delta, p2, one_f);
+    (buf, exp)
+}
+
+fn grisu2_round(buf: &mut [u8], dist: u64, delta: u64, mut rest: u64, ten_k: u64) {
+    while rest < dist && delta - rest >= ten_k && (rest + ten_k < dist || dist - rest > rest + ten_k - dist) {
+        *buf.last_mut().expect("a digit") -= 1;
+        rest += ten_k;
+    }
 }
 
 /// CppNix's `forceNoNullByte`.
@@ -920,6 +1115,21 @@ mod tests {
         assert_eq!(format_float(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(format_float(f64::NAN), "null");
         assert_eq!(format_float(123.456), "123.456");
+        assert_eq!(format_float(5e-324), "5e-324");
+        assert_eq!(format_float(f64::MAX), "1.7976931348623157e+308");
+        // Not the shortest (1e+23): Grisu2, as nlohmann::json.
+        assert_eq!(format_float(1e23), "9.999999999999999e+22");
+        // Grisu2 reads back the same for every double.
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        for _ in 0..20000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let f = f64::from_bits(x);
+            if f.is_finite() {
+                assert_eq!(format_float(f).parse::<f64>().unwrap(), f, "{f:e}");
+            }
+        }
     }
 
     #[test]
