@@ -1,0 +1,4 @@
+let
+  x = { a = x; };
+in
+builtins.toJSON x
