@@ -13,13 +13,7 @@ use toml::value::{Datetime, Offset};
 pub(super) static PRIMOPS: &[PrimOp] = &[strict("fromTOML", 1, from_toml)];
 
 fn from_toml(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
-    let s = match &a[0] {
-        Value::String(s) => s.clone(),
-        other => {
-            return Err(crate::vm::type_error(state, "a string", other)
-                .with_frame("while evaluating the argument passed to builtins.fromTOML", None))
-        }
-    };
+    let s = super::json::string_no_context(state, &a[0], "while evaluating the argument passed to builtins.fromTOML")?;
     let text = String::from_utf8_lossy(s.as_bytes());
     let table: toml::Table = match text.parse() {
         Ok(t) => t,

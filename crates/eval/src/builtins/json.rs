@@ -25,30 +25,32 @@ fn to_json_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
 fn from_json_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let v = co.force(a[0].clone()).await?;
-        let s = match &v {
-            Value::String(s) => s.clone(),
-            other => {
-                return Err(crate::vm::type_error(&co.state, "a string", other)
-                    .with_frame("while evaluating the first argument passed to builtins.fromJSON", None))
-            }
-        };
-        if let Some(c) = s.context() {
-            if let Some(first) = c.iter().next() {
-                let shown = match first {
-                    crate::value::StringContextElem::Opaque(p) | crate::value::StringContextElem::DrvDeep(p) => {
-                        String::from_utf8_lossy(p).into_owned()
-                    }
-                    crate::value::StringContextElem::Built { drv, .. } => String::from_utf8_lossy(drv).into_owned(),
-                };
-                return Err(EvalError::eval(format!(
-                    "the string '{}' is not allowed to refer to a store path (such as '{shown}')",
-                    s.to_str_lossy()
-                ))
-                .with_frame("while evaluating the first argument passed to builtins.fromJSON", None));
-            }
-        }
+        let s = string_no_context(&co.state, &v, "while evaluating the first argument passed to builtins.fromJSON")?;
         parse_json(&co.state, s.as_bytes())
     })
+}
+
+/// CppNix's `forceStringNoCtx`: a string without context.
+pub(super) fn string_no_context(state: &EvalState, v: &Value, what: &str) -> EvalResult<crate::value::Gc<NixString>> {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        other => return Err(crate::vm::type_error(state, "a string", other).with_frame(what, None)),
+    };
+    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
+        use crate::value::StringContextElem as E;
+        let shown = match first {
+            E::Opaque(p) | E::DrvDeep(p) => String::from_utf8_lossy(p).into_owned(),
+            E::Built { drv, output } => {
+                format!("{}^{}", String::from_utf8_lossy(drv), String::from_utf8_lossy(output))
+            }
+        };
+        return Err(EvalError::eval(format!(
+            "the string '{}' is not allowed to refer to a store path (such as '{shown}')",
+            s.to_str_lossy()
+        ))
+        .with_frame(what, None));
+    }
+    Ok(s)
 }
 
 /// A container being written: its remaining members and where it came from.
