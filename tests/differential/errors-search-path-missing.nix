@@ -1,0 +1,1 @@
+<definitely-not-on-the-nix-path>
