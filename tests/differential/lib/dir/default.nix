@@ -1,0 +1,4 @@
+{
+  fromDefaultNix = true;
+  sibling = import ../function.nix { a = 4; };
+}
