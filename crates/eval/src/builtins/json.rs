@@ -1059,11 +1059,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                     value = Value::list(items);
                 }
                 Some(Building::Object(entries, key)) => {
-                    // The last of duplicate keys wins.
-                    match entries.iter_mut().find(|(k, _)| k == key) {
-                        Some(e) => e.1 = value,
-                        None => entries.push((*key, value)),
-                    }
+                    entries.push((*key, value));
                     token = lx.scan();
                     if token == Token::ValueSeparator {
                         token = lx.scan();
@@ -1083,8 +1079,10 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                         return Err(syntax_error(&lx, token, Token::EndObject, "object"));
                     }
                     let Some(Building::Object(entries, _)) = stack.pop() else { unreachable!() };
+                    // The last of duplicate keys wins: the builder keeps the
+                    // first of equal names, so give it the entries reversed.
                     let mut b = AttrsBuilder::with_capacity(entries.len());
-                    for (k, v) in entries {
+                    for (k, v) in entries.into_iter().rev() {
                         b.insert(k, v, None);
                     }
                     value = Value::attrs(b.build());
