@@ -1,0 +1,1 @@
+builtins.length (builtins.genList (throw "genList checks its function") 1)

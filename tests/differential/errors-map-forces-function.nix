@@ -1,0 +1,1 @@
+builtins.length (map (throw "map checks its function on a non-empty list") [ 1 ])

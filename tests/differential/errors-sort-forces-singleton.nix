@@ -1,0 +1,1 @@
+builtins.length (builtins.sort (a: b: true) [ (throw "sort forces even a single element") ])

@@ -1,0 +1,1 @@
+builtins.replaceStrings [ "a" "b" ] [ "x" (throw "replacement for b is never needed") ] "aaa"
