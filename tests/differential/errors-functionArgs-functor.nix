@@ -1,0 +1,3 @@
+builtins.functionArgs {
+  __functor = self: x: x;
+}
