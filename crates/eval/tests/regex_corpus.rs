@@ -180,12 +180,12 @@ fn nix_available() -> bool {
 fn cppnix(case: &Case) -> String {
     let expr = format!("builtins.{} {} {}", case.op, case.re_lit, case.s_lit);
     let out = Command::new("timeout")
-        .args(["20", "nix-instantiate", "--eval", "--strict", "-E", &expr])
+        .args(["-s", "KILL", "10", "nix-instantiate", "--eval", "--strict", "-E", &expr])
         .env("NIX_REMOTE", "dummy://")
         .output()
         .expect("running nix-instantiate");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() == Some(124) {
+    if out.status.code() == Some(124) || out.status.code() == Some(137) {
         return TIMEOUT.to_string();
     }
     if out.status.success() {
