@@ -213,10 +213,19 @@ pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalEr
             continue;
         }
         if args.json {
-            // As `builtins.toJSON` (which forces what it needs).
-            let builtins = eval.state().global(eval.state().intern("builtins")).expect("builtins are installed");
-            let to_json = eval.select(builtins, "toJSON")?;
-            if let Value::String(s) = eval.call(to_json, v)? {
+            // As `builtins.toJSON`; without `--strict` what is not yet
+            // evaluated is an error, as in CppNix.
+            use neve_eval::builtins::json::{TO_JSON, TO_JSON_LAZY};
+            let op = if args.strict { &TO_JSON } else { &TO_JSON_LAZY };
+            let f = Value::PrimOp(neve_eval::value::Gc::new(neve_eval::value::PrimOpApp { op, args: Vec::new() }));
+            let r = eval.call(f, v).map_err(|mut e| {
+                // CppNix prints the value directly, not through a builtin.
+                if e.trace.last().is_some_and(|f| f.message == "while calling the 'toJSON' builtin") {
+                    e.trace.pop();
+                }
+                e
+            })?;
+            if let Value::String(s) = r {
                 out.extend_from_slice(s.as_bytes());
             }
             continue;

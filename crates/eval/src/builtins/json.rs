@@ -17,10 +17,24 @@ pub(super) static PRIMOPS: &[PrimOp] =
 
 fn to_json_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let (bytes, context) = to_json(&co, a[0].clone(), true).await?;
+        let (bytes, context) = to_json(&co, a[0].clone(), true, true).await?;
         Ok(Value::string(NixString::new(bytes, Some(context))))
     })
 }
+
+/// `toJSON`, for `nix-instantiate --eval --json --strict`.
+pub static TO_JSON: PrimOp = native("toJSON", 1, to_json_builtin);
+
+/// `nix-instantiate --eval --json` without `--strict`: as `toJSON`, but
+/// values not yet evaluated are an error ("cannot convert a thunk to
+/// JSON"), as in CppNix. Not installed as a builtin; the command line calls
+/// it.
+pub static TO_JSON_LAZY: PrimOp = native("toJSON", 1, |co, a| {
+    Box::pin(async move {
+        let (bytes, context) = to_json(&co, a[0].clone(), false, true).await?;
+        Ok(Value::string(NixString::new(bytes, Some(context))))
+    })
+});
 
 fn from_json_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
@@ -63,13 +77,22 @@ enum Open {
 /// document, that is after every value has been evaluated.
 struct Utf8Failure(String);
 
+/// The text written so far, the context of its strings, and the first
+/// string that was not UTF-8.
+struct Doc {
+    out: Vec<u8>,
+    context: StringContext,
+    utf8: Option<Utf8Failure>,
+}
+
 /// `v` as JSON text with the context of its strings, as CppNix's
 /// `printValueAsJSON` (strict) writes it. `copy_to_store` gives paths
 /// their store path; otherwise a path is its own text.
-pub async fn to_json(co: &Co, v: Value, copy_to_store: bool) -> EvalResult<(Vec<u8>, StringContext)> {
-    let mut out = Vec::new();
-    let mut context = StringContext::new();
-    let mut utf8: Option<Utf8Failure> = None;
+///
+/// Without `strict`, nothing is evaluated but what `__toString` and
+/// `outPath` need, and an unevaluated value is an error.
+pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> EvalResult<(Vec<u8>, StringContext)> {
+    let mut doc = Doc { out: Vec::new(), context: StringContext::new(), utf8: None };
     let mut stack: Vec<Open> = Vec::new();
     let mut current: Option<(Value, Option<Pos>)> = Some((v, None));
     // CppNix counts the call of `toJSON` and of the expression around it.
@@ -81,7 +104,7 @@ pub async fn to_json(co: &Co, v: Value, copy_to_store: bool) -> EvalResult<(Vec<
                 e.pos = pos;
                 Err(e)
             } else {
-                emit(co, v, pos, copy_to_store, &mut out, &mut context, &mut utf8).await
+                emit(co, v, pos, strict, copy_to_store, &mut doc).await
             };
             match r {
                 Ok(Some(open)) => stack.push(open),
@@ -94,38 +117,38 @@ pub async fn to_json(co: &Co, v: Value, copy_to_store: bool) -> EvalResult<(Vec<
             Open::Object { items, next } => {
                 if *next < items.len() {
                     if *next > 0 {
-                        out.push(b',');
+                        doc.out.push(b',');
                     }
                     let (name, value, pos) = &items[*next];
-                    if let Err(msg) = escape_string(name, &mut out) {
-                        utf8.get_or_insert(Utf8Failure(msg));
+                    if let Err(msg) = escape_string(name, &mut doc.out) {
+                        doc.utf8.get_or_insert(Utf8Failure(msg));
                     }
-                    out.push(b':');
+                    doc.out.push(b':');
                     current = Some((value.clone(), *pos));
                     *next += 1;
                 } else {
-                    out.push(b'}');
+                    doc.out.push(b'}');
                     stack.pop();
                 }
             }
             Open::List { items, next, pos } => {
                 if *next < items.len() {
                     if *next > 0 {
-                        out.push(b',');
+                        doc.out.push(b',');
                     }
                     current = Some((items[*next].clone(), *pos));
                     *next += 1;
                 } else {
-                    out.push(b']');
+                    doc.out.push(b']');
                     stack.pop();
                 }
             }
         }
     }
-    if let Some(Utf8Failure(msg)) = utf8 {
+    if let Some(Utf8Failure(msg)) = doc.utf8 {
         return Err(EvalError::eval(format!("JSON serialization error: {msg}")));
     }
-    Ok((out, context))
+    Ok((doc.out, doc.context))
 }
 
 /// The `… while evaluating attribute 'x'` frames of the open containers,
@@ -151,12 +174,12 @@ async fn emit(
     co: &Co,
     v: Value,
     pos: Option<Pos>,
+    strict: bool,
     copy_to_store: bool,
-    out: &mut Vec<u8>,
-    context: &mut StringContext,
-    utf8: &mut Option<Utf8Failure>,
+    doc: &mut Doc,
 ) -> EvalResult<Option<Open>> {
-    let mut v = co.force(v).await?;
+    let Doc { out, context, utf8 } = doc;
+    let mut v = if strict { co.force(v).await? } else { v.resolved().unwrap_or(v) };
     let mut copy = copy_to_store;
     if let Value::Attrs(_) = v {
         let (peeled, through_to_string) = peel(co, v, pos).await?;
