@@ -15,6 +15,9 @@ pub(super) static PRIMOPS: &[PrimOp] = &[strict("fromTOML", 1, from_toml)];
 fn from_toml(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
     let s = super::json::string_no_context(state, &a[0], "while evaluating the argument passed to builtins.fromTOML")?;
     let text = String::from_utf8_lossy(s.as_bytes());
+    if let Some(msg) = toml_1_1_syntax(&text) {
+        return Err(fail(format!("[error] {msg}: not TOML 1.0.0")));
+    }
     let table: toml::Table = match text.parse() {
         Ok(t) => t,
         Err(e) => return Err(EvalError::eval(format!("while parsing TOML: {}", describe_error(&text, &e)))),
@@ -96,6 +99,71 @@ pub fn format_datetime(d: &Datetime) -> String {
     s
 }
 
+/// What TOML 1.1 allows and CppNix (toml11, reading TOML 1.0.0) rejects,
+/// while the `toml` crate reads 1.1: newlines and a trailing comma in
+/// inline tables, the `\e` and `\xHH` escapes, times without seconds.
+fn toml_1_1_syntax(text: &str) -> Option<&'static str> {
+    use toml_parser::lexer::TokenKind as K;
+    let source = toml_parser::Source::new(text);
+    // Open brackets and braces, innermost last.
+    let mut open: Vec<K> = Vec::new();
+    let mut after_comma = false;
+    for token in source.lex() {
+        let raw = &text[token.span().start()..token.span().end()];
+        match token.kind() {
+            K::LeftCurlyBracket | K::LeftSquareBracket => open.push(token.kind()),
+            K::RightCurlyBracket => {
+                if open.last() == Some(&K::LeftCurlyBracket) && after_comma {
+                    return Some("trailing comma in an inline table");
+                }
+                open.pop();
+            }
+            K::RightSquareBracket => {
+                open.pop();
+            }
+            K::Newline | K::Comment if open.last() == Some(&K::LeftCurlyBracket) => {
+                return Some("newline in an inline table")
+            }
+            K::BasicString | K::MlBasicString => {
+                let b = raw.as_bytes();
+                let mut i = 0;
+                while i < b.len() {
+                    if b[i] == b'\\' {
+                        if let Some(b'e' | b'x') = b.get(i + 1) {
+                            return Some("escape sequence \\e or \\x in a string");
+                        }
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            K::Atom if time_without_seconds(raw) => return Some("time without seconds"),
+            _ => {}
+        }
+        match token.kind() {
+            K::Comma => after_comma = true,
+            K::Whitespace => {}
+            _ => after_comma = false,
+        }
+    }
+    None
+}
+
+/// `07:32`, `1979-05-27T07:32` or `07:32Z`: a time whose minutes are not
+/// followed by seconds.
+fn time_without_seconds(atom: &str) -> bool {
+    let b = atom.as_bytes();
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    let time = if b.len() > 11 && matches!(b[10], b'T' | b't') && digits(&b[..4]) && b[4] == b'-' {
+        &b[11..]
+    } else if b.len() >= 5 && b[2] == b':' && digits(&b[..2]) {
+        b
+    } else {
+        return false;
+    };
+    time.len() >= 5 && time[2] == b':' && digits(&time[..2]) && digits(&time[3..5]) && time.get(5) != Some(&b':')
+}
+
 /// The parse error. Integers out of range are reported as toml11 reports
 /// them (the suite checks that message); other errors keep the `toml`
 /// crate's wording.
@@ -138,5 +206,20 @@ mod tests {
         assert_eq!(fmt("00:32:00.1234567891"), "00:32:00.123456789");
         assert_eq!(fmt("1979-05-27"), "1979-05-27");
         assert_eq!(fmt("1979-05-27T07:32:00+00:00"), "1979-05-27T07:32:00Z");
+    }
+
+    #[test]
+    fn toml_1_1_rejected() {
+        use super::toml_1_1_syntax as check;
+        assert!(check("a = { b = 1, }").is_some());
+        assert!(check("a = { b = 1,\n c = 2 }").is_some());
+        assert!(check("a = \"\\e\"").is_some());
+        assert!(check("a = \"\\x41\"").is_some());
+        assert!(check("a = 07:32").is_some());
+        assert!(check("a = 1979-05-27T07:32Z").is_some());
+        assert!(check(
+            "a = { b = 1, c = [\n1,\n] }\nd = \"\\\\e\"\nt = 07:32:00\nu = 1979-05-27 07:32:00.5-07:00\nv = 1.5"
+        )
+        .is_none());
     }
 }
