@@ -1175,6 +1175,49 @@ mod tests {
         );
     }
 
+    fn eval(src: &str) -> Result<String, crate::EvalError> {
+        let mut e = crate::Evaluator::new(Default::default());
+        let v = e.eval_string(src, "/".as_ref())?;
+        e.print_deep(v)
+    }
+
+    #[test]
+    fn to_json_values() {
+        assert_eq!(
+            eval(
+                r#"builtins.toJSON { b = [ 1 2.5 null true "x
+" ]; a = { c = 1.0; }; }"#
+            )
+            .unwrap(),
+            r#""{\"a\":{\"c\":1.0},\"b\":[1,2.5,null,true,\"x\\n\"]}""#
+        );
+        // `__toString` before `outPath`; a path from `__toString` stays a path.
+        assert_eq!(eval(r#"builtins.toJSON { __toString = s: "a"; outPath = "b"; }"#).unwrap(), r#""\"a\"""#);
+        assert_eq!(eval(r#"builtins.toJSON { outPath = { x = 1; }; }"#).unwrap(), r#""{\"x\":1}""#);
+        assert_eq!(eval(r#"builtins.toJSON { __toString = s: /a/b; }"#).unwrap(), r#""\"/a/b\"""#);
+    }
+
+    #[test]
+    fn to_json_errors() {
+        let e = eval("builtins.toJSON { a = [ 1 (throw \"no\") ]; }").unwrap_err();
+        assert_eq!(e.message, "no");
+        let frames: Vec<&str> = e.trace.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            &frames[frames.len() - 3..],
+            [
+                "while evaluating list element at index 1",
+                "while evaluating attribute 'a'",
+                "while calling the 'toJSON' builtin"
+            ]
+        );
+        let e = eval("builtins.toJSON { __toString = s: 1; }").unwrap_err();
+        assert_eq!(e.message, "`__toString` should return a string, but got an integer: 1");
+        let e = eval("builtins.toJSON builtins.map").unwrap_err();
+        assert_eq!(e.message, "cannot convert the built-in function 'map' to JSON");
+        let e = eval("let x = { y = x; }; in builtins.toJSON x").unwrap_err();
+        assert_eq!(e.message, "stack overflow; max-call-depth exceeded");
+    }
+
     #[test]
     fn parses() {
         let state = EvalState::new(Default::default(), Box::new(crate::io::StdIo));
