@@ -207,7 +207,21 @@ pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalEr
         if i > 0 && !args.xml {
             out.push(b'\n');
         }
-        let v = if args.strict { eval.force_deep(v)? } else { eval.force(v)? };
+        let v = if args.xml && args.strict {
+            // Evaluated in the order the XML shows it, as CppNix does.
+            let op = &neve_eval::builtins::xml::FORCE_FOR_XML;
+            let f = Value::PrimOp(neve_eval::value::Gc::new(neve_eval::value::PrimOpApp { op, args: Vec::new() }));
+            eval.call(f, v).map_err(|mut e| {
+                if e.trace.last().is_some_and(|f| f.message == "while calling the 'toXML' builtin") {
+                    e.trace.pop();
+                }
+                e
+            })?
+        } else if args.strict {
+            eval.force_deep(v)?
+        } else {
+            eval.force(v)?
+        };
         if args.xml {
             out.extend_from_slice(&neve_eval::builtins::xml::print_xml(eval.state(), &v, !args.no_location)?.0);
             continue;

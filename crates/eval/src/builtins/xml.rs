@@ -15,10 +15,69 @@ pub(super) static PRIMOPS: &[PrimOp] = &[native("toXML", 1, to_xml_builtin)];
 
 fn to_xml_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let v = crate::vm::deep_force(&co, a[0].clone()).await?;
+        let v = force_in_print_order(&co, a[0].clone()).await?;
         let (bytes, context) = print_xml(&co.state, &v, false)?;
         Ok(Value::string(NixString::new(bytes, Some(context))))
     })
+}
+
+/// For `--xml --strict`: evaluates a value as `toXML` would before printing
+/// it. Not installed as a builtin; the command line calls it.
+pub static FORCE_FOR_XML: PrimOp =
+    native("toXML", 1, |co, a| Box::pin(async move { force_in_print_order(&co, a[0].clone()).await }));
+
+/// Evaluates what the XML document shows, in the order CppNix's
+/// `printValueAsXML` evaluates it (attributes by name; a derivation's
+/// `type`, `drvPath` and `outPath` first, its other attributes only the
+/// first time its `drvPath` is met), so the same error comes first.
+async fn force_in_print_order(co: &Co, v: Value) -> EvalResult<Value> {
+    let state = &co.state;
+    let top = co.force(v).await?;
+    let mut drvs_seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut work: Vec<(Value, Option<Pos>, usize)> = vec![(top.clone(), None, 0)];
+    while let Some((v, pos, nesting)) = work.pop() {
+        if nesting + 2 > state.settings.max_call_depth {
+            let mut e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
+            e.pos = pos;
+            return Err(e);
+        }
+        let v = co.force(v).await?;
+        match &v {
+            Value::Attrs(set) => {
+                let mut show = true;
+                if let Some(t) = set.get(state.sym.type_) {
+                    let t = co.force(t.clone()).await?;
+                    if matches!(&t, Value::String(s) if s.as_bytes() == b"derivation") {
+                        let mut drv_path = Vec::new();
+                        if let Some(d) = set.get(state.intern("drvPath")) {
+                            if let Value::String(s) = co.force(d.clone()).await? {
+                                drv_path = s.as_bytes().to_vec();
+                            }
+                        }
+                        if let Some(o) = set.get(state.sym.out_path) {
+                            co.force(o.clone()).await?;
+                        }
+                        show = !drv_path.is_empty() && drvs_seen.insert(drv_path);
+                    }
+                }
+                if show {
+                    let mut items: Vec<(Vec<u8>, &crate::value::Attr)> =
+                        set.iter().map(|a| (state.name_bytes(a.name), a)).collect();
+                    items.sort_by(|a, b| a.0.cmp(&b.0));
+                    for (_, attr) in items.into_iter().rev() {
+                        work.push((attr.value.clone(), attr.pos, nesting + 1));
+                    }
+                }
+            }
+            Value::List(l) => {
+                for item in l.0.iter().rev() {
+                    work.push((item.clone(), pos, nesting + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(top)
 }
 
 /// The XML document for `v` as it stands (unevaluated parts are shown as
