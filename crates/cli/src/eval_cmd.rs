@@ -217,7 +217,8 @@ pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalEr
                 }
                 e
             })?
-        } else if args.strict {
+        } else if args.strict && !args.json {
+            // (`--json` evaluates what it prints, as it prints it.)
             eval.force_deep(v)?
         } else {
             eval.force(v)?
