@@ -2,13 +2,18 @@
 //! family of builtins lives in its own module.
 
 mod attrs;
+mod closure;
+mod context;
 mod control;
 mod from_toml;
+mod hashing;
 pub mod json;
 mod lists;
 mod needs_store;
 mod paths;
+mod search_path;
 mod strings;
+mod versions;
 pub mod xml;
 
 use crate::error::EvalResult;
@@ -66,6 +71,11 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(json::PRIMOPS)
         .chain(xml::PRIMOPS)
         .chain(from_toml::PRIMOPS)
+        .chain(versions::PRIMOPS)
+        .chain(closure::PRIMOPS)
+        .chain(hashing::PRIMOPS)
+        .chain(context::PRIMOPS)
+        .chain(search_path::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
