@@ -34,6 +34,11 @@ bench_dir="$(cd "$bench_dir" && pwd)"
 command -v "$nix_instantiate" >/dev/null 2>&1 ||
   die "$nix_instantiate is missing; install CppNix (apt-get install nix-bin)"
 
+shopt -s nullglob
+programs=("$bench_dir"/*.nix)
+shopt -u nullglob
+((${#programs[@]} > 0)) || die "no .nix programs in $bench_dir"
+
 if [[ -n "${NEVE_BIN:-}" ]]; then
   neve="$NEVE_BIN"
 else
@@ -43,11 +48,6 @@ else
   [[ "$neve" = /* ]] || neve="$root/$neve"
 fi
 [[ -x "$neve" ]] || die "no neve binary at $neve"
-
-shopt -s nullglob
-programs=("$bench_dir"/*.nix)
-shopt -u nullglob
-((${#programs[@]} > 0)) || die "no .nix programs in $bench_dir"
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
