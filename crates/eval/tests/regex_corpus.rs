@@ -185,7 +185,7 @@ fn cppnix(case: &Case) -> String {
         .output()
         .expect("running nix-instantiate");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() == Some(124) || out.status.code() == Some(137) {
+    if matches!(out.status.code(), None | Some(124) | Some(137)) {
         return TIMEOUT.to_string();
     }
     if out.status.success() {
