@@ -109,7 +109,7 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
             match r {
                 Ok(Some(open)) => stack.push(open),
                 Ok(None) => {}
-                Err(e) => return Err(add_frames(&co.state, e, &stack)),
+                Err(e) => return Err(add_frames(e, &stack)),
             }
         }
         let Some(top) = stack.last_mut() else { break };
@@ -153,7 +153,7 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
 
 /// The `… while evaluating attribute 'x'` frames of the open containers,
 /// innermost first.
-fn add_frames(state: &EvalState, mut e: EvalError, stack: &[Open]) -> EvalError {
+fn add_frames(mut e: EvalError, stack: &[Open]) -> EvalError {
     for open in stack.iter().rev() {
         match open {
             Open::Object { items, next } => {
@@ -165,7 +165,6 @@ fn add_frames(state: &EvalState, mut e: EvalError, stack: &[Open]) -> EvalError 
             }
         }
     }
-    let _ = state;
     e
 }
 
