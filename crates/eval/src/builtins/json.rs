@@ -2,8 +2,10 @@
 //!
 //! The output is what CppNix's nlohmann::json `dump()` writes: objects with
 //! keys in byte order, strings escaped as nlohmann does (and rejected when
-//! they are not UTF-8), floats in nlohmann's shortest round-trip format.
-//! Paths are given their store path (computed, nothing is written yet).
+//! they are not UTF-8), floats with nlohmann's Grisu2 digits. Paths are
+//! given their store path (computed as `nix-store --add` would; nothing is
+//! written to a store yet). `fromJSON` follows nlohmann's lexer and parser,
+//! messages included.
 
 use super::{native, PrimOp};
 use crate::error::{ErrorKind, EvalError, EvalResult};
@@ -376,9 +378,9 @@ fn first_rejected(s: &[u8]) -> usize {
     0
 }
 
-/// A float as nlohmann's `dump()` writes it: the shortest digits that read
-/// back the same, `1.0` style for integral values, exponents as `1e+20`,
-/// `null` for infinities and NaN.
+/// A float as nlohmann's `dump()` writes it: Grisu2's digits (they read
+/// back the same; nearly always the shortest), `1.0` style for integral
+/// values, exponents as `1e+20`, `null` for infinities and NaN.
 pub fn format_float(x: f64) -> String {
     if !x.is_finite() {
         return "null".to_string();
