@@ -208,6 +208,29 @@ mod tests {
         assert_eq!(fmt("1979-05-27T07:32:00+00:00"), "1979-05-27T07:32:00Z");
     }
 
+    fn eval(src: &str) -> Result<String, crate::EvalError> {
+        let mut e = crate::Evaluator::new(Default::default());
+        let v = e.eval_string(src, "/".as_ref())?;
+        e.print_deep(v)
+    }
+
+    #[test]
+    fn values_and_errors() {
+        assert_eq!(
+            eval(r#"builtins.fromTOML "a = [ 1, 1.5, 'x', true ]\n[t]\nb.c = {}""#).unwrap(),
+            r#"{ a = [ 1 1.5 "x" true ]; t = { b = { c = { }; }; }; }"#
+        );
+        let e = eval(r#"builtins.fromTOML "k = \"a\\u0000b\"""#).unwrap_err();
+        assert_eq!(
+            e.message,
+            "while parsing TOML: error: input string 'a\u{2400}b' cannot be represented as Nix string because it contains null bytes"
+        );
+        let e = eval(r#"builtins.fromTOML "d = 1979-05-27""#).unwrap_err();
+        assert_eq!(e.message, "while parsing TOML: Dates and times are not supported");
+        let e = eval(r#"builtins.fromTOML "attr = 9223372036854775808""#).unwrap_err();
+        assert!(e.message.starts_with("while parsing TOML: [error] toml::parse_dec_integer: too large integer"));
+    }
+
     #[test]
     fn toml_1_1_rejected() {
         use super::toml_1_1_syntax as check;
