@@ -26,13 +26,22 @@
 //!   backslash is literal. There are no back-references, no lazy
 //!   quantifiers (`a*?` is `(a*)?`) and no `(?:...)`.
 //!
-//! So this module re-implements that engine: [`scan`] and [`compile`]
+//! So this module re-implements that engine: `scan` and `compile`
 //! build the same NFA libstdc++ builds (which also decides when a pattern
-//! is "too large"), and [`exec`] computes the depth-first executor's
+//! is "too large"), and `exec` computes the depth-first executor's
 //! result with memoisation and a heap stack, so it runs in polynomial time
 //! and never overflows the native stack (libstdc++ is exponential on
 //! patterns like `(a|a)*b` and crashes on long subjects). The engine works
 //! on bytes: Nix strings need not be UTF-8.
+//!
+//! For the builtins: compile with [`Regex::new`] (cache by pattern; clones
+//! share the program), whose error displays as CppNix's message ("invalid
+//! regular expression '…'" or "memory limit exceeded by regular expression
+//! '…'"); CppNix 2.8 compiles the pattern before forcing the string
+//! argument. `match` is [`Regex::full_match`]; `split` is
+//! [`Regex::matches`], with each piece between matches running from the
+//! previous match's end, and the original string (context included) as the
+//! only element when nothing matches.
 
 mod charclass;
 mod compile;
