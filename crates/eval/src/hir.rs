@@ -14,7 +14,7 @@ mod lower;
 use neve_syntax::ast::PathKind;
 use neve_syntax::TextRange;
 
-pub use lower::{lower, Lint, LintKind, LowerResult};
+pub use lower::{lower, lower_in_scope, Lint, LintKind, LowerResult};
 
 use crate::symbol::Symbol;
 

@@ -2,7 +2,7 @@
 //! [`EvalIo`], so an embedder or the language server can sandbox it.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileType {
@@ -18,6 +18,10 @@ pub trait EvalIo {
     /// The type of the file itself (symlinks are not followed).
     fn file_type(&self, path: &Path) -> io::Result<FileType>;
     fn path_exists(&self, path: &Path) -> bool;
+    /// The target of a symbolic link, as written in it.
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        Err(io::Error::new(io::ErrorKind::InvalidInput, format!("'{}' is not a symbolic link", path.display())))
+    }
     fn get_env(&self, name: &str) -> Option<Vec<u8>>;
     /// Receives warnings and traces (rendered, ending in a newline).
     fn warn(&self, text: &str) {
@@ -61,6 +65,10 @@ impl EvalIo for StdIo {
 
     fn path_exists(&self, path: &Path) -> bool {
         std::fs::symlink_metadata(path).is_ok()
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::read_link(path)
     }
 
     fn get_env(&self, name: &str) -> Option<Vec<u8>> {

@@ -8,10 +8,17 @@ use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::hir;
 use crate::source::{FileId, Origin, Pos};
 use crate::state::EvalState;
-use crate::value::{Env, Thunk, ThunkState, Value};
+use crate::value::{Attrs, Env, Thunk, ThunkState, Value};
 
 /// Loads a file as an unevaluated value.
 pub fn load_file(state: &EvalState, path: &Path) -> EvalResult<Value> {
+    load_file_in_scope(state, path, None)
+}
+
+/// Loads a file whose free variables may also name attributes of `scope`
+/// (`scopedImport`): they shadow the globals, as a `let` around the file
+/// would.
+pub fn load_file_in_scope(state: &EvalState, path: &Path, scope: Option<&Attrs>) -> EvalResult<Value> {
     let bytes = state.io.read_file(path).map_err(|e| {
         let reason = match e.kind() {
             std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
@@ -20,20 +27,32 @@ pub fn load_file(state: &EvalState, path: &Path) -> EvalResult<Value> {
         EvalError::eval(format!("opening file '{}': {reason}", path.display()))
     })?;
     let base = path.parent().unwrap_or(Path::new("/"));
-    load_source(state, Origin::File(path.to_path_buf()), &bytes, base)
+    load_source_in_scope(state, Origin::File(path.to_path_buf()), &bytes, base, scope)
 }
 
 /// Loads source text (a file's or an `-E` expression's) as an unevaluated
 /// value; relative paths in it are resolved against `base_dir`.
 pub fn load_source(state: &EvalState, origin: Origin, bytes: &[u8], base_dir: &Path) -> EvalResult<Value> {
+    load_source_in_scope(state, origin, bytes, base_dir, None)
+}
+
+fn load_source_in_scope(
+    state: &EvalState,
+    origin: Origin,
+    bytes: &[u8],
+    base_dir: &Path,
+    scope: Option<&Attrs>,
+) -> EvalResult<Value> {
     let parse = neve_syntax::parse_bytes(bytes);
     let text = parse.syntax().text().to_string();
     let file = state.sources.add(origin, text.clone());
     if let Some(e) = parse.errors().first() {
         return Err(syntax_error(state, file, e));
     }
-    let lowered =
-        state.with_interner(|interner| hir::lower(&parse, interner, &|name| state.settings.globals.is_global(name)));
+    let names: Vec<_> = scope.map(|s| s.iter().map(|a| a.name).collect()).unwrap_or_default();
+    let lowered = state.with_interner(|interner| {
+        hir::lower_in_scope(&parse, interner, &|name| state.settings.globals.is_global(name), &names)
+    });
     report_lints(state, file, &lowered.lints)?;
     if let Some(e) = lowered.errors.first() {
         return Err(syntax_error(state, file, e));
@@ -41,7 +60,11 @@ pub fn load_source(state: &EvalState, origin: Origin, bytes: &[u8], base_dir: &P
     let home = state.io.get_env("HOME");
     let input = CompileInput { hir: &lowered.hir, file, base_dir, home: home.as_deref(), text: &text };
     let chunk = state.with_interner(|interner| compile(&input, interner));
-    Ok(Thunk::new(ThunkState::Suspended { chunk, env: Env::new(None, 0) }))
+    let env = Env::new(None, names.len());
+    for (slot, attr) in scope.into_iter().flat_map(|s| s.iter()).enumerate() {
+        env.set(slot as u32, attr.value.clone());
+    }
+    Ok(Thunk::new(ThunkState::Suspended { chunk, env }))
 }
 
 /// Reports what the settings ask about; a fatal lint is a parse error.

@@ -7,6 +7,7 @@ mod context;
 mod control;
 mod from_toml;
 mod hashing;
+mod imports;
 pub mod json;
 mod lists;
 mod needs_store;
@@ -76,6 +77,7 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(hashing::PRIMOPS)
         .chain(context::PRIMOPS)
         .chain(search_path::PRIMOPS)
+        .chain(imports::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).

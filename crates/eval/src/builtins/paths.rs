@@ -130,12 +130,10 @@ fn dir_of(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
 fn import(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let path = path_arg(&co, a[0].clone()).await?;
-        let mut file = std::path::PathBuf::from(&path);
-        if co.state.io.file_type(&file).ok() == Some(FileType::Directory) {
-            file.push("default.nix");
-        }
+        let file = super::imports::resolve_expr_path(co.state.io.as_ref(), Path::new(&path))?;
         let key = file.as_os_str().as_encoded_bytes().to_vec();
-        if let Some(v) = co.state.import_cache.borrow().get(&key).cloned() {
+        let cached = co.state.import_cache.borrow().get(&key).cloned();
+        if let Some(v) = cached {
             return co.force(v).await;
         }
         let thunk = crate::load::load_file(&co.state, &file)?;

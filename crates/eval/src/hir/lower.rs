@@ -44,13 +44,29 @@ pub struct Lint {
 /// Lowers a parsed file. `is_global` says which names the global
 /// environment binds (it depends on the evaluation's settings).
 pub fn lower(parse: &Parse, interner: &mut Interner, is_global: &dyn Fn(&[u8]) -> bool) -> LowerResult {
+    lower_in_scope(parse, interner, is_global, &[])
+}
+
+/// Lowers a file under an extra static scope between it and the globals
+/// (what `scopedImport` gives): `scope[i]` is slot `i` of the environment
+/// the file's code runs in, and shadows a global of the same name.
+pub fn lower_in_scope(
+    parse: &Parse,
+    interner: &mut Interner,
+    is_global: &dyn Fn(&[u8]) -> bool,
+    scope: &[Symbol],
+) -> LowerResult {
     let root = parse.root();
     intern_names_in_source_order(root.syntax(), interner, parse.has_mapped_bytes());
+    let mut scopes = Vec::new();
+    if !scope.is_empty() {
+        scopes.push(Scope::Static(scope.iter().enumerate().map(|(i, &name)| (name, i as u32)).collect()));
+    }
     let mut lowerer = Lowerer {
         hir: Hir::default(),
         interner,
         is_global,
-        scopes: Vec::new(),
+        scopes,
         errors: Vec::new(),
         lints: Vec::new(),
         mapped_bytes: parse.has_mapped_bytes(),
