@@ -19,7 +19,12 @@ pub fn load_file(state: &EvalState, path: &Path) -> EvalResult<Value> {
 /// (`scopedImport`): they shadow the globals, as a `let` around the file
 /// would.
 pub fn load_file_in_scope(state: &EvalState, path: &Path, scope: Option<&Attrs>) -> EvalResult<Value> {
-    let bytes = state.io.read_file(path).map_err(|e| {
+    let builtin = crate::builtins::corepkg(path.as_os_str().as_encoded_bytes());
+    let bytes = match builtin {
+        Some(text) => Ok(text.as_bytes().to_vec()),
+        None => state.io.read_file(path),
+    };
+    let bytes = bytes.map_err(|e| {
         let reason = match e.kind() {
             std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
             _ => e.to_string(),

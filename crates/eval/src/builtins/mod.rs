@@ -17,6 +17,8 @@ mod strings;
 mod versions;
 pub mod xml;
 
+pub use search_path::corepkg;
+
 use crate::error::EvalResult;
 use crate::state::EvalState;
 use crate::value::{AttrsBuilder, Gc, PrimOpApp, Value};

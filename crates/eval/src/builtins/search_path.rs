@@ -13,6 +13,18 @@ use crate::vm::{Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[native("findFile", 2, find_file)];
 
+/// Where `<nix/...>` points when no search path entry has it: files neve
+/// carries with it (CppNix's "corepkgs"), read by [`corepkg`].
+pub const COREPKGS: &str = "/__corepkgs__";
+
+/// The text of a file under [`COREPKGS`].
+pub fn corepkg(path: &[u8]) -> Option<&'static str> {
+    match path.strip_prefix(COREPKGS.as_bytes())? {
+        b"/fetchurl.nix" => Some(include_str!("../corepkgs/fetchurl.nix")),
+        _ => None,
+    }
+}
+
 /// The rest of `path` after `prefix` when the entry may hold it: the prefix
 /// must be a whole number of leading path components (CppNix's
 /// `suffixIfPotentialMatch`).
@@ -85,6 +97,12 @@ fn find_file(co: Co, a: Vec<Value>) -> NativeFuture {
             if state.io.path_exists(&candidate) {
                 return Ok(Value::Path(Gc::new(full)));
             }
+        }
+        if let Some(rest) = wanted.strip_prefix(b"nix/") {
+            let mut path = COREPKGS.as_bytes().to_vec();
+            path.push(b'/');
+            path.extend_from_slice(rest);
+            return Ok(Value::Path(Gc::new(path)));
         }
         let shown = String::from_utf8_lossy(wanted);
         Err(EvalError::new(
