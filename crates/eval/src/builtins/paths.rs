@@ -25,12 +25,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
             Ok(Value::string(bytes))
         })
     }),
-    native("pathExists", 1, |co, a| {
-        Box::pin(async move {
-            let path = path_arg(&co, a[0].clone()).await?;
-            Ok(Value::Bool(co.state.io.path_exists(Path::new(&path))))
-        })
-    }),
+    native("pathExists", 1, path_exists),
     native("readDir", 1, |co, a| {
         Box::pin(async move {
             let path = path_arg(&co, a[0].clone()).await?;
@@ -71,16 +66,18 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
             Ok(Value::string(NixString::new(base, s.context().cloned())))
         })
     }),
-    strict("toPath", 1, |s, a| {
-        let text = match &a[0] {
-            Value::Path(p) => p.to_vec(),
-            other => args::string(s, other)?.as_bytes().to_vec(),
-        };
-        if !text.starts_with(b"/") {
-            let shown = String::from_utf8_lossy(&text);
-            return Err(err(format!("string '{shown}' doesn't represent an absolute path")));
-        }
-        Ok(Value::string(crate::compiler::canon_path(&text)))
+    native("toPath", 1, |co, a| {
+        Box::pin(async move {
+            // CppNix's coerceToPath: sets with `__toString` or `outPath` too.
+            let s = coerce_to_string(&co, a[0].clone(), CoerceMode::PathSegment)
+                .await
+                .map_err(|e| e.with_frame("while evaluating the first argument passed to builtins.toPath", None))?;
+            if !s.as_bytes().starts_with(b"/") {
+                let shown = s.to_str_lossy();
+                return Err(err(format!("string '{shown}' doesn't represent an absolute path")));
+            }
+            Ok(Value::string(NixString::new(crate::compiler::canon_path(s.as_bytes()), s.context().cloned())))
+        })
     }),
 ];
 
@@ -112,6 +109,24 @@ pub(crate) async fn path_arg(co: &Co, v: Value) -> EvalResult<String> {
         return Err(err(format!("string '{s}' doesn't represent an absolute path")));
     }
     Ok(s)
+}
+
+/// Whether a path exists; a string ending in `/` or `/.` must name a
+/// directory (after following links), as in CppNix.
+fn path_exists(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let v = co.force(a[0].clone()).await?;
+        let must_be_dir =
+            matches!(&v, Value::String(s) if s.as_bytes().ends_with(b"/") || s.as_bytes().ends_with(b"/."));
+        let path = path_arg(&co, v).await?;
+        let canon = String::from_utf8_lossy(&crate::compiler::canon_path(path.as_bytes())).into_owned();
+        let io = co.state.io.as_ref();
+        let resolved = super::imports::resolve_symlinks(io, Path::new(&canon), !must_be_dir)?;
+        Ok(Value::Bool(match io.file_type(&resolved) {
+            Ok(kind) => !must_be_dir || kind == FileType::Directory,
+            Err(_) => false,
+        }))
+    })
 }
 
 fn dir_of(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
