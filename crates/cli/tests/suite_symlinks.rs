@@ -1,4 +1,4 @@
-//! The upstream cases about symbolic links (`eval-okay-readDir`,
+//! The upstream cases about symbolic links (`eval-okay-readDir`, `-readFileType`,
 //! `-readDir-symlinked-directory`, `-symlink-resolution`, `-pathexists`).
 //! Upstream keeps real links in `lang/readDir` and
 //! `lang/symlink-resolution`; a copy of the suite may have them flattened
@@ -61,6 +61,7 @@ fn symlink_cases() {
         "eval-okay-readDir",
         "eval-okay-readDir-symlinked-directory",
         "eval-okay-symlink-resolution",
+        "eval-okay-readFileType",
         "eval-okay-pathexists",
     ];
     for file in ["lib.nix"]
