@@ -22,6 +22,9 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
                 .io
                 .read_file(Path::new(&path))
                 .map_err(|e| err(format!("opening file '{path}': {}", io_message(&e))))?;
+            if bytes.contains(&0) {
+                return Err(err(format!("the contents of the file '{path}' cannot be represented as a Nix string")));
+            }
             Ok(Value::string(bytes))
         })
     }),
@@ -29,11 +32,19 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     native("readDir", 1, |co, a| {
         Box::pin(async move {
             let path = path_arg(&co, a[0].clone()).await?;
-            let entries = co
-                .state
-                .io
-                .read_dir(Path::new(&path))
-                .map_err(|e| err(format!("reading directory '{path}': {}", io_message(&e))))?;
+            // As CppNix: links are followed first, and errors name the result.
+            let io = co.state.io.as_ref();
+            let path = super::imports::resolve_symlinks(io, Path::new(&path), false)?;
+            let shown = path.display();
+            match io.file_type(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(err(format!("path '{shown}' does not exist")))
+                }
+                Ok(kind) if kind != FileType::Directory => return Err(err(format!("'{shown}' is not a directory"))),
+                _ => {}
+            }
+            let entries =
+                io.read_dir(&path).map_err(|e| err(format!("reading directory '{shown}': {}", io_message(&e))))?;
             let mut b = AttrsBuilder::with_capacity(entries.len());
             for (name, kind) in entries {
                 b.insert(co.state.intern(&name), Value::string(file_type_name(kind)), None);
