@@ -1,0 +1,3 @@
+with { z = 1; };
+with (throw "inner scope searched first");
+z
