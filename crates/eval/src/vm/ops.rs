@@ -173,8 +173,17 @@ pub(super) fn less_than_sync(state: &EvalState, a: &Value, b: &Value) -> Option<
     })
 }
 
+/// CppNix's `CompareValues` errors.
 fn cannot_compare(_state: &EvalState, a: &Value, b: &Value) -> EvalError {
-    EvalError::eval(format!("cannot compare {} with {}", describe_value(a), describe_value(b)))
+    let (ta, tb) = (a.type_description(), b.type_description());
+    let (va, vb) = (crate::print::print_for_error(a), crate::print::print_for_error(b));
+    if a.type_name() == b.type_name() {
+        EvalError::eval(format!(
+            "cannot compare {ta} with {tb}; values of that type are incomparable (values are {va} and {vb})"
+        ))
+    } else {
+        EvalError::eval(format!("cannot compare {ta} with {tb}; values are {va} and {vb}"))
+    }
 }
 
 /// `a < b`, forcing list elements as needed (lexicographic order).
