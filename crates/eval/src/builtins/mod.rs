@@ -5,6 +5,7 @@ mod attrs;
 mod closure;
 mod context;
 mod control;
+mod fetchers;
 mod from_toml;
 mod hashing;
 mod imports;
@@ -80,6 +81,7 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(context::PRIMOPS)
         .chain(search_path::PRIMOPS)
         .chain(imports::PRIMOPS)
+        .chain(fetchers::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
