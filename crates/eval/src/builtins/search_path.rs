@@ -105,10 +105,12 @@ fn find_file(co: Co, a: Vec<Value>) -> NativeFuture {
             return Ok(Value::Path(Gc::new(path)));
         }
         let shown = String::from_utf8_lossy(wanted);
-        Err(EvalError::new(
-            ErrorKind::Throw,
-            format!("file '{shown}' was not found in the Nix search path (add it using $NIX_PATH or -I)"),
-        ))
+        let message = if state.settings.globals.pure_eval {
+            format!("cannot look up '<{shown}>' in pure evaluation mode (use '--impure' to override)")
+        } else {
+            format!("file '{shown}' was not found in the Nix search path (add it using $NIX_PATH or -I)")
+        };
+        Err(EvalError::new(ErrorKind::Throw, message))
     })
 }
 
