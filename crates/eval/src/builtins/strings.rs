@@ -176,8 +176,7 @@ fn regex_split(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
 
 fn hash_string(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
     let algo_name = args::string(state, &a[0])?;
-    let algo = neve_store::hash::HashAlgo::from_name(&algo_name.to_str_lossy())
-        .ok_or_else(|| err(format!("unknown hash algorithm '{}'", algo_name.to_str_lossy())))?;
+    let algo = super::hashing::parse_algo(algo_name.as_bytes())?;
     let s = args::string(state, &a[1])?;
     Ok(Value::string(neve_store::hash::hash_bytes(algo, s.as_bytes()).to_base16()))
 }
