@@ -92,10 +92,12 @@ fn find_file(co: Co, a: Vec<Value>) -> NativeFuture {
                 full.push(b'/');
                 full.extend_from_slice(suffix);
             }
+            // As CppNix, the result has its links resolved.
             let full = crate::compiler::canon_path(&full);
             let candidate = PathBuf::from(String::from_utf8_lossy(&full).into_owned());
-            if state.io.path_exists(&candidate) {
-                return Ok(Value::Path(Gc::new(full)));
+            let resolved = super::imports::resolve_symlinks(state.io.as_ref(), &candidate, false)?;
+            if state.io.path_exists(&resolved) {
+                return Ok(Value::Path(Gc::new(resolved.into_os_string().into_encoded_bytes())));
             }
         }
         if let Some(rest) = wanted.strip_prefix(b"nix/") {
