@@ -69,6 +69,9 @@ pub(crate) fn resolve_symlinks(io: &dyn EvalIo, path: &Path, ancestors_only: boo
 /// is), ancestors are not; a directory means its `default.nix`.
 pub(crate) fn resolve_expr_path(io: &dyn EvalIo, path: &Path) -> EvalResult<PathBuf> {
     let mut path = canon(path);
+    if super::search_path::corepkg(path.as_os_str().as_encoded_bytes()).is_some() {
+        return Ok(path);
+    }
     let mut follows = 0;
     while let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
         follows += 1;
@@ -76,8 +79,12 @@ pub(crate) fn resolve_expr_path(io: &dyn EvalIo, path: &Path) -> EvalResult<Path
             return Err(too_many_links(&path));
         }
         let p = resolve_symlinks(io, parent, false)?.join(name);
-        if io.file_type(&p).ok() != Some(FileType::Symlink) {
-            break;
+        match io.file_type(&p) {
+            Ok(FileType::Symlink) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(err(format!("getting status of '{}': No such file or directory", p.display())))
+            }
+            _ => break,
         }
         let Ok(target) = io.read_link(&p) else { break };
         path = canon(&parent.join(target));
