@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use neve_store::hash::{hash_bytes, Hash, HashAlgo, HashEncoding};
+use neve_store::hash::{hash_bytes, Hash, HashAlgo, HashEncoding, HashError};
 
 use super::args::{self, err};
 use super::json::string_no_context;
@@ -100,7 +100,15 @@ pub(crate) fn parse_any(s: &[u8], algo: Option<HashAlgo>) -> EvalResult<Hash> {
     if let Some((prefix, _)) = text.split_once(':').or_else(|| text.split_once('-')) {
         parse_algo(prefix.as_bytes())?;
     }
-    Hash::parse_any(&text, algo).map_err(|e| EvalError::eval(e.to_string()))
+    Hash::parse_any(&text, algo).map_err(|e| {
+        EvalError::eval(match e {
+            // Current CppNix's wording.
+            HashError::WrongLength { hash, algo } => {
+                format!("hash '{hash}' has wrong length for hash algorithm '{algo}'")
+            }
+            e => e.to_string(),
+        })
+    })
 }
 
 #[cfg(test)]
