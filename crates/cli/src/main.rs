@@ -16,7 +16,20 @@ commands:
   parse [--tree] FILE...   check that files parse; print the syntax tree with --tree
 ";
 
+/// Stack for the thread that does the work. The parser and VM bound their
+/// own recursion, but dropping very deep syntax trees and values, and
+/// lowering very long operator chains, still recurse; a large stack keeps
+/// inputs of realistic depth from crashing.
+const STACK_SIZE: usize = 512 << 20;
+
 fn main() -> ExitCode {
+    match std::thread::Builder::new().stack_size(STACK_SIZE).spawn(run) {
+        Ok(worker) => worker.join().unwrap_or(ExitCode::from(101)),
+        Err(_) => run(),
+    }
+}
+
+fn run() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
         eprint!("{USAGE}");
