@@ -128,8 +128,8 @@ pub enum Op {
     },
     /// Resolve a path literal (a constant) against the file's directory.
     Path(u32),
-    /// Push `{ file, line, column }` of a position (a constant).
-    CurPos(u32),
+    /// Push `{ file, line, column }` of this instruction's position.
+    CurPos,
     /// Check the argument of a function with formals (on the stack, forced)
     /// against `lambdas`-level info and fill the environment's slots.
     Formals,

@@ -243,8 +243,7 @@ impl Compiler<'_, '_> {
                 self.emit(Op::Force);
             }
             Expr::CurPos => {
-                let i = self.constant(Value::Int(u32::from(range.start()) as i64));
-                self.emit(Op::CurPos(i));
+                self.emit(Op::CurPos);
             }
             Expr::List(items) => {
                 for item in &items {

@@ -12,6 +12,16 @@ pub enum FileType {
     Unknown,
 }
 
+/// An I/O error as CppNix words it (the C library's message, without Rust's
+/// "(os error N)" suffix for the common cases).
+pub fn describe_error(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "No such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
 pub trait EvalIo {
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(Vec<u8>, FileType)>>;

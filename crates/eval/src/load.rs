@@ -25,11 +25,7 @@ pub fn load_file_in_scope(state: &EvalState, path: &Path, scope: Option<&Attrs>)
         None => state.io.read_file(path),
     };
     let bytes = bytes.map_err(|e| {
-        let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
-            _ => e.to_string(),
-        };
-        EvalError::eval(format!("opening file '{}': {reason}", path.display()))
+        EvalError::eval(format!("opening file '{}': {}", path.display(), crate::io::describe_error(&e)))
     })?;
     let base = path.parent().unwrap_or(Path::new("/"));
     load_source_in_scope(state, Origin::File(path.to_path_buf()), &bytes, base, scope)

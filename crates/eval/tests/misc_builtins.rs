@@ -132,8 +132,10 @@ fn fs() -> MemIo {
 }
 
 fn eval(src: &str) -> Result<String, String> {
-    let mut settings = Settings::default();
-    settings.nix_path = vec![("p".into(), "/w/search".into()), (String::new(), "/w/search".into())];
+    let settings = Settings {
+        nix_path: vec![("p".into(), "/w/search".into()), (String::new(), "/w/search".into())],
+        ..Settings::default()
+    };
     let mut e = Evaluator::with_io(settings, Box::new(fs()));
     let v = e.eval_string(src, Path::new("/w")).map_err(|err| err.message.clone())?;
     e.print_deep(v).map_err(|err| err.message.clone())

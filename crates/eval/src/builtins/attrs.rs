@@ -17,12 +17,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     }),
     strict("getAttr", 2, |s, a| {
         let name = args::string(s, &a[0])?;
-        let set = args::attrs(s, &a[1])?;
-        let sym = s.intern(name.as_bytes());
-        crate::vm::select_attr(s, &a[1], sym).map_err(|e| {
-            let _ = set;
-            e
-        })
+        crate::vm::select_attr(s, &a[1], s.intern(name.as_bytes()))
     }),
     native("removeAttrs", 2, remove_attrs),
     native("listToAttrs", 1, list_to_attrs),

@@ -3,6 +3,7 @@
 
 use super::args::{self, err};
 use super::{native, strict, PrimOp};
+use crate::chunk::Op;
 use crate::coerce::{coerce_to_string, CoerceMode};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::state::EvalState;
@@ -29,13 +30,13 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("isList", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::List(_))))),
     strict("isFunction", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Lambda(_) | Value::PrimOp(_))))),
     native("toString", 1, to_string),
-    strict("add", 2, |s, a| arith(s, '+', &a[0], &a[1])),
-    strict("sub", 2, |s, a| arith(s, '-', &a[0], &a[1])),
-    strict("mul", 2, |s, a| arith(s, '*', &a[0], &a[1])),
-    strict("div", 2, |s, a| arith(s, '/', &a[0], &a[1])),
+    strict("add", 2, |s, a| arith(s, Op::Add, &a[0], &a[1])),
+    strict("sub", 2, |s, a| arith(s, Op::Sub, &a[0], &a[1])),
+    strict("mul", 2, |s, a| arith(s, Op::Mul, &a[0], &a[1])),
+    strict("div", 2, |s, a| arith(s, Op::Div, &a[0], &a[1])),
     native("lessThan", 2, |co, a| {
         Box::pin(async move {
-            let [x, y] = <[Value; 2]>::try_from(a).ok().expect("two arguments");
+            let [x, y]: [Value; 2] = a.try_into().unwrap_or_else(|_| unreachable!("lessThan takes two arguments"));
             Ok(Value::Bool(crate::vm::less_than(&co, x, y).await?))
         })
     }),
@@ -73,13 +74,7 @@ pub(super) fn constants(state: &EvalState) -> Vec<(&'static str, Value)> {
     out
 }
 
-fn arith(state: &EvalState, op: char, a: &Value, b: &Value) -> EvalResult<Value> {
-    let op = match op {
-        '+' => crate::chunk::Op::Add,
-        '-' => crate::chunk::Op::Sub,
-        '*' => crate::chunk::Op::Mul,
-        _ => crate::chunk::Op::Div,
-    };
+fn arith(state: &EvalState, op: Op, a: &Value, b: &Value) -> EvalResult<Value> {
     if !matches!(a, Value::Int(_) | Value::Float(_)) {
         return Err(crate::vm::type_error(state, "an integer", a));
     }
@@ -91,7 +86,7 @@ fn round(state: &EvalState, v: &Value, f: fn(f64) -> f64) -> EvalResult<Value> {
         Value::Int(i) => Ok(Value::Int(*i)),
         Value::Float(x) => {
             let r = f(*x);
-            if r >= -9.223372036854776e18 && r < 9.223372036854776e18 {
+            if (-9.223372036854776e18..9.223372036854776e18).contains(&r) {
                 Ok(Value::Int(r as i64))
             } else {
                 Err(err(format!("Float value {x} is out of range for an integer")))

@@ -55,7 +55,8 @@ pub(crate) const fn native(name: &'static str, arity: u8, f: fn(Co, Vec<Value>) 
 /// `(from, name)` -> `from.name`, for `inherit (from) name`.
 pub static SELECT_ATTR: PrimOp = native("selectAttr", 2, |co, args| {
     Box::pin(async move {
-        let [from, name] = <[Value; 2]>::try_from(args).ok().expect("two arguments");
+        let [from, name] =
+            <[Value; 2]>::try_from(args).unwrap_or_else(|_| unreachable!("selectAttr takes two arguments"));
         let set = co.force(from).await?;
         let Value::String(name) = name else { unreachable!("the name is a string") };
         let sym = co.state.intern(name.as_bytes());

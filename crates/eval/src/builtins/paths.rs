@@ -21,7 +21,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
                 .state
                 .io
                 .read_file(Path::new(&path))
-                .map_err(|e| err(format!("opening file '{path}': {}", io_message(&e))))?;
+                .map_err(|e| err(format!("opening file '{path}': {}", crate::io::describe_error(&e))))?;
             if bytes.contains(&0) {
                 return Err(err(format!("the contents of the file '{path}' cannot be represented as a Nix string")));
             }
@@ -43,8 +43,9 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
                 Ok(kind) if kind != FileType::Directory => return Err(err(format!("'{shown}' is not a directory"))),
                 _ => {}
             }
-            let entries =
-                io.read_dir(&path).map_err(|e| err(format!("reading directory '{shown}': {}", io_message(&e))))?;
+            let entries = io
+                .read_dir(&path)
+                .map_err(|e| err(format!("reading directory '{shown}': {}", crate::io::describe_error(&e))))?;
             let mut b = AttrsBuilder::with_capacity(entries.len());
             for (name, kind) in entries {
                 b.insert(co.state.intern(&name), Value::string(file_type_name(kind)), None);
@@ -59,7 +60,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
                 .state
                 .io
                 .file_type(Path::new(&path))
-                .map_err(|e| err(format!("getting status of '{path}': {}", io_message(&e))))?;
+                .map_err(|e| err(format!("getting status of '{path}': {}", crate::io::describe_error(&e))))?;
             Ok(Value::string(file_type_name(kind)))
         })
     }),
@@ -91,14 +92,6 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
         })
     }),
 ];
-
-fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
 
 fn file_type_name(kind: FileType) -> &'static str {
     match kind {

@@ -19,7 +19,6 @@ pub use string::{NixString, StringContext, StringContextElem};
 
 use crate::builtins::PrimOp;
 use crate::chunk::{Chunk, LambdaInfo};
-use crate::symbol::Symbol;
 
 /// The shared pointer of the evaluator's heap.
 pub type Gc<T> = Rc<T>;
@@ -135,6 +134,8 @@ pub enum ThunkState {
 }
 
 impl Thunk {
+    /// A new thunk, as the value that refers to it.
+    #[allow(clippy::new_ret_no_self)]
     pub fn new(state: ThunkState) -> Value {
         Value::Thunk(Gc::new(Thunk(RefCell::new(state))))
     }
@@ -247,8 +248,3 @@ mod tests {
         assert_eq!(std::mem::size_of::<super::Value>(), 16);
     }
 }
-
-pub use crate::symbol::Symbol as AttrName;
-
-#[allow(dead_code)]
-fn _symbol_is_used(_: Symbol) {}

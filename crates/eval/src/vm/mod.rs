@@ -16,7 +16,6 @@ use std::task::{Context, Poll, Waker};
 use crate::builtins::{Impl, PrimOp};
 use crate::chunk::{Chunk, Op};
 use crate::error::{ErrorKind, EvalError, EvalResult};
-use crate::source::Pos;
 use crate::state::EvalState;
 use crate::value::{Attr, Attrs, Closure, Env, Gc, List, PrimOpApp, Thunk, ThunkState, Value};
 
@@ -392,8 +391,7 @@ impl Vm {
                     }
                     Op::SelectThunk(name) => {
                         let from = self.stack.pop().expect("source");
-                        let pos = chunk.pos_at(pc - 1);
-                        let thunk = self.select_thunk(from, name, pos);
+                        let thunk = self.select_thunk(from, name);
                         self.stack.push(thunk);
                     }
                     Op::Return => {
@@ -699,7 +697,7 @@ impl Vm {
                         let Value::String(s) = &chunk.constants[i as usize] else { unreachable!() };
                         self.stack.push(Value::Path(Gc::new(s.as_bytes().to_vec())));
                     }
-                    Op::CurPos(_) => {
+                    Op::CurPos => {
                         let pos = chunk.pos_at(pc - 1);
                         self.stack.push(ops::position_attrs(&self.state, pos));
                     }
@@ -720,7 +718,7 @@ impl Vm {
 
     /// A thunk of `from.name` (for `inherit (from) name`): an application
     /// of a small builtin, so no chunk is needed.
-    fn select_thunk(&mut self, from: Value, name: crate::symbol::Symbol, _pos: Option<Pos>) -> Value {
+    fn select_thunk(&mut self, from: Value, name: crate::symbol::Symbol) -> Value {
         let name_value = Value::string(self.state.name_bytes(name));
         let partial = Value::PrimOp(Gc::new(PrimOpApp { op: &crate::builtins::SELECT_ATTR, args: vec![from] }));
         Thunk::new(ThunkState::Apply { func: partial, arg: name_value })
@@ -773,18 +771,14 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
         }
         let v = co.force(v).await?;
         match &v {
-            Value::Attrs(set) => {
-                if seen.insert(Gc::as_ptr(set) as *const u8 as usize) {
-                    for attr in set.iter().rev() {
-                        work.push((attr.value.clone(), depth + 1));
-                    }
+            Value::Attrs(set) if seen.insert(Gc::as_ptr(set) as *const u8 as usize) => {
+                for attr in set.iter().rev() {
+                    work.push((attr.value.clone(), depth + 1));
                 }
             }
-            Value::List(list) => {
-                if seen.insert(Gc::as_ptr(list) as *const u8 as usize) {
-                    for item in list.0.iter().rev() {
-                        work.push((item.clone(), depth + 1));
-                    }
+            Value::List(list) if seen.insert(Gc::as_ptr(list) as *const u8 as usize) => {
+                for item in list.0.iter().rev() {
+                    work.push((item.clone(), depth + 1));
                 }
             }
             _ => {}

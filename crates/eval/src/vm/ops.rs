@@ -103,7 +103,7 @@ pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
         (Op::Add, Value::Int(_) | Value::Float(_), other) => {
             return Err(EvalError::eval(format!("cannot add {} to {}", other.type_description(), a.type_description())))
         }
-        (Op::Add, Value::Path(p), _) => return path_concat(state, p.clone(), b).map(Outcome::Value),
+        (Op::Add, Value::Path(p), _) => return path_concat(p.clone(), b).map(Outcome::Value),
         (Op::Add, _, _) => {
             let values = vec![a, b];
             return Ok(match interpolate_sync(state, &values, true) {
@@ -133,7 +133,7 @@ fn as_float(v: &Value) -> f64 {
     }
 }
 
-fn path_concat(state: &EvalState, base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
+fn path_concat(base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
     match &suffix {
         Value::String(s) => {
             if s.has_context() {
@@ -153,11 +153,7 @@ fn path_concat(state: &EvalState, base: Gc<Vec<u8>>, suffix: Value) -> EvalResul
             other.type_description(),
             crate::print::print_for_error(other)
         ))
-        .with_frame("while evaluating a path segment", None))
-        .map_err(|e: EvalError| {
-            let _ = state;
-            e
-        }),
+        .with_frame("while evaluating a path segment", None)),
     }
 }
 
