@@ -39,26 +39,21 @@ pub enum Op {
     /// End the chunk with the top of the stack as its value.
     Return,
     Jump(u32),
-    /// Pop a forced value; jump when it is `false`; error when not a Boolean.
-    /// The operand `what` (a constant index) names the context for errors.
+    /// Pop a forced value; jump when it is `false`; error (at this
+    /// instruction's position) when not a Boolean.
     JumpIfFalse {
         target: u32,
-        what: u32,
     },
     /// As `JumpIfFalse`, but keep the value on the stack when jumping
     /// (for `&&`, `||`, `->`).
     JumpIfFalseKeep {
         target: u32,
-        what: u32,
     },
     JumpIfTrueKeep {
         target: u32,
-        what: u32,
     },
     /// Check a forced Boolean for `&&`/`||`/`->` right operands.
-    AssertBool {
-        what: u32,
-    },
+    AssertBool,
     /// New environment of `n` slots inside the current one.
     PushEnv(u32),
     /// Back to the enclosing environment.
@@ -76,10 +71,17 @@ pub enum Op {
     /// (forcing them) to the set and to the environment's slots, which
     /// follow `shapes[i]`.
     Overrides(u32),
-    /// Pop a forced set; push `name`'s value or fail.
-    Select(Symbol),
+    /// Pop a forced set; push `name`'s value or fail. `definition` (a
+    /// constant) is the trace frame for errors in forcing the value, at
+    /// the attribute's definition.
+    Select {
+        name: Symbol,
+        definition: u32,
+    },
     /// Pop a set (forced) and the name (a forced string) for `x.${e}`.
-    SelectDynamic,
+    SelectDynamic {
+        definition: u32,
+    },
     /// Like `Select` but jump to `target` (leaving nothing pushed) when the
     /// attribute or a set along the way is missing.
     SelectOr {
@@ -112,12 +114,19 @@ pub enum Op {
     Eq,
     Neq,
     Concat,
+    /// `a // b`, with `b` pushed first and `a` on top (CppNix evaluates
+    /// the right operand first).
     Update,
     Not,
     Negate,
     /// Pop a forced condition; fail with the assertion's text (a constant)
     /// when it is false.
     Assert {
+        text: u32,
+    },
+    /// Pop two forced values; fail with an explanation of how they differ
+    /// when they are not equal (an `assert a == b;`), else push a null.
+    AssertEq {
         text: u32,
     },
     /// Pop `parts` values and concatenate them as strings (`force_string`)
@@ -156,9 +165,33 @@ pub struct Chunk {
     pub shapes: Vec<AttrsShape>,
     /// The function this chunk is the body of, for `Formals`.
     pub lambda: Option<std::rc::Weak<LambdaInfo>>,
+    /// Instruction ranges whose errors gain a trace frame (CppNix's
+    /// `e.addTrace(pos, "while evaluating ...")` around sub-evaluations).
+    /// Inner ranges come before the ranges that contain them.
+    pub contexts: Vec<TraceRegion>,
+}
+
+/// Errors raised by instructions `start..end` gain the frame `message` at
+/// `pos`.
+pub struct TraceRegion {
+    pub start: u32,
+    pub end: u32,
+    pub message: String,
+    pub pos: Option<Pos>,
 }
 
 impl Chunk {
+    /// Adds the frames of the regions around instruction `at`, innermost
+    /// first.
+    pub fn add_trace(&self, e: &mut crate::error::EvalError, at: usize) {
+        let at = at as u32;
+        for region in &self.contexts {
+            if region.start <= at && at < region.end {
+                e.push_frame(region.message.clone(), region.pos);
+            }
+        }
+    }
+
     pub fn pos_at(&self, ip: usize) -> Option<Pos> {
         let i = self.positions.partition_point(|(at, _)| *at as usize <= ip);
         i.checked_sub(1).map(|i| self.positions[i].1)

@@ -10,12 +10,14 @@
 //! functions and `with` each get one at run time, so a resolved variable's
 //! `(level, slot)` is its address.
 
+mod show;
+
 use std::path::Path;
 
 use neve_syntax::ast::PathKind;
 use neve_syntax::TextRange;
 
-use crate::chunk::{AttrsShape, Chunk, FormalInfo, FormalsInfo, LambdaInfo, Op};
+use crate::chunk::{AttrsShape, Chunk, FormalInfo, FormalsInfo, LambdaInfo, Op, TraceRegion};
 use crate::hir::{self, AttrName, AttrValue, BinaryOp, Expr, ExprId, Hir, Part, Var};
 use crate::source::{FileId, Pos};
 use crate::symbol::Interner;
@@ -80,6 +82,35 @@ impl Compiler<'_, '_> {
         }
     }
 
+    /// Compiles `f` so that errors raised in its code gain the trace frame
+    /// `message` at `pos`.
+    fn context(&mut self, message: impl Into<String>, pos: Option<Pos>, f: impl FnOnce(&mut Self)) {
+        let start = self.here();
+        f(self);
+        let end = self.here();
+        self.chunk.contexts.push(TraceRegion { start, end, message: message.into(), pos });
+    }
+
+    /// `strict(id)` in a context at `id`'s position (CppNix's
+    /// `e->eval(state, env, v, errorCtx)`).
+    fn strict_in(&mut self, id: ExprId, message: &str) {
+        let pos = self.expr_pos(id);
+        self.context(message, pos, |c| c.strict(id));
+    }
+
+    /// The position CppNix gives an expression in traces (`Expr::getPos`):
+    /// none for literals and `let`, the operand's for `!` and `?`.
+    fn expr_pos(&self, id: ExprId) -> Option<Pos> {
+        match self.hir().expr(id) {
+            Expr::Int(_) | Expr::Float(_) | Expr::Str(_) | Expr::Uri(_) | Expr::Path { .. } | Expr::Let(_) => None,
+            Expr::Missing => None,
+            Expr::List(items) => items.first().and_then(|i| self.expr_pos(*i)),
+            Expr::Not(e) => self.expr_pos(*e),
+            Expr::HasAttr { expr, .. } => self.expr_pos(*expr),
+            _ => Some(self.pos(self.hir().range(id))),
+        }
+    }
+
     fn constant(&mut self, value: Value) -> u32 {
         self.chunk.constants.push(value);
         self.chunk.constants.len() as u32 - 1
@@ -97,9 +128,9 @@ impl Compiler<'_, '_> {
         let target = self.here();
         match &mut self.chunk.code[at] {
             Op::Jump(t)
-            | Op::JumpIfFalse { target: t, .. }
-            | Op::JumpIfFalseKeep { target: t, .. }
-            | Op::JumpIfTrueKeep { target: t, .. }
+            | Op::JumpIfFalse { target: t }
+            | Op::JumpIfFalseKeep { target: t }
+            | Op::JumpIfTrueKeep { target: t }
             | Op::SelectOr { target: t, .. }
             | Op::SelectDynamicOr { target: t }
             | Op::HasAttrStep { target: t, .. }
@@ -131,7 +162,7 @@ impl Compiler<'_, '_> {
 
     /// Whether reading `var` now could see a slot not yet filled.
     fn reads_unfilled_slot(&self, var: Var, extra_levels: u32) -> bool {
-        let Var::Local { level, slot } = var else { return false };
+        let Var::Local { level, slot, .. } = var else { return false };
         let target = self.env_depth as i64 - (level + extra_levels) as i64;
         self.building.iter().any(|(depth, filled)| *depth as i64 == target && !filled[slot as usize])
     }
@@ -163,7 +194,7 @@ impl Compiler<'_, '_> {
 
     fn var(&mut self, var: Var, extra_levels: u32) {
         match var {
-            Var::Local { level, slot } => {
+            Var::Local { level, slot, .. } => {
                 self.emit(Op::Local { level: (level + extra_levels) as u16, slot });
             }
             Var::Global(name) => {
@@ -271,18 +302,37 @@ impl Compiler<'_, '_> {
                 self.env_depth -= 1;
             }
             Expr::Assert { cond, body } => {
-                self.strict(cond);
-                let text = self.input.text.get(std::ops::Range::<usize>::from(self.hir().range(cond))).unwrap_or("");
-                let text = self.string_constant(text);
+                let text = self.show(cond);
+                let text = self.string_constant(&text);
+                let eq = match self.hir().expr(cond) {
+                    Expr::Binary { op: BinaryOp::Eq, lhs, rhs } => Some((*lhs, *rhs)),
+                    _ => None,
+                };
+                let cond_pos = self.expr_pos(cond);
+                self.context("in the condition of the assert statement", cond_pos, |c| match eq {
+                    // Both values are kept, to explain how they differ.
+                    Some((lhs, rhs)) => {
+                        c.strict_in(lhs, "in the left operand of '=='");
+                        c.strict_in(rhs, "in the right operand of '=='");
+                    }
+                    None => {
+                        c.strict(cond);
+                        c.at(c.hir().range(cond));
+                        c.emit(Op::AssertBool);
+                    }
+                });
                 self.at(range);
-                self.emit(Op::Assert { text });
+                if eq.is_some() {
+                    self.emit(Op::AssertEq { text });
+                    self.emit(Op::Pop);
+                } else {
+                    self.emit(Op::Assert { text });
+                }
                 self.strict(body);
             }
             Expr::If { cond, then_body, else_body } => {
-                self.strict(cond);
-                let what = self.string_constant("while evaluating a branch condition");
-                self.at(range);
-                let to_else = self.emit(Op::JumpIfFalse { target: 0, what });
+                let to_else = self
+                    .bool_in(cond, "while evaluating a branch condition", |c| c.emit(Op::JumpIfFalse { target: 0 }));
                 self.strict(then_body);
                 let to_end = self.emit(Op::Jump(0));
                 self.patch(to_else);
@@ -291,120 +341,182 @@ impl Compiler<'_, '_> {
             }
             Expr::Binary { op, lhs, rhs } => self.binary(op, lhs, rhs, range),
             Expr::Not(e) => {
-                self.strict(e);
-                self.at(range);
-                self.emit(Op::Not);
+                self.bool_in(e, "in the argument of '!'", |c| c.emit(Op::Not));
             }
             Expr::Negate(e) => {
-                self.strict(e);
-                self.at(range);
-                self.emit(Op::Negate);
+                // `__sub 0 e` in CppNix.
+                let pos = Some(self.pos(range));
+                self.context("while calling the 'sub' builtin", pos, |c| {
+                    c.strict(e);
+                    c.at(range);
+                    c.emit(Op::Negate);
+                });
             }
         }
     }
 
+    /// Evaluates `id` as a Boolean (CppNix's `evalBool`): errors inside get
+    /// the frame `message`, and a non-Boolean is an error at `id`. `check`
+    /// emits the instruction that tests the value.
+    fn bool_in(&mut self, id: ExprId, message: &str, check: impl FnOnce(&mut Self) -> usize) -> usize {
+        let pos = self.expr_pos(id);
+        let mut at = 0;
+        self.context(message, pos, |c| {
+            c.strict(id);
+            c.at(c.hir().range(id));
+            at = check(c);
+        });
+        at
+    }
+
     fn binary(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId, range: TextRange) {
-        let what = |c: &mut Self, s: &str| c.string_constant(s);
         match op {
             BinaryOp::And => {
-                self.strict(lhs);
-                let w = what(self, "in the left operand of the AND (&&) operator");
-                self.at(range);
-                let short = self.emit(Op::JumpIfFalseKeep { target: 0, what: w });
+                let short =
+                    self.bool_in(lhs, "in the left operand of '&&'", |c| c.emit(Op::JumpIfFalseKeep { target: 0 }));
                 self.emit(Op::Pop);
-                self.strict(rhs);
-                let w = what(self, "in the right operand of the AND (&&) operator");
-                self.at(range);
-                self.emit(Op::AssertBool { what: w });
+                self.bool_in(rhs, "in the right operand of '&&'", |c| c.emit(Op::AssertBool));
                 self.patch(short);
             }
             BinaryOp::Or => {
-                self.strict(lhs);
-                let w = what(self, "in the left operand of the OR (||) operator");
-                self.at(range);
-                let short = self.emit(Op::JumpIfTrueKeep { target: 0, what: w });
+                let short =
+                    self.bool_in(lhs, "in the left operand of '||'", |c| c.emit(Op::JumpIfTrueKeep { target: 0 }));
                 self.emit(Op::Pop);
-                self.strict(rhs);
-                let w = what(self, "in the right operand of the OR (||) operator");
-                self.at(range);
-                self.emit(Op::AssertBool { what: w });
+                self.bool_in(rhs, "in the right operand of '||'", |c| c.emit(Op::AssertBool));
                 self.patch(short);
             }
             BinaryOp::Impl => {
-                self.strict(lhs);
-                let w = what(self, "in the left operand of the IMPL (->) operator");
-                self.at(range);
-                let to_true = self.emit(Op::JumpIfFalse { target: 0, what: w });
-                self.strict(rhs);
-                let w = what(self, "in the right operand of the IMPL (->) operator");
-                self.at(range);
-                self.emit(Op::AssertBool { what: w });
+                let to_true =
+                    self.bool_in(lhs, "in the left operand of '->'", |c| c.emit(Op::JumpIfFalse { target: 0 }));
+                self.bool_in(rhs, "in the right operand of '->'", |c| c.emit(Op::AssertBool));
                 let to_end = self.emit(Op::Jump(0));
                 self.patch(to_true);
                 let t = self.constant(Value::Bool(true));
                 self.emit(Op::Const(t));
                 self.patch(to_end);
             }
-            _ => {
-                self.strict(lhs);
-                self.strict(rhs);
+            BinaryOp::Update => {
+                // CppNix evaluates the right operand first; in a chain
+                // `a // b // c` only the outer operands get a frame.
+                let nested = |c: &Self, id| matches!(c.hir().expr(id), Expr::Binary { op: BinaryOp::Update, .. });
+                if nested(self, rhs) {
+                    self.strict(rhs);
+                } else {
+                    self.strict_in(rhs, "in the right operand of '//'");
+                }
+                if nested(self, lhs) {
+                    self.strict(lhs);
+                } else {
+                    self.strict_in(lhs, "in the left operand of '//'");
+                }
+                self.at(range);
+                self.emit(Op::Update);
+            }
+            BinaryOp::Eq | BinaryOp::Neq | BinaryOp::Concat => {
+                let (left, right) = match op {
+                    BinaryOp::Eq => ("in the left operand of '=='", "in the right operand of '=='"),
+                    BinaryOp::Neq => ("in the left operand of '!='", "in the right operand of '!='"),
+                    _ => ("in the left operand of '++'", "in the right operand of '++'"),
+                };
+                self.strict_in(lhs, left);
+                self.strict_in(rhs, right);
                 self.at(range);
                 self.emit(match op {
                     BinaryOp::Eq => Op::Eq,
                     BinaryOp::Neq => Op::Neq,
-                    BinaryOp::Update => Op::Update,
-                    BinaryOp::Concat => Op::Concat,
-                    BinaryOp::Add => Op::Add,
-                    BinaryOp::Sub => Op::Sub,
-                    BinaryOp::Mul => Op::Mul,
-                    BinaryOp::Div => Op::Div,
-                    BinaryOp::Lt => Op::Lt,
-                    BinaryOp::Le => Op::Le,
-                    BinaryOp::Gt => Op::Gt,
-                    BinaryOp::Ge => Op::Ge,
-                    BinaryOp::And | BinaryOp::Or | BinaryOp::Impl => unreachable!(),
+                    _ => Op::Concat,
                 });
+            }
+            BinaryOp::Add => {
+                self.strict_in(lhs, "in an operand of '+'");
+                self.strict_in(rhs, "in an operand of '+'");
+                self.at(range);
+                self.emit(Op::Add);
+            }
+            _ => {
+                // Calls of builtins in CppNix, which force their operands:
+                // the frame is the builtin's. `a <= b` is `!(b < a)`.
+                let name = match op {
+                    BinaryOp::Sub => "sub",
+                    BinaryOp::Mul => "mul",
+                    BinaryOp::Div => "div",
+                    _ => "lessThan",
+                };
+                let pos = Some(self.pos(range));
+                let call = |c: &mut Self| {
+                    c.context(format!("while calling the '{name}' builtin"), pos, |c| {
+                        c.strict(lhs);
+                        c.strict(rhs);
+                        c.at(range);
+                        c.emit(match op {
+                            BinaryOp::Sub => Op::Sub,
+                            BinaryOp::Mul => Op::Mul,
+                            BinaryOp::Div => Op::Div,
+                            BinaryOp::Lt => Op::Lt,
+                            BinaryOp::Le => Op::Le,
+                            BinaryOp::Gt => Op::Gt,
+                            BinaryOp::Ge => Op::Ge,
+                            _ => unreachable!(),
+                        });
+                    })
+                };
+                if matches!(op, BinaryOp::Le | BinaryOp::Ge) {
+                    self.context("in the argument of '!'", pos, call);
+                } else {
+                    call(self);
+                }
             }
         }
     }
 
     fn select(&mut self, expr: ExprId, path: &[AttrName], default: Option<ExprId>, range: TextRange) {
-        self.strict(expr);
-        let mut to_default = Vec::new();
-        for name in path {
-            match name {
-                AttrName::Static(sym) => {
-                    self.at(range);
-                    if default.is_some() {
-                        to_default.push(self.emit(Op::SelectOr { name: *sym, target: 0 }));
-                    } else {
-                        self.emit(Op::Select(*sym));
+        self.strict_in(expr, "while selecting an attribute");
+        let shown = self.show_attr_path(path);
+        let message = format!("while evaluating the attribute '{shown}'");
+        let pos = Some(self.pos(range));
+        self.context(message, pos, |c| {
+            let mut to_default = Vec::new();
+            let mut prefix = String::new();
+            for name in path {
+                if !prefix.is_empty() {
+                    prefix.push('.');
+                }
+                prefix.push_str(&c.show_attr_path(std::slice::from_ref(name)));
+                let definition = c.string_constant(&format!("from the definition of '{prefix}'"));
+                match name {
+                    AttrName::Static(sym) => {
+                        c.at(range);
+                        if default.is_some() {
+                            to_default.push(c.emit(Op::SelectOr { name: *sym, target: 0 }));
+                        } else {
+                            c.emit(Op::Select { name: *sym, definition });
+                        }
+                    }
+                    AttrName::Dynamic(e) => {
+                        c.strict(*e);
+                        c.at(range);
+                        if default.is_some() {
+                            to_default.push(c.emit(Op::SelectDynamicOr { target: 0 }));
+                        } else {
+                            c.emit(Op::SelectDynamic { definition });
+                        }
                     }
                 }
-                AttrName::Dynamic(e) => {
-                    self.strict(*e);
-                    self.at(range);
-                    if default.is_some() {
-                        to_default.push(self.emit(Op::SelectDynamicOr { target: 0 }));
-                    } else {
-                        self.emit(Op::SelectDynamic);
-                    }
+                c.emit(Op::Force);
+            }
+            if let Some(default) = default {
+                let to_end = c.emit(Op::Jump(0));
+                for at in to_default {
+                    c.patch(at);
                 }
+                c.strict(default);
+                c.patch(to_end);
             }
-            self.emit(Op::Force);
-        }
-        if let Some(default) = default {
-            let to_end = self.emit(Op::Jump(0));
-            for at in to_default {
-                self.patch(at);
-            }
-            self.strict(default);
-            self.patch(to_end);
-        }
+        });
     }
 
     fn has_attr(&mut self, expr: ExprId, path: &[AttrName], range: TextRange) {
-        self.strict(expr);
+        self.strict_in(expr, "in the argument of '?'");
         let mut to_end = Vec::new();
         for (i, name) in path.iter().enumerate() {
             let last = i + 1 == path.len();
@@ -594,7 +706,7 @@ impl Compiler<'_, '_> {
         self.emit(Op::Closure(i));
     }
 
-    fn resolve_path(&mut self, kind: PathKind, literal: &str) -> Vec<u8> {
+    pub(crate) fn resolve_path(&mut self, kind: PathKind, literal: &str) -> Vec<u8> {
         match kind {
             PathKind::Home => {
                 let mut out = self.input.home.unwrap_or(b"").to_vec();

@@ -22,10 +22,12 @@ pub enum ErrorKind {
 }
 
 /// One `… while ...` line of a trace.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceFrame {
     pub message: String,
     pub pos: Option<Pos>,
+    /// Printed even where a trace without `--show-trace` is cut short.
+    pub always: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -35,11 +37,14 @@ pub struct EvalError {
     pub pos: Option<Pos>,
     /// Innermost first.
     pub trace: Vec<TraceFrame>,
+    /// For infinite recursion: the identity of the thunk found blackholed,
+    /// so the force that started the cycle can mark where it entered it.
+    pub cycle: Option<usize>,
 }
 
 impl EvalError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> EvalError {
-        EvalError { kind, message: message.into(), pos: None, trace: Vec::new() }
+        EvalError { kind, message: message.into(), pos: None, trace: Vec::new(), cycle: None }
     }
 
     pub fn eval(message: impl Into<String>) -> EvalError {
@@ -53,9 +58,21 @@ impl EvalError {
         self
     }
 
+    pub fn at_opt(self, pos: Option<Pos>) -> EvalError {
+        match pos {
+            Some(pos) => self.at(pos),
+            None => self,
+        }
+    }
+
     pub fn with_frame(mut self, message: impl Into<String>, pos: Option<Pos>) -> EvalError {
-        self.trace.push(TraceFrame { message: message.into(), pos });
+        self.trace.push(TraceFrame { message: message.into(), pos, always: false });
         self
+    }
+
+    /// Adds a frame in place (for errors passing through the VM).
+    pub fn push_frame(&mut self, message: impl Into<String>, pos: Option<Pos>) {
+        self.trace.push(TraceFrame { message: message.into(), pos, always: false });
     }
 
     /// Whether `builtins.tryEval` turns this error into `{ success = false; }`.

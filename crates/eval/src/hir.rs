@@ -147,7 +147,7 @@ pub enum AttrName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Var {
     /// Slot `slot` of the environment `level` steps out from the current one.
-    Local { level: u32, slot: u32 },
+    Local { level: u32, slot: u32, name: Symbol },
     /// A name of the global environment (`true`, `map`, `builtins`, ...).
     Global(Symbol),
     /// Not bound lexically: looked up at run time in the `with` environments,
@@ -155,6 +155,15 @@ pub enum Var {
     With { level: u32, name: Symbol },
     /// Reported as an undefined variable.
     Undefined(Symbol),
+}
+
+impl Var {
+    /// The name as written.
+    pub fn name(self) -> Symbol {
+        match self {
+            Var::Local { name, .. } | Var::Global(name) | Var::With { name, .. } | Var::Undefined(name) => name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

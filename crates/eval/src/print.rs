@@ -101,7 +101,7 @@ pub fn print_string(bytes: &[u8], out: &mut Vec<u8>) {
 
 const KEYWORDS: &[&[u8]] = &[b"if", b"then", b"else", b"assert", b"with", b"let", b"in", b"rec", b"inherit", b"or"];
 
-fn print_attr_name(name: &[u8], out: &mut Vec<u8>) {
+pub fn print_attr_name(name: &[u8], out: &mut Vec<u8>) {
     let is_ident = !name.is_empty()
         && (name[0].is_ascii_alphabetic() || name[0] == b'_')
         && name.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'\'' | b'-'))

@@ -2,7 +2,7 @@
 
 use neve_syntax::{code_snippet, TextSize};
 
-use crate::error::EvalError;
+use crate::error::{EvalError, TraceFrame};
 use crate::source::Pos;
 use crate::state::EvalState;
 
@@ -12,32 +12,115 @@ pub fn snippet(state: &EvalState, pos: Pos) -> String {
     code_snippet(&file.text, &file.lines, TextSize::from(pos.offset))
 }
 
-/// `error: ...`, the trace when `show_trace` is set, then the position and
-/// the code around it.
+/// `error: ...` laid out as CppNix's `showErrorInfo` does: the trace frames,
+/// outermost first (cut after a few unless `show_trace`, with runs of
+/// repeated frames folded), then the message and its position.
 pub fn render_error(state: &EvalState, e: &EvalError) -> String {
-    let mut out = String::new();
-    let show_trace = state.settings.show_trace && !e.trace.is_empty();
-    if show_trace {
-        out.push_str("error:\n");
+    let show_trace = state.settings.show_trace;
+    // The text before indentation: every line is indented by seven spaces
+    // at the end, the first one prefixed with `error: ` instead.
+    let mut body = String::new();
+    if !e.trace.is_empty() {
+        let mut seen: Vec<&TraceFrame> = Vec::new();
+        let mut skipped: Vec<&TraceFrame> = Vec::new();
+        let mut count = 0usize;
+        let mut truncate = false;
         for frame in e.trace.iter().rev() {
-            out.push_str(&format!("       … {}\n", frame.message));
-            if let Some(pos) = frame.pos {
-                out.push_str(&format!("         at {}:\n", state.show_pos(Some(pos))));
-                out.push_str(&snippet(state, pos));
-                out.push('\n');
+            if frame.message.is_empty() {
+                continue;
             }
+            if !show_trace && count > 3 {
+                truncate = true;
+            }
+            if truncate && !frame.always {
+                continue;
+            }
+            if seen.contains(&frame) {
+                skipped.push(frame);
+                continue;
+            }
+            seen.push(frame);
+            flush_skipped(state, &mut body, &mut count, &mut skipped, &mut seen);
+            count += 1;
+            push_frame(state, &mut body, &mut count, frame);
+        }
+        flush_skipped(state, &mut body, &mut count, &mut skipped, &mut seen);
+        if truncate {
+            body.push_str("\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n");
+        }
+        body.push_str("\nerror: ");
+    }
+    body.push_str(&e.message);
+    body.push('\n');
+    push_pos(state, &mut body, "", e.pos);
+    indent("error: ", "       ", &body)
+}
+
+/// A run of frames already shown: printed again when short, otherwise
+/// summarised (and the frames count as unseen again, so a cycle through
+/// several functions stays visible).
+fn flush_skipped<'e>(
+    state: &EvalState,
+    body: &mut String,
+    count: &mut usize,
+    skipped: &mut Vec<&'e TraceFrame>,
+    seen: &mut Vec<&'e TraceFrame>,
+) {
+    if skipped.is_empty() {
+        return;
+    }
+    if skipped.len() <= 5 {
+        for frame in skipped.iter() {
+            push_frame(state, body, count, frame);
+        }
+    } else {
+        body.push_str(&format!("\n({} duplicate frames omitted)\n", skipped.len()));
+        seen.clear();
+    }
+    skipped.clear();
+}
+
+fn push_frame(state: &EvalState, body: &mut String, count: &mut usize, frame: &TraceFrame) {
+    body.push_str("\n… ");
+    body.push_str(&frame.message);
+    body.push('\n');
+    if push_pos(state, body, "  ", frame.pos) {
+        *count += 1;
+    }
+}
+
+/// `at FILE:LINE:COL:` and the code around it; whether there was a position.
+fn push_pos(state: &EvalState, body: &mut String, indent: &str, pos: Option<Pos>) -> bool {
+    let Some(pos) = pos else { return false };
+    body.push_str(indent);
+    body.push_str("at ");
+    body.push_str(&state.show_pos(Some(pos)));
+    body.push(':');
+    for line in snippet(state, pos).lines() {
+        body.push('\n');
+        // The snippet comes indented for a top-level message.
+        body.push_str(line.get(7..).unwrap_or(""));
+    }
+    body.push('\n');
+    true
+}
+
+/// Prefixes the first line with `first` and the others with `rest`, cutting
+/// trailing whitespace of every line (CppNix's `indent` after `chomp`).
+fn indent(first: &str, rest: &str, text: &str) -> String {
+    let text = text.trim_end();
+    let mut out = String::with_capacity(text.len() + 64);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
             out.push('\n');
         }
-        out.push_str(&format!("       error: {}", e.message));
-    } else {
-        out.push_str(&format!("error: {}", e.message));
+        let start = out.len();
+        out.push_str(if i == 0 { first } else { rest });
+        out.push_str(line);
+        let trimmed = out[start..].trim_end().len();
+        out.truncate(start + trimmed);
     }
     out.push('\n');
-    if let Some(pos) = e.pos {
-        out.push_str(&format!("       at {}:\n", state.show_pos(Some(pos))));
-        out.push_str(&snippet(state, pos));
-        out.push('\n');
-    }
     out
 }
 

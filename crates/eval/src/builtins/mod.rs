@@ -1,6 +1,7 @@
 //! The builtins: their table and how they are installed as globals. Each
 //! family of builtins lives in its own module.
 
+mod arg_context;
 mod attrs;
 mod closure;
 mod context;
@@ -18,6 +19,7 @@ mod strings;
 mod versions;
 pub mod xml;
 
+pub use arg_context::blame_argument;
 pub use search_path::corepkg;
 
 use crate::error::EvalResult;

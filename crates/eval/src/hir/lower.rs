@@ -165,7 +165,7 @@ impl Lowerer<'_> {
                 }
                 Scope::Static(names) => {
                     if let Some(&slot) = names.get(&name) {
-                        return Var::Local { level: level as u32, slot };
+                        return Var::Local { level: level as u32, slot, name };
                     }
                 }
             }

@@ -13,14 +13,16 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::error::EvalResult;
+use crate::source::Pos;
 use crate::state::EvalState;
 use crate::value::Value;
 
 pub enum Request {
     /// Evaluate to weak head normal form.
     Force(Value),
-    /// Apply a function (forced) to an argument; the result is forced.
-    Call(Value, Value),
+    /// Apply a function (forced) to an argument; the result is forced. The
+    /// position, when known, is the call site shown in traces.
+    Call(Value, Value, Option<Pos>),
 }
 
 struct Shared {
@@ -56,7 +58,13 @@ impl Co {
     /// `func arg`, forced.
     pub async fn call(&self, func: Value, arg: Value) -> EvalResult<Value> {
         let func = self.force(func).await?;
-        self.ask(Request::Call(func, arg)).await
+        self.ask(Request::Call(func, arg, None)).await
+    }
+
+    /// `func arg`, forced, called from `pos` (a "from call site" in traces).
+    pub async fn call_at(&self, func: Value, arg: Value, pos: Option<Pos>) -> EvalResult<Value> {
+        let func = self.force(func).await?;
+        self.ask(Request::Call(func, arg, pos)).await
     }
 
     /// `func a b`, forced.

@@ -7,6 +7,7 @@
 //! per Nix call or per force, so recursion depth is bounded only by
 //! `max_call_depth`.
 
+mod assert_eq;
 pub mod co;
 mod ops;
 
@@ -15,7 +16,8 @@ use std::task::{Context, Poll, Waker};
 
 use crate::builtins::{Impl, PrimOp};
 use crate::chunk::{Chunk, Op};
-use crate::error::{ErrorKind, EvalError, EvalResult};
+use crate::error::{ErrorKind, EvalError, EvalResult, TraceFrame};
+use crate::source::Pos;
 use crate::state::EvalState;
 use crate::value::{Attr, Attrs, Closure, Env, Gc, List, PrimOpApp, Thunk, ThunkState, Value};
 
@@ -28,8 +30,9 @@ enum Frame {
         env: Gc<Env>,
         /// Where this frame's values start on the value stack.
         base: usize,
-        /// Set for function bodies, which count towards the call depth.
-        call: Option<Gc<Closure>>,
+        /// Set for function bodies, which count towards the call depth:
+        /// the function and where it was called from.
+        call: Option<(Gc<Closure>, Option<Pos>)>,
     },
     /// The value delivered here becomes the thunk's value, or the error its
     /// remembered failure.
@@ -40,6 +43,13 @@ enum Frame {
     Native {
         future: NativeFuture,
         co: Co,
+    },
+    /// Adds a frame to an error passing through; values pass unchanged.
+    /// The frame's text is the string constant `message` of `chunk`.
+    Context {
+        chunk: Gc<Chunk>,
+        message: u32,
+        pos: Option<Pos>,
     },
 }
 
@@ -70,7 +80,7 @@ impl Vm {
     pub fn call(&mut self, func: Value, arg: Value) -> EvalResult<Value> {
         let func = self.force(func)?;
         let entry = self.frames.len();
-        let started = self.begin_call(func, arg);
+        let started = self.begin_call(func, arg, None);
         self.run(entry, started)
     }
 
@@ -111,26 +121,31 @@ impl Vm {
     /// Hands a finished value or error to the frame on top.
     fn deliver(&mut self, result: EvalResult<Value>) -> Started {
         match self.frames.last_mut().expect("a frame waits for the delivery") {
-            Frame::Code { base, chunk, ip, .. } => match result {
+            Frame::Code { ip, .. } => match result {
                 Ok(v) => {
                     self.stack.push(v);
                     None
                 }
                 Err(e) => {
-                    // An error without a place gets the place of the call or
-                    // force that was waiting for it.
-                    let e = match chunk.pos_at(ip.saturating_sub(1)) {
-                        Some(pos) => e.at(pos),
-                        None => e,
-                    };
-                    let base = *base;
-                    self.stack.truncate(base);
-                    self.pop_code_frame();
-                    Some(Err(e))
+                    let at = ip.saturating_sub(1);
+                    Some(Err(self.unwind_code(e, at)))
                 }
             },
             Frame::Thunk { .. } => {
                 let Some(Frame::Thunk { thunk, original }) = self.frames.pop() else { unreachable!() };
+                let result = match result {
+                    Err(mut e) => {
+                        if e.kind == ErrorKind::InfiniteRecursion && e.cycle == Some(thunk_id(&thunk)) {
+                            e.trace.push(TraceFrame {
+                                message: "entering the infinite recursion".into(),
+                                pos: None,
+                                always: true,
+                            });
+                        }
+                        Err(e)
+                    }
+                    ok => ok,
+                };
                 *thunk.0.borrow_mut() = match &result {
                     Ok(v) => ThunkState::Done(v.clone()),
                     // A stack overflow says nothing about the thunk itself.
@@ -143,7 +158,35 @@ impl Vm {
                 co.answer(result);
                 self.poll_native()
             }
+            Frame::Context { .. } => {
+                let Some(Frame::Context { chunk, message, pos }) = self.frames.pop() else { unreachable!() };
+                Some(result.map_err(|e| e.with_frame(ops::constant_text(&chunk, message), pos)))
+            }
         }
+    }
+
+    /// Pops the code frame on top, which failed at instruction `at`: the
+    /// error gains the frames of the constructs around `at` and, for a
+    /// function body, of the call.
+    fn unwind_code(&mut self, mut e: EvalError, at: usize) -> EvalError {
+        let Some(Frame::Code { chunk, base, call, .. }) = self.frames.pop() else { unreachable!() };
+        self.stack.truncate(base);
+        chunk.add_trace(&mut e, at);
+        if let Some((closure, call_pos)) = call {
+            self.call_depth -= 1;
+            if self.state.settings.show_trace {
+                let lambda = &closure.lambda;
+                let message = match lambda.name {
+                    Some(name) => format!("while calling '{}'", self.state.name(name)),
+                    None => "while calling anonymous lambda".to_string(),
+                };
+                e.push_frame(message, Some(lambda.pos));
+                if call_pos.is_some() {
+                    e.push_frame("from call site", call_pos);
+                }
+            }
+        }
+        e
     }
 
     fn pop_code_frame(&mut self) {
@@ -164,7 +207,7 @@ impl Vm {
                 let request = co.take_request().expect("a suspended builtin leaves a request");
                 match request {
                     Request::Force(v) => self.begin_force(v),
-                    Request::Call(f, arg) => self.begin_call(f, arg),
+                    Request::Call(f, arg, pos) => self.begin_call(f, arg, pos),
                 }
             }
         }
@@ -187,7 +230,10 @@ impl Vm {
                 Some(Ok(v))
             }
             ThunkState::Blackhole => {
-                Some(Err(EvalError::new(ErrorKind::InfiniteRecursion, "infinite recursion encountered")))
+                *thunk.0.borrow_mut() = ThunkState::Blackhole;
+                let mut e = EvalError::new(ErrorKind::InfiniteRecursion, "infinite recursion encountered");
+                e.cycle = Some(thunk_id(&thunk));
+                Some(Err(e))
             }
             ThunkState::Failed(e) => {
                 let error = (*e).clone();
@@ -206,27 +252,25 @@ impl Vm {
                 if func.is_thunk() {
                     self.spawn(|co| Box::pin(async move { co.call(func, arg).await }))
                 } else {
-                    self.begin_call(func, arg)
+                    self.begin_call(func, arg, None)
                 }
             }
         }
     }
 
-    pub(crate) fn begin_call(&mut self, func: Value, arg: Value) -> Started {
+    /// Starts `func arg`; `pos` is the call site, for traces.
+    pub(crate) fn begin_call(&mut self, func: Value, arg: Value, pos: Option<Pos>) -> Started {
         match func {
             Value::Lambda(closure) => {
                 if self.call_depth >= self.state.settings.max_call_depth {
-                    return Some(Err(EvalError::new(
-                        ErrorKind::StackOverflow,
-                        "stack overflow; max-call-depth exceeded",
-                    )
-                    .at(closure.lambda.pos)));
+                    let e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
+                    return Some(Err(at_opt(e, pos)));
                 }
                 self.call_depth += 1;
                 let env = Env::new(Some(closure.env.clone()), closure.lambda.env_size as usize);
                 env.set(0, arg);
                 let chunk = closure.lambda.body.clone();
-                self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: Some(closure) });
+                self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: Some((closure, pos)) });
                 None
             }
             Value::PrimOp(app) => {
@@ -236,45 +280,62 @@ impl Vm {
                 if args.len() < app.op.arity as usize {
                     return Some(Ok(Value::PrimOp(Gc::new(PrimOpApp { op: app.op, args }))));
                 }
-                self.invoke(app.op, args)
+                self.invoke(app.op, args, pos)
             }
             Value::Attrs(set) => {
                 let functor = self.state.sym.functor;
-                match set.get(functor).cloned() {
-                    Some(f) => self.spawn(move |co| {
+                match set.get_attr(functor).map(|a| (a.value.clone(), a.pos)) {
+                    Some((f, functor_pos)) => self.spawn(move |co| {
                         Box::pin(async move {
-                            let g = co.call(f, Value::Attrs(set)).await?;
-                            co.call(g, arg).await
+                            let called = async {
+                                let g = co.call_at(f, Value::Attrs(set), functor_pos).await?;
+                                co.call_at(g, arg, functor_pos).await
+                            };
+                            called.await.map_err(|e| {
+                                e.with_frame(
+                                    "while calling a functor (an attribute set with a '__functor' attribute)",
+                                    pos,
+                                )
+                            })
                         })
                     }),
-                    None => Some(Err(not_callable(&Value::Attrs(set)))),
+                    None => Some(Err(at_opt(not_callable(&Value::Attrs(set)), pos))),
                 }
             }
-            other => Some(Err(not_callable(&other))),
+            other => Some(Err(at_opt(not_callable(&other), pos))),
         }
     }
 
-    fn invoke(&mut self, op: &'static PrimOp, args: Vec<Value>) -> Started {
+    /// Runs a builtin with all its arguments; its errors get the frame
+    /// "while calling the 'X' builtin" at the call site.
+    fn invoke(&mut self, op: &'static PrimOp, args: Vec<Value>, pos: Option<Pos>) -> Started {
+        // The arguments are kept to say which one a type error is about.
+        let failed = move |e: EvalError, args: &[Value]| {
+            crate::builtins::blame_argument(e, op.name, args).with_frame(calling_frame(op), pos)
+        };
         match op.imp {
             Impl::Strict(f) => {
                 if args.iter().all(|a| !a.is_thunk()) {
-                    let result = f(&self.state, args).map_err(|e| e.with_frame(calling_frame(op), None));
+                    let kept = args.clone();
+                    let result = f(&self.state, args).map_err(|e| failed(e, &kept));
                     return self.forced(result);
                 }
                 self.spawn(move |co| {
                     Box::pin(async move {
                         let mut forced = Vec::with_capacity(args.len());
                         for a in args {
-                            forced.push(co.force(a).await?);
+                            forced.push(co.force(a).await.map_err(|e| e.with_frame(calling_frame(op), pos))?);
                         }
-                        let v = f(&co.state, forced).map_err(|e| e.with_frame(calling_frame(op), None))?;
+                        let kept = forced.clone();
+                        let v = f(&co.state, forced).map_err(|e| failed(e, &kept))?;
                         co.force(v).await
                     })
                 })
             }
             Impl::Native(f) => self.spawn(move |co| {
                 Box::pin(async move {
-                    let v = f(co.clone(), args).await.map_err(|e| e.with_frame(calling_frame(op), None))?;
+                    let kept = args.clone();
+                    let v = f(co.clone(), args).await.map_err(|e| failed(e, &kept))?;
                     co.force(v).await
                 })
             }),
@@ -303,13 +364,7 @@ impl Vm {
             macro_rules! fail {
                 ($e:expr) => {{
                     let e: EvalError = $e;
-                    let e = match chunk.pos_at(pc - 1) {
-                        Some(pos) => e.at(pos),
-                        None => e,
-                    };
-                    self.stack.truncate(base);
-                    self.pop_code_frame();
-                    return Err(e);
+                    return Err(self.unwind_code(e, pc - 1));
                 }};
             }
             // After starting a force or a call: a value for us at once, or frames
@@ -364,7 +419,14 @@ impl Vm {
                                 self.stack.push(done);
                                 continue;
                             }
-                            let r = self.begin_force(v);
+                            let r = match self.begin_force(v) {
+                                // The force that finds a thunk blackholed is
+                                // where the infinite recursion shows.
+                                Some(Err(e)) if e.kind == ErrorKind::InfiniteRecursion && e.pos.is_none() => {
+                                    Some(Err(at_opt(e, chunk.pos_at(pc - 1))))
+                                }
+                                r => r,
+                            };
                             started!(r);
                         } else {
                             self.stack.push(v);
@@ -373,7 +435,7 @@ impl Vm {
                     Op::Call => {
                         let arg = self.stack.pop().expect("argument");
                         let func = self.stack.pop().expect("function");
-                        let r = self.begin_call(func, arg);
+                        let r = self.begin_call(func, arg, chunk.pos_at(pc - 1));
                         started!(r);
                     }
                     Op::Pop => {
@@ -413,21 +475,24 @@ impl Vm {
                                     self.stack.push(v);
                                     continue 'frames;
                                 }
+                                Some(Frame::Context { .. }) => {
+                                    self.frames.pop();
+                                }
                                 _ => return Ok(Some(Ok(v))),
                             }
                         }
                     }
                     Op::Jump(t) => pc = t as usize,
-                    Op::JumpIfFalse { target, what } => match self.stack.pop() {
+                    Op::JumpIfFalse { target } => match self.stack.pop() {
                         Some(Value::Bool(b)) => {
                             if !b {
                                 pc = target as usize
                             }
                         }
-                        Some(other) => fail!(ops::expected_bool(&self.state, &other, &chunk, what)),
+                        Some(other) => fail!(self.expected_bool(&other, &chunk, pc)),
                         None => unreachable!(),
                     },
-                    Op::JumpIfFalseKeep { target, what } | Op::JumpIfTrueKeep { target, what } => {
+                    Op::JumpIfFalseKeep { target } | Op::JumpIfTrueKeep { target } => {
                         let jump_on = matches!(op, Op::JumpIfTrueKeep { .. });
                         match self.stack.last() {
                             Some(Value::Bool(b)) => {
@@ -437,15 +502,15 @@ impl Vm {
                             }
                             Some(other) => {
                                 let other = other.clone();
-                                fail!(ops::expected_bool(&self.state, &other, &chunk, what))
+                                fail!(self.expected_bool(&other, &chunk, pc))
                             }
                             None => unreachable!(),
                         }
                     }
-                    Op::AssertBool { what } => {
+                    Op::AssertBool => {
                         if !matches!(self.stack.last(), Some(Value::Bool(_))) {
                             let other = self.stack.last().cloned().expect("operand");
-                            fail!(ops::expected_bool(&self.state, &other, &chunk, what))
+                            fail!(self.expected_bool(&other, &chunk, pc))
                         }
                     }
                     Op::PushEnv(n) => env = Env::new(Some(env.clone()), n as usize),
@@ -499,11 +564,21 @@ impl Vm {
                         let r = self.spawn(move |co| Box::pin(ops::apply_overrides(co, set, rec_env, slots)));
                         started!(r);
                     }
-                    Op::Select(name) => {
+                    Op::Select { name, definition } => {
                         let v = self.stack.pop().expect("set");
-                        match ops::select(&self.state, &v, name) {
-                            Ok(x) => self.stack.push(x),
-                            Err(e) => fail!(e),
+                        let found = match &v {
+                            Value::Attrs(s) => s.get_attr(name).map(|a| (a.value.clone(), a.pos)),
+                            _ => None,
+                        };
+                        match found {
+                            Some((x, attr_pos)) => {
+                                let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
+                                started!(r);
+                            }
+                            None => match ops::select(&self.state, &v, name) {
+                                Ok(x) => self.stack.push(x),
+                                Err(e) => fail!(e),
+                            },
                         }
                     }
                     Op::SelectOr { name, target } => {
@@ -516,22 +591,38 @@ impl Vm {
                             _ => pc = target as usize,
                         }
                     }
-                    Op::SelectDynamic | Op::SelectDynamicOr { .. } => {
+                    Op::SelectDynamic { definition } => {
                         let name = self.stack.pop().expect("name");
                         let v = self.stack.pop().expect("set");
                         let sym = match ops::attr_name_of(&self.state, &name) {
                             Ok(s) => s,
                             Err(e) => fail!(e),
                         };
-                        match op {
-                            Op::SelectDynamicOr { target } => match &v {
-                                Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
-                                _ => pc = target as usize,
-                            },
-                            _ => match ops::select(&self.state, &v, sym) {
+                        let found = match &v {
+                            Value::Attrs(s) => s.get_attr(sym).map(|a| (a.value.clone(), a.pos)),
+                            _ => None,
+                        };
+                        match found {
+                            Some((x, attr_pos)) => {
+                                let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
+                                started!(r);
+                            }
+                            None => match ops::select(&self.state, &v, sym) {
                                 Ok(x) => self.stack.push(x),
                                 Err(e) => fail!(e),
                             },
+                        }
+                    }
+                    Op::SelectDynamicOr { target } => {
+                        let name = self.stack.pop().expect("name");
+                        let v = self.stack.pop().expect("set");
+                        let sym = match ops::attr_name_of(&self.state, &name) {
+                            Ok(s) => s,
+                            Err(e) => fail!(e),
+                        };
+                        match &v {
+                            Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
+                            _ => pc = target as usize,
                         }
                     }
                     Op::HasAttr(name) => {
@@ -642,8 +733,9 @@ impl Vm {
                         }
                     }
                     Op::Update => {
-                        let b = self.stack.pop().expect("operand");
+                        // The right operand was evaluated first, as in CppNix.
                         let a = self.stack.pop().expect("operand");
+                        let b = self.stack.pop().expect("operand");
                         match (a, b) {
                             (Value::Attrs(x), Value::Attrs(y)) => {
                                 let v = if y.is_empty() {
@@ -675,13 +767,26 @@ impl Vm {
                     }
                     Op::Assert { text } => match self.stack.pop() {
                         Some(Value::Bool(true)) => {}
-                        Some(Value::Bool(false)) => {
+                        Some(_) => {
                             let text = ops::constant_text(&chunk, text);
-                            fail!(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed")))
+                            fail!(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed"))
+                                .at_opt(chunk.pos_at(pc - 1)))
                         }
-                        Some(other) => fail!(ops::type_error(&self.state, "a Boolean", &other)),
                         None => unreachable!(),
                     },
+                    Op::AssertEq { text } => {
+                        let b = self.stack.pop().expect("operand");
+                        let a = self.stack.pop().expect("operand");
+                        // Pushes a null that the next instruction drops.
+                        if ops::equal_sync(&a, &b) == Some(true) {
+                            self.stack.push(Value::Null);
+                        } else {
+                            let pos = chunk.pos_at(pc - 1);
+                            let text = ops::constant_text(&chunk, text);
+                            let r = self.spawn(move |co| Box::pin(assert_equal(co, a, b, text, pos)));
+                            started!(r);
+                        }
+                    }
                     Op::Interpolate { parts, force_string } => {
                         let values = self.stack.split_off(self.stack.len() - parts as usize);
                         match ops::interpolate_sync(&self.state, &values, force_string) {
@@ -704,7 +809,7 @@ impl Vm {
                     Op::Formals => {
                         let arg = self.stack.pop().expect("argument");
                         let lambda = match self.frames.last() {
-                            Some(Frame::Code { call: Some(c), .. }) => c.lambda.clone(),
+                            Some(Frame::Code { call: Some((c, _)), .. }) => c.lambda.clone(),
                             _ => unreachable!("formals run in a function body"),
                         };
                         if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, arg) {
@@ -714,6 +819,36 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// A selected attribute's value, forced when the next instruction
+    /// forces it: errors then gain the frame `definition` at the
+    /// attribute's position.
+    fn select_force(
+        &mut self,
+        value: Value,
+        attr_pos: Option<Pos>,
+        chunk: &Gc<Chunk>,
+        definition: u32,
+        pc: &mut usize,
+    ) -> Started {
+        let pending = matches!(&value, Value::Thunk(t) if t.value().is_none());
+        if !pending || chunk.code.get(*pc) != Some(&Op::Force) {
+            return Some(Ok(value));
+        }
+        *pc += 1;
+        self.frames.push(Frame::Context { chunk: chunk.clone(), message: definition, pos: attr_pos });
+        match self.begin_force(value) {
+            Some(Err(e)) if e.kind == ErrorKind::InfiniteRecursion && e.pos.is_none() => {
+                Some(Err(e.at_opt(attr_pos.or_else(|| chunk.pos_at(*pc - 2)))))
+            }
+            r => r,
+        }
+    }
+
+    /// A non-Boolean where one is needed: an error at the instruction.
+    fn expected_bool(&self, found: &Value, chunk: &Chunk, pc: usize) -> EvalError {
+        type_error(&self.state, "a Boolean", found).at_opt(chunk.pos_at(pc - 1))
     }
 
     /// A thunk of `from.name` (for `inherit (from) name`): an application
@@ -727,6 +862,29 @@ impl Vm {
 
 fn not_callable(v: &Value) -> EvalError {
     EvalError::eval(format!("attempt to call something which is not a function but {}", ops::describe_value(v)))
+}
+
+fn at_opt(e: EvalError, pos: Option<Pos>) -> EvalError {
+    e.at_opt(pos)
+}
+
+/// `assert a == b;` when `a == b` may be false: explains the difference.
+async fn assert_equal(co: Co, a: Value, b: Value, text: String, pos: Option<Pos>) -> EvalResult<Value> {
+    if ops::equal(&co, a.clone(), b.clone()).await? {
+        return Ok(Value::Null);
+    }
+    let explained = assert_eq::assert_eq_values(co.clone(), a, b, pos).await;
+    if let Err(e) = explained {
+        if e.kind == ErrorKind::Assertion {
+            return Err(e.with_frame(format!("while evaluating the condition of the assertion '{text}'"), pos));
+        }
+        return Err(e);
+    }
+    Err(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed")).at_opt(pos))
+}
+
+fn thunk_id(thunk: &Gc<Thunk>) -> usize {
+    Gc::as_ptr(thunk) as *const u8 as usize
 }
 
 fn calling_frame(op: &PrimOp) -> String {

@@ -27,10 +27,6 @@ pub fn type_error(_state: &EvalState, expected: &str, found: &Value) -> EvalErro
     EvalError::eval(format!("expected {expected} but found {}", describe_value(found)))
 }
 
-pub(super) fn expected_bool(state: &EvalState, found: &Value, chunk: &Chunk, what: u32) -> EvalError {
-    type_error(state, "a Boolean", found).with_frame(constant_text(chunk, what), None)
-}
-
 pub(super) fn constant_text(chunk: &Chunk, i: u32) -> String {
     match &chunk.constants[i as usize] {
         Value::String(s) => s.to_str_lossy().into_owned(),
@@ -287,7 +283,7 @@ pub async fn equal(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
     Ok(true)
 }
 
-async fn is_derivation(co: &Co, set: &Attrs) -> EvalResult<bool> {
+pub(super) async fn is_derivation(co: &Co, set: &Attrs) -> EvalResult<bool> {
     match set.get(co.state.sym.type_) {
         Some(t) => match co.force(t.clone()).await? {
             Value::String(s) => Ok(s.as_bytes() == b"derivation"),
