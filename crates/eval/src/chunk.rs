@@ -128,6 +128,9 @@ pub enum Op {
     /// when they are not equal (an `assert a == b;`), else push a null.
     AssertEq {
         text: u32,
+        /// Where the `assert` starts (byte offset in this chunk's file);
+        /// the instruction's own position is the `==`'s.
+        assert_offset: u32,
     },
     /// Pop `parts` values and concatenate them as strings (`force_string`)
     /// or as a path (the first part is a path).

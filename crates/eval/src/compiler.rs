@@ -321,11 +321,13 @@ impl Compiler<'_, '_> {
                         c.emit(Op::AssertBool);
                     }
                 });
-                self.at(range);
                 if eq.is_some() {
-                    self.emit(Op::AssertEq { text });
+                    self.at(self.hir().range(cond));
+                    self.emit(Op::AssertEq { text, assert_offset: range.start().into() });
+                    self.at(range);
                     self.emit(Op::Pop);
                 } else {
+                    self.at(range);
                     self.emit(Op::Assert { text });
                 }
                 self.strict(body);

@@ -774,16 +774,17 @@ impl Vm {
                         }
                         None => unreachable!(),
                     },
-                    Op::AssertEq { text } => {
+                    Op::AssertEq { text, assert_offset } => {
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         // Pushes a null that the next instruction drops.
                         if ops::equal_sync(&a, &b) == Some(true) {
                             self.stack.push(Value::Null);
                         } else {
-                            let pos = chunk.pos_at(pc - 1);
+                            let eq_pos = chunk.pos_at(pc - 1);
+                            let assert_pos = eq_pos.map(|p| Pos { file: p.file, offset: assert_offset });
                             let text = ops::constant_text(&chunk, text);
-                            let r = self.spawn(move |co| Box::pin(assert_equal(co, a, b, text, pos)));
+                            let r = self.spawn(move |co| Box::pin(assert_equal(co, a, b, text, eq_pos, assert_pos)));
                             started!(r);
                         }
                     }
@@ -869,18 +870,26 @@ fn at_opt(e: EvalError, pos: Option<Pos>) -> EvalError {
 }
 
 /// `assert a == b;` when `a == b` may be false: explains the difference.
-async fn assert_equal(co: Co, a: Value, b: Value, text: String, pos: Option<Pos>) -> EvalResult<Value> {
+async fn assert_equal(
+    co: Co,
+    a: Value,
+    b: Value,
+    text: String,
+    eq_pos: Option<Pos>,
+    assert_pos: Option<Pos>,
+) -> EvalResult<Value> {
     if ops::equal(&co, a.clone(), b.clone()).await? {
         return Ok(Value::Null);
     }
-    let explained = assert_eq::assert_eq_values(co.clone(), a, b, pos).await;
+    let explained = assert_eq::assert_eq_values(co.clone(), a, b, eq_pos).await;
     if let Err(e) = explained {
         if e.kind == ErrorKind::Assertion {
-            return Err(e.with_frame(format!("while evaluating the condition of the assertion '{text}'"), pos));
+            let frame = format!("while evaluating the condition of the assertion '{text}'");
+            return Err(e.with_frame(frame, assert_pos));
         }
         return Err(e);
     }
-    Err(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed")).at_opt(pos))
+    Err(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed")).at_opt(assert_pos))
 }
 
 fn thunk_id(thunk: &Gc<Thunk>) -> usize {
@@ -914,7 +923,9 @@ pub fn arithmetic_values(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
 }
 
 /// Evaluates a value and everything inside it. Shared values are visited
-/// once, so cyclic structures terminate.
+/// once, so cyclic structures terminate. An error names the path to the
+/// failing value (`while evaluating the attribute 'a'`, `... list element
+/// at index 1`), innermost first, as CppNix's `forceValueDeep`.
 ///
 /// Nesting deeper than `max_call_depth` is an error, as CppNix's recursive
 /// `forceValueDeep` runs out of call depth there.
@@ -922,25 +933,56 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
     let top = co.force(v).await?;
     let limit = co.state.settings.max_call_depth;
     let mut seen = std::collections::HashSet::new();
-    let mut work = vec![(top.clone(), 0usize)];
-    while let Some((v, depth)) = work.pop() {
-        if depth > limit {
-            return Err(EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded"));
-        }
-        let v = co.force(v).await?;
-        match &v {
-            Value::Attrs(set) if seen.insert(Gc::as_ptr(set) as *const u8 as usize) => {
-                for attr in set.iter().rev() {
-                    work.push((attr.value.clone(), depth + 1));
+    // The containers being walked, outermost first, with the index of the
+    // child being forced.
+    let mut walk: Vec<(Value, usize)> = Vec::new();
+    if container_id(&top).is_some_and(|id| seen.insert(id)) {
+        walk.push((top.clone(), 0));
+    }
+    while let Some((container, index)) = walk.last_mut() {
+        let child = match container {
+            Value::Attrs(set) => set.iter().nth(*index).map(|a| a.value.clone()),
+            Value::List(list) => list.0.get(*index).cloned(),
+            _ => None,
+        };
+        let Some(child) = child else {
+            walk.pop();
+            continue;
+        };
+        *index += 1;
+        let forced = if walk.len() >= limit {
+            Err(EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded"))
+        } else {
+            co.force(child).await
+        };
+        match forced {
+            Ok(v) => {
+                if container_id(&v).is_some_and(|id| seen.insert(id)) {
+                    walk.push((v, 0));
                 }
             }
-            Value::List(list) if seen.insert(Gc::as_ptr(list) as *const u8 as usize) => {
-                for item in list.0.iter().rev() {
-                    work.push((item.clone(), depth + 1));
+            Err(mut e) => {
+                for (container, next) in walk.iter().rev() {
+                    match container {
+                        Value::Attrs(set) => {
+                            let attr = set.iter().nth(next - 1).expect("the child just forced");
+                            let name = String::from_utf8_lossy(&co.state.name_bytes(attr.name)).into_owned();
+                            e.push_frame(format!("while evaluating the attribute '{name}'"), attr.pos);
+                        }
+                        _ => e.push_frame(format!("while evaluating list element at index {}", next - 1), None),
+                    }
                 }
+                return Err(e);
             }
-            _ => {}
         }
     }
     Ok(top)
+}
+
+fn container_id(v: &Value) -> Option<usize> {
+    match v {
+        Value::Attrs(set) => Some(Gc::as_ptr(set) as *const u8 as usize),
+        Value::List(list) => Some(Gc::as_ptr(list) as *const u8 as usize),
+        _ => None,
+    }
 }
