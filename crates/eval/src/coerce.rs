@@ -17,8 +17,9 @@ pub enum CoerceMode {
     ToString,
 }
 
-fn cannot_coerce(v: &Value) -> EvalError {
-    EvalError::eval(format!("cannot coerce {} to a string: {}", v.type_description(), crate::print::print_for_error(v)))
+fn cannot_coerce(state: &EvalState, v: &Value) -> EvalError {
+    let shown = crate::print::print_for_error(state, v);
+    EvalError::eval(format!("cannot coerce {} to a string: {shown}", v.type_description()))
 }
 
 /// The string when no evaluation is needed; `None` otherwise (a set with
@@ -53,7 +54,7 @@ pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> 
             }
             Ok(NixString::new(out, Some(context)))
         }
-        other => Err(cannot_coerce(other)),
+        other => Err(cannot_coerce(state, other)),
     })
 }
 
@@ -72,7 +73,7 @@ pub async fn coerce_to_string(co: &Co, v: Value, mode: CoerceMode) -> EvalResult
             if let Some(out) = set.get(co.state.sym.out_path).cloned() {
                 return Box::pin(coerce_to_string(co, out, mode)).await;
             }
-            Err(cannot_coerce(&v))
+            Err(cannot_coerce(&co.state, &v))
         }
         Value::List(l) => {
             let mut out = Vec::new();

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use crate::state::EvalState;
-use crate::value::Value;
+use crate::value::{ThunkState, Value};
 
 /// Prints a value (normally fully evaluated first). Sets and lists met a
 /// second time print as `«repeated»`, as in CppNix.
@@ -113,50 +113,131 @@ pub fn print_attr_name(name: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// A value for an error message (no evaluation; unevaluated parts elided).
-pub fn print_for_error(v: &Value) -> String {
-    let mut out = Vec::new();
-    print_shallow(v, &mut out, 0);
-    String::from_utf8_lossy(&out).into_owned()
+/// A value in an error message, as CppNix's `ValuePrinter` with its
+/// `errorPrintOptions`: nothing is evaluated (pending thunks print as
+/// `«thunk»`), at most 10 levels deep, 10 attributes and 10 list items in
+/// all, strings cut after 1024 bytes, shared sets and lists `«repeated»`.
+pub fn print_for_error(state: &EvalState, v: &Value) -> String {
+    let mut printer = ErrorPrinter { state, out: Vec::new(), seen: HashSet::new(), attrs: 0, items: 0 };
+    printer.print(v, 0);
+    String::from_utf8_lossy(&printer.out).into_owned()
 }
 
-/// A value printed without a state (names unavailable): used in traces.
-pub fn print_value(v: &Value) -> String {
-    print_for_error(v)
+const MAX_DEPTH: usize = 10;
+const MAX_ATTRS: usize = 10;
+const MAX_ITEMS: usize = 10;
+const MAX_STRING: usize = 1024;
+
+struct ErrorPrinter<'s> {
+    state: &'s EvalState,
+    out: Vec<u8>,
+    seen: HashSet<usize>,
+    /// Attributes and list items printed so far, in the whole value.
+    attrs: usize,
+    items: usize,
 }
 
-fn print_shallow(v: &Value, out: &mut Vec<u8>, depth: usize) {
-    match v {
-        Value::Attrs(set) => {
-            if set.is_empty() {
-                out.extend_from_slice(b"{ }");
-            } else {
-                out.extend_from_slice("{ «".as_bytes());
-                out.extend_from_slice(set.len().to_string().as_bytes());
-                out.extend_from_slice(" attributes elided» }".as_bytes());
-            }
-        }
-        Value::List(list) => {
-            if list.0.is_empty() {
-                out.extend_from_slice(b"[ ]");
-            } else if depth > 0 {
-                out.extend_from_slice("[ «".as_bytes());
-                out.extend_from_slice(list.0.len().to_string().as_bytes());
-                out.extend_from_slice(" items elided» ]".as_bytes());
-            } else {
-                out.extend_from_slice(b"[ ");
-                for item in &list.0 {
-                    print_shallow(item, out, depth + 1);
-                    out.push(b' ');
+impl ErrorPrinter<'_> {
+    fn elided(&mut self, n: usize, single: &str, plural: &str) {
+        let word = if n == 1 { single } else { plural };
+        self.out.extend_from_slice(format!("«{n} {word} elided»").as_bytes());
+    }
+
+    fn print(&mut self, v: &Value, depth: usize) {
+        match v {
+            Value::Attrs(set) => {
+                if !self.seen.insert(std::rc::Rc::as_ptr(set) as *const u8 as usize) {
+                    self.out.extend_from_slice("«repeated»".as_bytes());
+                    return;
                 }
-                out.push(b']');
+                if depth >= MAX_DEPTH {
+                    self.out.extend_from_slice(b"{ ... }");
+                    return;
+                }
+                let mut attrs: Vec<(Vec<u8>, &Value)> =
+                    set.iter().map(|a| (self.state.name_bytes(a.name), &a.value)).collect();
+                // `type` and `_type` first, as CppNix does when it may elide.
+                attrs.sort_by(|a, b| {
+                    let important = |n: &[u8]| n == b"type" || n == b"_type";
+                    (!important(&a.0), &a.0).cmp(&(!important(&b.0), &b.0))
+                });
+                self.out.push(b'{');
+                let total = attrs.len();
+                for (printed, (name, value)) in attrs.into_iter().enumerate() {
+                    self.out.push(b' ');
+                    if self.attrs >= MAX_ATTRS {
+                        self.elided(total - printed, "attribute", "attributes");
+                        break;
+                    }
+                    print_attr_name(&name, &mut self.out);
+                    self.out.extend_from_slice(b" = ");
+                    self.print(value, depth + 1);
+                    self.out.push(b';');
+                    self.attrs += 1;
+                }
+                self.out.extend_from_slice(b" }");
             }
+            Value::List(list) => {
+                if !list.0.is_empty() && !self.seen.insert(std::rc::Rc::as_ptr(list) as *const u8 as usize) {
+                    self.out.extend_from_slice("«repeated»".as_bytes());
+                    return;
+                }
+                if depth >= MAX_DEPTH {
+                    self.out.extend_from_slice(b"[ ... ]");
+                    return;
+                }
+                self.out.push(b'[');
+                let total = list.0.len();
+                for (printed, item) in list.0.iter().enumerate() {
+                    self.out.push(b' ');
+                    if self.items >= MAX_ITEMS {
+                        self.elided(total - printed, "item", "items");
+                        break;
+                    }
+                    self.print(item, depth + 1);
+                    self.items += 1;
+                }
+                self.out.extend_from_slice(b" ]");
+            }
+            Value::Thunk(t) => {
+                let state = t.0.borrow();
+                match &*state {
+                    ThunkState::Done(v) => {
+                        let v = v.clone();
+                        drop(state);
+                        self.print(&v, depth)
+                    }
+                    ThunkState::Blackhole => self.out.extend_from_slice("«potential infinite recursion»".as_bytes()),
+                    _ => self.out.extend_from_slice("«thunk»".as_bytes()),
+                }
+            }
+            Value::String(s) => {
+                let bytes = s.as_bytes();
+                if bytes.len() > MAX_STRING {
+                    print_string(&bytes[..MAX_STRING], &mut self.out);
+                    self.out.push(b' ');
+                    self.elided(bytes.len() - MAX_STRING, "byte", "bytes");
+                } else {
+                    print_string(bytes, &mut self.out);
+                }
+            }
+            Value::Lambda(closure) => {
+                let lambda = &closure.lambda;
+                self.out.extend_from_slice("«lambda".as_bytes());
+                if let Some(name) = lambda.name {
+                    self.out.push(b' ');
+                    self.out.extend_from_slice(&self.state.name_bytes(name));
+                }
+                self.out.extend_from_slice(b" @ ");
+                self.out.extend_from_slice(self.state.show_pos(Some(lambda.pos)).as_bytes());
+                self.out.extend_from_slice("»".as_bytes());
+            }
+            Value::PrimOp(app) => {
+                let partially = if app.args.is_empty() { "" } else { "partially applied " };
+                self.out.extend_from_slice(format!("«{partially}primop {}»", app.op.name).as_bytes());
+            }
+            other => print_scalar(other, &mut self.out),
         }
-        Value::Thunk(t) => match t.value() {
-            Some(v) => print_shallow(&v, out, depth),
-            None => out.extend_from_slice("«thunk»".as_bytes()),
-        },
-        other => print_scalar(other, out),
     }
 }
 

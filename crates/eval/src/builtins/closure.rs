@@ -60,7 +60,7 @@ fn generic_closure(co: Co, a: Vec<Value>) -> NativeFuture {
         // Keys seen so far, in Nix's order, with the element each came from.
         let mut keys: Vec<(Value, Value)> = Vec::new();
         while let Some(e) = work.pop_front() {
-            let in_element = |e: &Value| format!("in genericClosure element {}", print_for_error(e));
+            let in_element = |e: &Value| format!("in genericClosure element {}", print_for_error(&co.state, e));
             let elem = co.force(e.clone()).await.map_err(|err| err.with_frame(in_element(&e), None))?;
             let elem_set = args::attrs(&state, &elem).map_err(|err| err.with_frame(in_element(&elem), None))?;
             let key = elem_set
@@ -82,17 +82,19 @@ fn generic_closure(co: Co, a: Vec<Value>) -> NativeFuture {
                     }
                     let error = match other {
                         Some(o) => error
-                            .with_frame(format!("with element {}", print_for_error(&o)), None)
-                            .with_frame(format!("while comparing element {}", print_for_error(&elem)), None),
-                        None => {
-                            error.with_frame(format!("while checking key of element {}", print_for_error(&elem)), None)
-                        }
+                            .with_frame(format!("with element {}", print_for_error(&co.state, &o)), None)
+                            .with_frame(format!("while comparing element {}", print_for_error(&co.state, &elem)), None),
+                        None => error.with_frame(
+                            format!("while checking key of element {}", print_for_error(&co.state, &elem)),
+                            None,
+                        ),
                     };
                     return Err(error);
                 }
             }
             result.push(elem.clone());
-            let calling = || format!("while calling operator on genericClosure element {}", print_for_error(&elem));
+            let calling =
+                || format!("while calling operator on genericClosure element {}", print_for_error(&co.state, &elem));
             let new = co.call(op.clone(), elem.clone()).await.map_err(|e| e.with_frame(calling(), None))?;
             let new = args::list(&state, &new)
                 .map_err(|e| {

@@ -139,7 +139,7 @@ fn trace(co: Co, a: Vec<Value>) -> NativeFuture {
         let msg = co.force(a[0].clone()).await?;
         let text = match &msg {
             Value::String(s) => s.to_str_lossy().into_owned(),
-            other => crate::print::print_value(other),
+            other => crate::print::print_value_with(&co.state, other),
         };
         eprintln!("trace: {text}");
         co.force(a[1].clone()).await

@@ -25,7 +25,8 @@ pub fn assert_eq_values(co: Co, a: Value, b: Value, pos: Option<Pos>) -> Pin<Box
         if a.ptr_eq(&b) && !matches!(a, Value::Lambda(_) | Value::PrimOp(_)) {
             return Ok(());
         }
-        let shown = |v: &Value| print_for_error(v);
+        let state = co.state.clone();
+        let shown = |v: &Value| print_for_error(&state, v);
         let number = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
         if number(&a) && number(&b) {
             if super::ops::equal(&co, a.clone(), b.clone()).await? {

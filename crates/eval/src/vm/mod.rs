@@ -299,10 +299,10 @@ impl Vm {
                             })
                         })
                     }),
-                    None => Some(Err(at_opt(not_callable(&Value::Attrs(set)), pos))),
+                    None => Some(Err(at_opt(not_callable(&self.state, &Value::Attrs(set)), pos))),
                 }
             }
-            other => Some(Err(at_opt(not_callable(&other), pos))),
+            other => Some(Err(at_opt(not_callable(&self.state, &other), pos))),
         }
     }
 
@@ -861,8 +861,9 @@ impl Vm {
     }
 }
 
-fn not_callable(v: &Value) -> EvalError {
-    EvalError::eval(format!("attempt to call something which is not a function but {}", ops::describe_value(v)))
+fn not_callable(state: &EvalState, v: &Value) -> EvalError {
+    let shown = ops::describe_value(state, v);
+    EvalError::eval(format!("attempt to call something which is not a function but {shown}"))
 }
 
 fn at_opt(e: EvalError, pos: Option<Pos>) -> EvalError {

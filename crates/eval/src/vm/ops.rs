@@ -19,12 +19,12 @@ pub(super) enum Outcome {
 }
 
 /// "an integer: 1", as CppNix describes a value in type errors.
-pub fn describe_value(v: &Value) -> String {
-    format!("{}: {}", v.type_description(), crate::print::print_for_error(v))
+pub fn describe_value(state: &EvalState, v: &Value) -> String {
+    format!("{}: {}", v.type_description(), crate::print::print_for_error(state, v))
 }
 
-pub fn type_error(_state: &EvalState, expected: &str, found: &Value) -> EvalError {
-    EvalError::eval(format!("expected {expected} but found {}", describe_value(found)))
+pub fn type_error(state: &EvalState, expected: &str, found: &Value) -> EvalError {
+    EvalError::eval(format!("expected {expected} but found {}", describe_value(state, found)))
 }
 
 pub(super) fn constant_text(chunk: &Chunk, i: u32) -> String {
@@ -99,7 +99,7 @@ pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
         (Op::Add, Value::Int(_) | Value::Float(_), other) => {
             return Err(EvalError::eval(format!("cannot add {} to {}", other.type_description(), a.type_description())))
         }
-        (Op::Add, Value::Path(p), _) => return path_concat(p.clone(), b).map(Outcome::Value),
+        (Op::Add, Value::Path(p), _) => return path_concat(state, p.clone(), b).map(Outcome::Value),
         (Op::Add, _, _) => {
             let values = vec![a, b];
             return Ok(match interpolate_sync(state, &values, true) {
@@ -129,7 +129,7 @@ fn as_float(v: &Value) -> f64 {
     }
 }
 
-fn path_concat(base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
+fn path_concat(state: &EvalState, base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
     match &suffix {
         Value::String(s) => {
             if s.has_context() {
@@ -147,7 +147,7 @@ fn path_concat(base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
         other => Err(EvalError::eval(format!(
             "cannot coerce {} to a string: {}",
             other.type_description(),
-            crate::print::print_for_error(other)
+            crate::print::print_for_error(state, other)
         ))
         .with_frame("while evaluating a path segment", None)),
     }
@@ -166,9 +166,9 @@ pub(super) fn less_than_sync(state: &EvalState, a: &Value, b: &Value) -> Option<
 }
 
 /// CppNix's `CompareValues` errors.
-fn cannot_compare(_state: &EvalState, a: &Value, b: &Value) -> EvalError {
+fn cannot_compare(state: &EvalState, a: &Value, b: &Value) -> EvalError {
     let (ta, tb) = (a.type_description(), b.type_description());
-    let (va, vb) = (crate::print::print_for_error(a), crate::print::print_for_error(b));
+    let (va, vb) = (crate::print::print_for_error(state, a), crate::print::print_for_error(state, b));
     if a.type_name() == b.type_name() {
         EvalError::eval(format!(
             "cannot compare {ta} with {tb}; values of that type are incomparable (values are {va} and {vb})"
