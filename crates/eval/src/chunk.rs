@@ -132,12 +132,13 @@ pub enum Op {
         /// the instruction's own position is the `==`'s.
         assert_offset: u32,
     },
-    /// Pop `parts` values and concatenate them as strings (`force_string`)
-    /// or as a path (the first part is a path).
-    Interpolate {
-        parts: u32,
-        force_string: bool,
-    },
+    /// `a + b`: numbers add, a path gets a suffix, anything else
+    /// concatenates as strings; `chunk.interpolations[i]` has the
+    /// operands' positions.
+    Plus(u32),
+    /// Pop the values of `chunk.interpolations[i]`'s parts and concatenate
+    /// them as strings or as a path (the first part is then a path).
+    Interpolate(u32),
     /// Resolve a path literal (a constant) against the file's directory.
     Path(u32),
     /// Push `{ file, line, column }` of this instruction's position.
@@ -172,6 +173,15 @@ pub struct Chunk {
     /// `e.addTrace(pos, "while evaluating ...")` around sub-evaluations).
     /// Inner ranges come before the ranges that contain them.
     pub contexts: Vec<TraceRegion>,
+    pub interpolations: Vec<Interpolation>,
+}
+
+/// The shape of a string or path with `${}` parts.
+pub struct Interpolation {
+    /// Whether the result is a string even when the first part is a path.
+    pub force_string: bool,
+    /// Where each part is, for errors in coercing it.
+    pub positions: Box<[Option<Pos>]>,
 }
 
 /// Errors raised by instructions `start..end` gain the frame `message` at

@@ -1,6 +1,7 @@
 //! Turning values into strings, as CppNix's `coerceToString` does.
 
 use crate::error::{EvalError, EvalResult};
+use crate::source::Pos;
 use crate::state::EvalState;
 use crate::value::{NixString, StringContext, Value};
 use crate::vm::Co;
@@ -60,20 +61,57 @@ pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> 
 
 /// CppNix's `coerceToString`, evaluating what it must.
 pub async fn coerce_to_string(co: &Co, v: Value, mode: CoerceMode) -> EvalResult<NixString> {
+    coerce_to_string_in(co, v, mode, None).await
+}
+
+/// Why a value is being coerced, and where: the frame CppNix's
+/// `coerceToString` adds to its own "cannot coerce" errors.
+#[derive(Clone, Copy)]
+pub struct CoerceContext<'a> {
+    pub message: &'a str,
+    pub pos: Option<Pos>,
+}
+
+/// [`coerce_to_string`] with the frame for values that cannot be coerced;
+/// calls of `__toString` and uses of `outPath` add their own frames.
+pub async fn coerce_to_string_in(
+    co: &Co,
+    v: Value,
+    mode: CoerceMode,
+    ctx: Option<CoerceContext<'_>>,
+) -> EvalResult<NixString> {
+    let in_ctx = |e: EvalError| match ctx {
+        Some(c) => e.with_frame(c.message, c.pos),
+        None => e,
+    };
     let v = co.force(v).await?;
     if let Some(r) = coerce_to_string_sync(&co.state, &v, mode) {
-        return r;
+        return match &v {
+            Value::String(_) | Value::Path(_) => r,
+            _ => r.map_err(in_ctx),
+        };
     }
     match &v {
         Value::Attrs(set) => {
-            if let Some(f) = set.get(co.state.sym.to_string).cloned() {
-                let result = co.call(f, v.clone()).await?;
-                return Box::pin(coerce_to_string(co, result, mode)).await;
+            if let Some(attr) = set.get_attr(co.state.sym.to_string) {
+                let (f, pos) = (attr.value.clone(), attr.pos);
+                let result = co
+                    .call_at(f, v.clone(), pos)
+                    .await
+                    .map_err(|e| e.with_frame("while calling the `__toString` attribute", pos))?;
+                return Box::pin(coerce_to_string_in(co, result, mode, ctx))
+                    .await
+                    .map_err(|e| e.with_frame("while using the result of the `__toString` attribute", pos));
             }
-            if let Some(out) = set.get(co.state.sym.out_path).cloned() {
-                return Box::pin(coerce_to_string(co, out, mode)).await;
+            if let Some(attr) = set.get_attr(co.state.sym.out_path) {
+                let (out, pos) = (attr.value.clone(), attr.pos);
+                let out =
+                    co.force(out).await.map_err(|e| e.with_frame("while evaluating the `outPath` attribute", pos))?;
+                return Box::pin(coerce_to_string_in(co, out, mode, ctx))
+                    .await
+                    .map_err(|e| e.with_frame("while using the `outPath` attribute", pos));
             }
-            Err(cannot_coerce(&co.state, &v))
+            Err(in_ctx(cannot_coerce(&co.state, &v)))
         }
         Value::List(l) => {
             let mut out = Vec::new();

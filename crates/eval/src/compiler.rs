@@ -17,7 +17,7 @@ use std::path::Path;
 use neve_syntax::ast::PathKind;
 use neve_syntax::TextRange;
 
-use crate::chunk::{AttrsShape, Chunk, FormalInfo, FormalsInfo, LambdaInfo, Op, TraceRegion};
+use crate::chunk::{AttrsShape, Chunk, FormalInfo, FormalsInfo, Interpolation, LambdaInfo, Op, TraceRegion};
 use crate::hir::{self, AttrName, AttrValue, BinaryOp, Expr, ExprId, Hir, Part, Var};
 use crate::source::{FileId, Pos};
 use crate::symbol::Interner;
@@ -257,17 +257,26 @@ impl Compiler<'_, '_> {
                 self.emit(Op::Path(i));
             }
             Expr::Interpolated { parts, force_string } => {
+                let mut positions = Vec::with_capacity(parts.len());
                 for part in &parts {
                     match part {
                         Part::Lit(bytes) => {
                             let i = self.constant(Value::string(NixString::from(&**bytes)));
                             self.emit(Op::Const(i));
+                            positions.push(None);
                         }
-                        Part::Expr(e) => self.strict(*e),
+                        Part::Expr(e) => {
+                            self.strict_in(*e, "in an operand of '+'");
+                            let start = self.hir().interpolation_starts.get(e).copied();
+                            let start = start.unwrap_or_else(|| self.hir().range(*e).start());
+                            positions.push(Some(Pos { file: self.input.file, offset: start.into() }));
+                        }
                     }
                 }
+                self.chunk.interpolations.push(Interpolation { force_string, positions: positions.into() });
+                let i = self.chunk.interpolations.len() as u32 - 1;
                 self.at(range);
-                self.emit(Op::Interpolate { parts: parts.len() as u32, force_string });
+                self.emit(Op::Interpolate(i));
             }
             Expr::Var(var) => {
                 self.var(var, 0);
@@ -432,8 +441,11 @@ impl Compiler<'_, '_> {
             BinaryOp::Add => {
                 self.strict_in(lhs, "in an operand of '+'");
                 self.strict_in(rhs, "in an operand of '+'");
+                let positions = [self.expr_pos(lhs), self.expr_pos(rhs)];
+                self.chunk.interpolations.push(Interpolation { force_string: false, positions: positions.into() });
+                let i = self.chunk.interpolations.len() as u32 - 1;
                 self.at(range);
-                self.emit(Op::Add);
+                self.emit(Op::Plus(i));
             }
             _ => {
                 // Calls of builtins in CppNix, which force their operands:
@@ -665,6 +677,8 @@ impl Compiler<'_, '_> {
         let mut defaults = Vec::new();
         let body = self.sub_chunk(|c| {
             if l.formals.is_some() {
+                // Three instructions, which the VM's unwinding knows
+                // (`FORMALS_PROLOGUE_END`).
                 c.emit(Op::Local { level: 0, slot: 0 });
                 c.emit(Op::Force);
                 c.at(range);

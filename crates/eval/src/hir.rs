@@ -12,7 +12,7 @@
 mod lower;
 
 use neve_syntax::ast::PathKind;
-use neve_syntax::TextRange;
+use neve_syntax::{TextRange, TextSize};
 
 pub use lower::{lower, lower_in_scope, Lint, LintKind, LowerResult};
 
@@ -28,6 +28,9 @@ pub struct Hir {
     pub exprs: Vec<Expr>,
     /// The source range of each expression, for errors and `__curPos`.
     pub ranges: Vec<TextRange>,
+    /// Where the `${` of an interpolated expression is (CppNix reports
+    /// coercion errors there).
+    pub interpolation_starts: std::collections::HashMap<ExprId, TextSize>,
     pub root: Option<ExprId>,
 }
 

@@ -573,6 +573,7 @@ impl Lowerer<'_> {
                 }
                 InterpolPart::Interpolation(i) => {
                     let e = self.opt_expr(i.expr(), i.syntax().text_range());
+                    self.hir.interpolation_starts.insert(e, i.syntax().text_range().start());
                     parts.push(Part::Expr(e));
                 }
             }
@@ -624,6 +625,7 @@ impl Lowerer<'_> {
                 }
                 InterpolPart::Interpolation(i) => {
                     let e = self.opt_expr(i.expr(), i.syntax().text_range());
+                    self.hir.interpolation_starts.insert(e, i.syntax().text_range().start());
                     pieces.push(Piece::Interpolation(e));
                 }
             }
@@ -753,6 +755,7 @@ impl Lowerer<'_> {
                 InterpolPart::Literal(t) => parts.push(Part::Lit(t.text().as_bytes().into())),
                 InterpolPart::Interpolation(i) => {
                     let e = self.opt_expr(i.expr(), i.syntax().text_range());
+                    self.hir.interpolation_starts.insert(e, i.syntax().text_range().start());
                     parts.push(Part::Expr(e));
                 }
             }

@@ -174,7 +174,18 @@ impl Vm {
         chunk.add_trace(&mut e, at);
         if let Some((closure, call_pos)) = call {
             self.call_depth -= 1;
-            if self.state.settings.show_trace {
+            // The first instructions of a function with formals take the
+            // argument apart: CppNix does that before the body, so only
+            // the call site is added, not the call itself.
+            if closure.lambda.formals.is_some() && at <= FORMALS_PROLOGUE_END {
+                if at < FORMALS_PROLOGUE_END {
+                    let lambda_pos = Some(closure.lambda.pos);
+                    e.push_frame("while evaluating the value passed for the lambda argument", lambda_pos);
+                }
+                if call_pos.is_some() {
+                    e.push_frame("from call site", call_pos);
+                }
+            } else if self.state.settings.show_trace {
                 let lambda = &closure.lambda;
                 let message = match lambda.name {
                     Some(name) => format!("while calling '{}'", self.state.name(name)),
@@ -542,13 +553,12 @@ impl Vm {
                             match ops::dynamic_attr_name(&self.state, &name) {
                                 Ok(None) => {}
                                 Ok(Some(sym)) => {
-                                    if attrs.iter().any(|a| a.name == sym) {
+                                    if let Some(first) = attrs.iter().find(|a| a.name == sym) {
                                         fail!(EvalError::eval(format!(
                                             "dynamic attribute '{}' already defined at {}",
                                             self.state.name(sym),
-                                            self.state.show_pos(Some(*pos))
-                                        ))
-                                        .at(*pos));
+                                            self.state.show_pos(first.pos)
+                                        )));
                                     }
                                     attrs.push(Attr { name: sym, value, pos: Some(*pos) });
                                 }
@@ -669,11 +679,7 @@ impl Vm {
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         match ops::arithmetic(&self.state, op, a, b) {
-                            Ok(ops::Outcome::Value(v)) => self.stack.push(v),
-                            Ok(ops::Outcome::Native(f)) => {
-                                let r = self.spawn(f);
-                                started!(r);
-                            }
+                            Ok(v) => self.stack.push(v),
                             Err(e) => fail!(e),
                         }
                     }
@@ -760,8 +766,7 @@ impl Vm {
                     Op::Negate => {
                         let a = self.stack.pop().expect("operand");
                         match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a) {
-                            Ok(ops::Outcome::Value(v)) => self.stack.push(v),
-                            Ok(ops::Outcome::Native(_)) => unreachable!("numbers need no evaluation"),
+                            Ok(v) => self.stack.push(v),
                             Err(e) => fail!(e),
                         }
                     }
@@ -788,13 +793,37 @@ impl Vm {
                             started!(r);
                         }
                     }
-                    Op::Interpolate { parts, force_string } => {
-                        let values = self.stack.split_off(self.stack.len() - parts as usize);
-                        match ops::interpolate_sync(&self.state, &values, force_string) {
+                    Op::Plus(i) => {
+                        let b = self.stack.pop().expect("operand");
+                        let a = self.stack.pop().expect("operand");
+                        if matches!(a, Value::Int(_) | Value::Float(_) | Value::Path(_)) {
+                            match ops::arithmetic(&self.state, Op::Add, a, b) {
+                                Ok(v) => self.stack.push(v),
+                                // "cannot add ..." is reported at the operand.
+                                Err(e) => fail!(e.at_opt(chunk.interpolations[i as usize].positions[1])),
+                            }
+                            continue;
+                        }
+                        let values = vec![a, b];
+                        match ops::interpolate_sync(&self.state, &values, &chunk.interpolations[i as usize]) {
                             Some(Ok(v)) => self.stack.push(v),
                             Some(Err(e)) => fail!(e),
                             None => {
-                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, force_string)));
+                                let chunk = chunk.clone();
+                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, chunk, i)));
+                                started!(r);
+                            }
+                        }
+                    }
+                    Op::Interpolate(i) => {
+                        let shape = &chunk.interpolations[i as usize];
+                        let values = self.stack.split_off(self.stack.len() - shape.positions.len());
+                        match ops::interpolate_sync(&self.state, &values, shape) {
+                            Some(Ok(v)) => self.stack.push(v),
+                            Some(Err(e)) => fail!(e),
+                            None => {
+                                let chunk = chunk.clone();
+                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, chunk, i)));
                                 started!(r);
                             }
                         }
@@ -866,6 +895,10 @@ fn not_callable(state: &EvalState, v: &Value) -> EvalError {
     EvalError::eval(format!("attempt to call something which is not a function but {shown}"))
 }
 
+/// The index of the `Formals` instruction in a function body: the
+/// argument is loaded and forced before it (see `Compiler::lambda`).
+const FORMALS_PROLOGUE_END: usize = 2;
+
 fn at_opt(e: EvalError, pos: Option<Pos>) -> EvalError {
     e.at_opt(pos)
 }
@@ -917,10 +950,7 @@ pub fn arithmetic_values(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
     if !matches!(b, Value::Int(_) | Value::Float(_)) {
         return Err(type_error(state, "an integer", &b));
     }
-    match ops::arithmetic(state, op, a, b)? {
-        ops::Outcome::Value(v) => Ok(v),
-        ops::Outcome::Native(_) => unreachable!("numbers need no evaluation"),
-    }
+    ops::arithmetic(state, op, a, b)
 }
 
 /// Evaluates a value and everything inside it. Shared values are visited

@@ -3,20 +3,15 @@
 //! cases are synchronous; cases that must evaluate more (equality of lists
 //! of thunks, `__toString`) run as native routines through [`Co`].
 
-use crate::chunk::{Chunk, LambdaInfo, Op};
-use crate::coerce::{coerce_to_string, coerce_to_string_sync, CoerceMode};
+use crate::chunk::{Chunk, Interpolation, LambdaInfo, Op};
+use crate::coerce::{coerce_to_string_in, coerce_to_string_sync, CoerceContext, CoerceMode};
 use crate::error::{EvalError, EvalResult};
 use crate::source::Pos;
 use crate::state::EvalState;
 use crate::symbol::Symbol;
 use crate::value::{Attrs, AttrsBuilder, Env, Gc, NixString, StringContext, Thunk, ThunkState, Value};
 
-use super::{Co, NativeFuture};
-
-pub(super) enum Outcome {
-    Value(Value),
-    Native(Box<dyn FnOnce(Co) -> NativeFuture>),
-}
+use super::Co;
 
 /// "an integer: 1", as CppNix describes a value in type errors.
 pub fn describe_value(state: &EvalState, v: &Value) -> String {
@@ -64,7 +59,7 @@ fn overflow(verb: &str, a: i64, sign: &str, b: i64) -> EvalError {
     EvalError::eval(format!("integer overflow in {verb} {a} {sign} {b}"))
 }
 
-pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalResult<Outcome> {
+pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalResult<Value> {
     let v = match (op, &a, &b) {
         (Op::Add, Value::Int(x), Value::Int(y)) => {
             Value::Int(x.checked_add(*y).ok_or_else(|| overflow("adding", *x, "+", *y))?)
@@ -99,14 +94,8 @@ pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
         (Op::Add, Value::Int(_) | Value::Float(_), other) => {
             return Err(EvalError::eval(format!("cannot add {} to {}", other.type_description(), a.type_description())))
         }
-        (Op::Add, Value::Path(p), _) => return path_concat(state, p.clone(), b).map(Outcome::Value),
-        (Op::Add, _, _) => {
-            let values = vec![a, b];
-            return Ok(match interpolate_sync(state, &values, true) {
-                Some(r) => Outcome::Value(r?),
-                None => Outcome::Native(Box::new(move |co| Box::pin(interpolate(co, values, true)))),
-            });
-        }
+        (Op::Add, Value::Path(p), _) => return path_concat(state, p.clone(), b),
+        (Op::Add, _, _) => unreachable!("`+` of strings is `Op::Plus`'s, builtins.add takes numbers"),
         (_, Value::Int(_) | Value::Float(_), other) | (_, other, _) => {
             let name = match op {
                 Op::Sub => "sub",
@@ -118,7 +107,7 @@ pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
             );
         }
     };
-    Ok(Outcome::Value(v))
+    Ok(v)
 }
 
 fn as_float(v: &Value) -> f64 {
@@ -294,8 +283,8 @@ pub(super) async fn is_derivation(co: &Co, set: &Attrs) -> EvalResult<bool> {
 }
 
 /// String (or path) interpolation when every part is already a string.
-pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], force_string: bool) -> Option<EvalResult<Value>> {
-    if !force_string {
+pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], shape: &Interpolation) -> Option<EvalResult<Value>> {
+    if !shape.force_string {
         if let Some(Value::Path(base)) = parts.first() {
             if parts[1..].iter().all(|p| matches!(p, Value::String(_))) {
                 let mut p = base.to_vec();
@@ -315,7 +304,7 @@ pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], force_string:
     }
     let mut bytes = Vec::new();
     let mut context = StringContext::new();
-    for part in parts {
+    for (part, pos) in parts.iter().zip(shape.positions.iter()) {
         match coerce_to_string_sync(state, part, CoerceMode::Interpolation)? {
             Ok(s) => {
                 bytes.extend_from_slice(s.as_bytes());
@@ -323,32 +312,35 @@ pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], force_string:
                     context.extend(c.iter().cloned());
                 }
             }
-            Err(e) => return Some(Err(e)),
+            Err(e) if matches!(part, Value::String(_) | Value::Path(_)) => return Some(Err(e)),
+            Err(e) => return Some(Err(e.with_frame(PATH_SEGMENT, *pos))),
         }
     }
     Some(Ok(Value::string(NixString::new(bytes, Some(context)))))
 }
 
-pub(super) async fn interpolate(co: Co, parts: Vec<Value>, force_string: bool) -> EvalResult<Value> {
-    let mut iter = parts.into_iter();
-    let first = iter.next().unwrap_or(Value::string(""));
-    if !force_string {
-        if let Value::Path(base) = &first {
+const PATH_SEGMENT: &str = "while evaluating a path segment";
+
+pub(super) async fn interpolate(co: Co, parts: Vec<Value>, chunk: Gc<Chunk>, shape: u32) -> EvalResult<Value> {
+    let shape = &chunk.interpolations[shape as usize];
+    let mut iter = parts.into_iter().zip(shape.positions.iter());
+    let (first, first_pos) = iter.next().map(|(v, p)| (v, *p)).unwrap_or((Value::string(""), None));
+    if !shape.force_string {
+        if let Value::Path(_) = &first {
             let mut rest = vec![first.clone()];
-            for part in iter {
-                let s = coerce_to_string(&co, part, CoerceMode::PathSegment)
-                    .await
-                    .map_err(|e| e.with_frame("while evaluating a path segment", None))?;
+            for (part, pos) in iter {
+                let ctx = CoerceContext { message: PATH_SEGMENT, pos: *pos };
+                let s = coerce_to_string_in(&co, part, CoerceMode::PathSegment, Some(ctx)).await?;
                 rest.push(Value::string(s));
             }
-            let _ = base;
-            return interpolate_sync(&co.state, &rest, false).expect("all parts are strings");
+            return interpolate_sync(&co.state, &rest, shape).expect("all parts are strings");
         }
     }
     let mut bytes = Vec::new();
     let mut context = StringContext::new();
-    for part in std::iter::once(first).chain(iter) {
-        let s = coerce_to_string(&co, part, CoerceMode::Interpolation).await?;
+    for (part, pos) in std::iter::once((first, first_pos)).chain(iter.map(|(v, p)| (v, *p))) {
+        let ctx = CoerceContext { message: PATH_SEGMENT, pos };
+        let s = coerce_to_string_in(&co, part, CoerceMode::Interpolation, Some(ctx)).await?;
         bytes.extend_from_slice(s.as_bytes());
         if let Some(c) = s.context() {
             context.extend(c.iter().cloned());
@@ -384,11 +376,12 @@ pub(super) async fn lookup_with(co: Co, mut env: Gc<Env>, name: Symbol) -> EvalR
 pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>, arg: Value) -> EvalResult<()> {
     let formals = lambda.formals.as_ref().expect("a function with formals");
     let Value::Attrs(set) = &arg else {
-        return Err(type_error(state, "a set", &arg));
+        return Err(type_error(state, "a set", &arg)
+            .with_frame("while evaluating the value passed for the lambda argument", Some(lambda.pos)));
     };
     let fname = match lambda.name {
         Some(n) => format!("'{}'", state.name(n)),
-        None => "anonymous lambda".to_string(),
+        None => "'anonymous lambda'".to_string(),
     };
     let mut used = 0;
     for f in &formals.entries {
