@@ -2,13 +2,23 @@
 //! itself needs the store and fetchers, which neve does not have yet.
 
 use super::args::err;
-use super::{native, PrimOp};
+use super::{native, strict, PrimOp};
 use crate::coerce::{coerce_to_string, CoerceMode};
 use crate::error::EvalError;
 use crate::value::Value;
 use crate::vm::{Co, NativeFuture};
 
-pub(super) static PRIMOPS: &[PrimOp] = &[native("fetchTree", 1, fetch_tree)];
+pub(super) static PRIMOPS: &[PrimOp] = &[
+    native("fetchTree", 1, fetch_tree),
+    strict("fetchurl", 1, |_, _| Err(not_supported("fetchurl"))),
+    strict("fetchTarball", 1, |_, _| Err(not_supported("fetchTarball"))),
+    strict("fetchGit", 1, |_, _| Err(not_supported("fetchGit"))),
+    strict("fetchMercurial", 1, |_, _| Err(not_supported("fetchMercurial"))),
+];
+
+fn not_supported(name: &str) -> EvalError {
+    err(format!("'builtins.{name}' is not yet supported by neve"))
+}
 
 fn not_yet() -> EvalError {
     err("'builtins.fetchTree' is not yet supported by neve: it needs the store")
