@@ -20,7 +20,8 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
     if show_trace {
         out.push_str("error:\n");
         for frame in e.trace.iter().rev() {
-            out.push_str(&format!("       … {}\n", frame.message));
+            // Continuation lines of a message line up under its text.
+            out.push_str(&format!("       … {}\n", frame.message.replace('\n', "\n       ")));
             if let Some(pos) = frame.pos {
                 out.push_str(&format!("         at {}:\n", state.show_pos(Some(pos))));
                 out.push_str(&snippet(state, pos));
