@@ -126,7 +126,7 @@ fn derivations_match_cppnix() {
         .filter(|p| p.file_name().unwrap().to_string_lossy().contains(&filter))
         .collect();
     programs.sort();
-    assert!(filter != "" || programs.len() >= 60, "the corpus has only {} programs", programs.len());
+    assert!(!filter.is_empty() || programs.len() >= 60, "the corpus has only {} programs", programs.len());
     let known: BTreeMap<String, String> = std::fs::read_to_string(dir.join(KNOWN))
         .unwrap_or_default()
         .lines()

@@ -185,7 +185,7 @@ impl EvalStore {
                 }
                 Some(StoreObject::Text(t)) => store.add_text(&t.name, &t.contents, &t.references),
                 Some(StoreObject::Source(s)) => {
-                    let mut filter = |p: &Path, _: EntryKind| s.kept.as_ref().map_or(true, |k| k.contains(p));
+                    let mut filter = |p: &Path, _: EntryKind| s.kept.as_ref().is_none_or(|k| k.contains(p));
                     store.add_path(&s.name, &s.path, s.method, HashAlgo::Sha256, &mut filter)
                 }
                 None => match store.is_valid_path(&path) {

@@ -156,7 +156,7 @@ async fn add_path(
         let io_error = |e: std::io::Error| err(format!("reading '{path}': {}", crate::io::describe_error(&e)));
         let hash = match method {
             FileIngestionMethod::Recursive => {
-                let mut keep = |p: &Path, _| kept.as_ref().map_or(true, |k| k.contains(p));
+                let mut keep = |p: &Path, _| kept.as_ref().is_none_or(|k| k.contains(p));
                 nar_hash_path_with(HashAlgo::Sha256, &resolved, &mut keep).map_err(io_error)?.0
             }
             FileIngestionMethod::Flat => hash_file(HashAlgo::Sha256, &resolved).map_err(io_error)?,
