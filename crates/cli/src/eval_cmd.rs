@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use neve_eval::state::LintLevel;
 use neve_eval::{EvalError, Evaluator, Settings, Value};
 
+use crate::instantiate_cmd::{is_socket, StoreChoice};
+
 /// The evaluation flags shared by `eval` and `instantiate`.
 #[derive(Default)]
 pub struct EvalArgs {
@@ -24,6 +26,8 @@ pub struct EvalArgs {
     pub auto_args: Vec<(String, String, bool)>,
     pub include: Vec<String>,
     pub settings: Settings,
+    /// `--store-dir DIR` or `--daemon [SOCKET]` (`neve instantiate`).
+    pub store: Option<StoreChoice>,
 }
 
 pub fn parse_args(args: &[String]) -> Result<EvalArgs, String> {
@@ -52,6 +56,18 @@ pub fn parse_args(args: &[String]) -> Result<EvalArgs, String> {
                 out.auto_args.push((name, value, a == "--arg"));
             }
             "-I" | "--include" => out.include.push(next(&mut i, a)?),
+            "--store-dir" => out.store = Some(StoreChoice::Dir(PathBuf::from(next(&mut i, a)?))),
+            "--daemon" => {
+                // The socket is optional: the next argument is it when it
+                // is a socket, or not a flag and not an existing file.
+                let socket = args.get(i + 1).filter(|n| {
+                    !n.starts_with('-') && (is_socket(n) || (!Path::new(n.as_str()).exists() && !n.ends_with(".nix")))
+                });
+                if socket.is_some() {
+                    i += 1;
+                }
+                out.store = Some(StoreChoice::Daemon(socket.map(PathBuf::from)));
+            }
             "--max-call-depth" => {
                 let n = next(&mut i, a)?;
                 out.settings.max_call_depth = n.parse().map_err(|_| format!("invalid number '{n}'"))?;
@@ -145,41 +161,6 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 }
 
-/// `neve instantiate`: evaluation as `nix-instantiate` does it. Writing
-/// the derivations needs the store layer, which is not wired in yet: after a
-/// successful evaluation this says so and fails.
-pub fn run_instantiate(args: &[String]) -> ExitCode {
-    let args = match parse_args(args) {
-        Ok(a) => a,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(1);
-        }
-    };
-    let mut eval = Evaluator::new(args.settings.clone());
-    let result = load_root(&mut eval, &args).and_then(|root| {
-        let auto_args = auto_args(&mut eval, &args)?;
-        let mut v = auto_call(&mut eval, root, &auto_args)?;
-        for path in &args.attr_paths {
-            for name in path.split('.').filter(|s| !s.is_empty()) {
-                v = eval.select(v, name)?;
-                v = auto_call(&mut eval, v, &auto_args)?;
-            }
-        }
-        eval.force(v)
-    });
-    match result {
-        Ok(_) => {
-            eprintln!("error: writing derivations is not implemented yet in neve (use 'neve eval' to evaluate)");
-            ExitCode::from(1)
-        }
-        Err(e) => {
-            eprint!("{}", eval.render_error(&e));
-            ExitCode::from(1)
-        }
-    }
-}
-
 fn cwd() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
 }
@@ -187,8 +168,7 @@ fn cwd() -> PathBuf {
 /// Evaluates what the arguments name, applies `-A` and automatic arguments,
 /// and returns the printed result.
 pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalError> {
-    let root = load_root(eval, args)?;
-    let auto_args = auto_args(eval, args)?;
+    let (root, auto_args) = root_and_args(eval, args)?;
     let mut values = Vec::new();
     if args.attr_paths.is_empty() {
         values.push(auto_call(eval, root, &auto_args)?);
@@ -256,6 +236,13 @@ pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalEr
     Ok(out)
 }
 
+/// The loaded file or expression (not evaluated) and the automatic
+/// arguments.
+pub fn root_and_args(eval: &mut Evaluator, args: &EvalArgs) -> Result<(Value, Vec<(String, Value)>), EvalError> {
+    let root = load_root(eval, args)?;
+    Ok((root, auto_args(eval, args)?))
+}
+
 fn load_root(eval: &mut Evaluator, args: &EvalArgs) -> Result<Value, EvalError> {
     if let Some(expr) = &args.expr {
         return eval.parse_string(expr, &cwd());
@@ -283,7 +270,7 @@ fn auto_args(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<(String, Value
 
 /// Calls a function whose argument is a set of formals with the automatic
 /// arguments it asks for, as CppNix's `autoCallFunction` does.
-fn auto_call(eval: &mut Evaluator, v: Value, auto_args: &[(String, Value)]) -> Result<Value, EvalError> {
+pub fn auto_call(eval: &mut Evaluator, v: Value, auto_args: &[(String, Value)]) -> Result<Value, EvalError> {
     let v = eval.force(v)?;
     let Value::Lambda(closure) = &v else { return Ok(v) };
     let Some(formals) = &closure.lambda.formals else { return Ok(v) };

@@ -1,6 +1,7 @@
 //! The `neve` command line: a thin layer over neve-syntax and neve-eval.
 
 mod eval_cmd;
+mod instantiate_cmd;
 mod parse_cmd;
 
 use std::process::ExitCode;
@@ -11,8 +12,10 @@ usage: neve <command> [options]
 commands:
   eval [FILE | -E EXPR] [-A PATH] [--strict] [--arg NAME EXPR] [--argstr NAME VALUE] [-I PATH]
                            evaluate and print as nix-instantiate --eval
-  instantiate [FILE | -E EXPR] [-A PATH] [the eval flags]
-                           evaluate to derivations (writing .drv files is not implemented yet)
+  instantiate [FILE | -E EXPR] [-A PATH] [the eval flags] [--store-dir DIR | --daemon [SOCKET]] [--json]
+                           evaluate to derivations, write their closure (into DIR/nix/store, or
+                           through the nix-daemon, by default at its default socket) and print
+                           their .drv paths (--json: as 'nix derivation show')
   parse [--tree] FILE...   check that files parse; print the syntax tree with --tree
 ";
 
@@ -37,7 +40,7 @@ fn run() -> ExitCode {
     };
     match command.as_str() {
         "eval" => eval_cmd::run(rest),
-        "instantiate" => eval_cmd::run_instantiate(rest),
+        "instantiate" => instantiate_cmd::run(rest),
         "parse" => parse_cmd::run(rest),
         "--help" | "-h" | "help" => {
             print!("{USAGE}");

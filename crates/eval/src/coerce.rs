@@ -16,6 +16,16 @@ pub enum CoerceMode {
     PathSegment,
     /// `toString`: also numbers, Booleans, `null` and lists.
     ToString,
+    /// Derivation attributes: as `ToString`, but paths are copied to the
+    /// store (CppNix's `coerceMore` with `copyToStore`).
+    DrvAttr,
+}
+
+impl CoerceMode {
+    /// Whether numbers, Booleans, `null` and lists coerce.
+    fn more(self) -> bool {
+        matches!(self, CoerceMode::ToString | CoerceMode::DrvAttr)
+    }
 }
 
 fn cannot_coerce(state: &EvalState, v: &Value) -> EvalError {
@@ -28,14 +38,16 @@ fn cannot_coerce(state: &EvalState, v: &Value) -> EvalError {
 pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> Option<EvalResult<NixString>> {
     Some(match v {
         Value::String(s) => Ok((**s).clone()),
-        Value::Path(p) if mode == CoerceMode::Interpolation => crate::store::copy_path_to_store(state, p),
+        Value::Path(p) if matches!(mode, CoerceMode::Interpolation | CoerceMode::DrvAttr) => {
+            crate::store::copy_path_to_store(state, p)
+        }
         Value::Path(p) => Ok(NixString::from(&p[..])),
         Value::Attrs(_) | Value::Thunk(_) => return None,
-        Value::Int(i) if mode == CoerceMode::ToString => Ok(NixString::from(i.to_string())),
-        Value::Float(f) if mode == CoerceMode::ToString => Ok(NixString::from(crate::print::float_to_string(*f))),
-        Value::Bool(b) if mode == CoerceMode::ToString => Ok(NixString::from(if *b { "1" } else { "" })),
-        Value::Null if mode == CoerceMode::ToString => Ok(NixString::from("")),
-        Value::List(l) if mode == CoerceMode::ToString => {
+        Value::Int(i) if mode.more() => Ok(NixString::from(i.to_string())),
+        Value::Float(f) if mode.more() => Ok(NixString::from(crate::print::float_to_string(*f))),
+        Value::Bool(b) if mode.more() => Ok(NixString::from(if *b { "1" } else { "" })),
+        Value::Null if mode.more() => Ok(NixString::from("")),
+        Value::List(l) if mode.more() => {
             let mut out = Vec::new();
             let mut context = StringContext::new();
             let n = l.0.len();

@@ -23,6 +23,9 @@ pub enum Origin {
     /// `-E` expressions and the like: CppNix prints `«string»`.
     String,
     Stdin,
+    /// A file neve carries inside itself (`derivation`'s implementation):
+    /// CppNix prints `«nix-internal»/NAME`.
+    Internal(&'static str),
 }
 
 pub struct SourceFile {
@@ -62,6 +65,7 @@ impl SourceMap {
             Origin::File(p) => p.display().to_string(),
             Origin::String => "«string»".to_string(),
             Origin::Stdin => "«stdin»".to_string(),
+            Origin::Internal(name) => format!("«nix-internal»/{name}"),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::globals::GlobalSettings;
 use crate::io::EvalIo;
 use crate::source::{Pos, SourceMap};
+use crate::store::EvalStore;
 use crate::symbol::{Interner, Symbol};
 use crate::value::Value;
 
@@ -69,6 +70,8 @@ pub struct EvalState {
     pub import_cache: RefCell<HashMap<Vec<u8>, Value>>,
     /// Sources already given store paths, by file system path.
     pub store_paths: RefCell<HashMap<Vec<u8>, Vec<u8>>>,
+    /// What the evaluation put in the store (see [`crate::store`]).
+    pub store: RefCell<EvalStore>,
 }
 
 impl EvalState {
@@ -93,6 +96,7 @@ impl EvalState {
             io,
             import_cache: RefCell::new(HashMap::new()),
             store_paths: RefCell::new(HashMap::new()),
+            store: RefCell::new(EvalStore::default()),
         }
     }
 

@@ -1,40 +1,252 @@
-//! The evaluator's view of the store: the store paths of sources that code
-//! interpolates (`"${./file}"`). During evaluation nothing is written; the
-//! path is computed as `nix-store --add` would, from the NAR hash.
+//! The evaluator's view of the store.
+//!
+//! Evaluation never writes to a store. What it would write (derivations,
+//! `toFile` texts, sources copied by interpolation, `builtins.path` and
+//! `filterSource`) is computed the way CppNix computes it and recorded in
+//! [`EvalStore`], which [`EvalState`] owns. `neve instantiate` then writes the
+//! closure of the derivations it printed with [`EvalStore::write_closure`];
+//! `neve eval` discards the record, as `nix-instantiate --eval` computes paths
+//! without writing.
+//!
+//! A source is recorded by its origin (the file system path, the ingestion
+//! method and, for a filtered source, the entries the filter kept), not by
+//! its contents: writing reads the files again and checks the result against
+//! the path computed during evaluation.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 
-use neve_store::{HashAlgo, StoreDir};
+use neve_store::derivation::DerivationError;
+use neve_store::nar::EntryKind;
+use neve_store::{Derivation, DrvHashCache, FileIngestionMethod, HashAlgo, StoreDir, StorePath, WritableStore};
 
 use crate::error::{EvalError, EvalResult};
 use crate::state::EvalState;
 use crate::value::{NixString, StringContext, StringContextElem};
 
+/// A text file the evaluation created (`builtins.toFile`).
+#[derive(Debug, Clone)]
+pub struct TextObject {
+    pub name: String,
+    pub contents: Vec<u8>,
+    pub references: BTreeSet<StorePath>,
+}
+
+/// A file or tree the evaluation copied into the store.
+#[derive(Debug, Clone)]
+pub struct SourceObject {
+    pub name: String,
+    pub path: PathBuf,
+    pub method: FileIngestionMethod,
+    /// For a filtered tree, the entries (full paths) the filter kept.
+    pub kept: Option<BTreeSet<PathBuf>>,
+}
+
+/// One recorded store object.
+#[derive(Debug, Clone, Copy)]
+pub enum StoreObject<'a> {
+    Derivation(&'a Derivation),
+    Text(&'a TextObject),
+    Source(&'a SourceObject),
+}
+
+/// Everything an evaluation put in the store, by store path, and the hashes
+/// modulo of its derivations (CppNix's `drvHashes`).
+pub struct EvalStore {
+    pub dir: StoreDir,
+    drv_hashes: DrvHashCache,
+    derivations: HashMap<StorePath, Derivation>,
+    texts: HashMap<StorePath, TextObject>,
+    sources: HashMap<StorePath, SourceObject>,
+}
+
+impl Default for EvalStore {
+    fn default() -> EvalStore {
+        EvalStore::new(StoreDir::default())
+    }
+}
+
+/// A derivation error as an evaluation error.
+pub fn drv_error(e: DerivationError) -> EvalError {
+    EvalError::eval(e.to_string())
+}
+
+impl EvalStore {
+    pub fn new(dir: StoreDir) -> EvalStore {
+        EvalStore {
+            dir,
+            drv_hashes: DrvHashCache::new(),
+            derivations: HashMap::new(),
+            texts: HashMap::new(),
+            sources: HashMap::new(),
+        }
+    }
+
+    /// The hashes modulo of recorded derivations, for `fill_outputs`.
+    pub fn drv_hashes(&self) -> &DrvHashCache {
+        &self.drv_hashes
+    }
+
+    /// Records a derivation whose outputs are filled in; gives its path.
+    pub fn add_derivation(&mut self, drv: Derivation) -> Result<StorePath, DerivationError> {
+        let path = drv.drv_path(&self.dir)?;
+        self.drv_hashes.record(&self.dir, &path, &drv)?;
+        self.derivations.insert(path.clone(), drv);
+        Ok(path)
+    }
+
+    /// Makes sure the hash modulo of an input derivation is known, reading it
+    /// (and its inputs) with `read` when the evaluation did not create it.
+    pub fn ensure_drv_hash(
+        &mut self,
+        path: &StorePath,
+        read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
+    ) -> Result<(), DerivationError> {
+        let dir = self.dir.clone();
+        self.drv_hashes.hash_of(&dir, path, read).map(|_| ())
+    }
+
+    /// Records a text file; gives its path.
+    pub fn add_text(&mut self, text: TextObject) -> EvalResult<StorePath> {
+        let path = self
+            .dir
+            .text_path_of(&text.name, &text.contents, &text.references)
+            .map_err(|e| EvalError::eval(e.to_string()))?;
+        self.texts.insert(path.clone(), text);
+        Ok(path)
+    }
+
+    /// Records a source whose path the caller computed.
+    pub fn add_source(&mut self, path: StorePath, source: SourceObject) {
+        self.sources.entry(path).or_insert(source);
+    }
+
+    pub fn derivation(&self, path: &StorePath) -> Option<&Derivation> {
+        self.derivations.get(path)
+    }
+
+    pub fn object(&self, path: &StorePath) -> Option<StoreObject<'_>> {
+        if let Some(d) = self.derivations.get(path) {
+            return Some(StoreObject::Derivation(d));
+        }
+        if let Some(t) = self.texts.get(path) {
+            return Some(StoreObject::Text(t));
+        }
+        self.sources.get(path).map(StoreObject::Source)
+    }
+
+    /// The references of a recorded object (none for sources and for paths
+    /// the evaluation did not create).
+    pub fn references(&self, path: &StorePath) -> BTreeSet<StorePath> {
+        match self.object(path) {
+            Some(StoreObject::Derivation(d)) => d.references(),
+            Some(StoreObject::Text(t)) => t.references.clone(),
+            _ => BTreeSet::new(),
+        }
+    }
+
+    /// The closure of `roots` under references, each path after the paths it
+    /// refers to (the order in which a store accepts them).
+    pub fn closure(&self, roots: impl IntoIterator<Item = StorePath>) -> Vec<StorePath> {
+        let mut done: BTreeSet<StorePath> = BTreeSet::new();
+        let mut order = Vec::new();
+        // (path, references pushed yet?)
+        let mut stack: Vec<(StorePath, bool)> = roots.into_iter().map(|p| (p, false)).collect();
+        stack.reverse();
+        while let Some((path, expanded)) = stack.pop() {
+            if done.contains(&path) {
+                continue;
+            }
+            if expanded {
+                done.insert(path.clone());
+                order.push(path);
+                continue;
+            }
+            stack.push((path.clone(), true));
+            for r in self.references(&path).into_iter().rev() {
+                if !done.contains(&r) {
+                    stack.push((r, false));
+                }
+            }
+        }
+        order
+    }
+
+    /// Writes the closure of `roots` into `store`, references first. Paths the
+    /// evaluation did not create (from `storePath`) must already be there.
+    pub fn write_closure(&self, roots: &[StorePath], store: &mut dyn WritableStore) -> Result<(), String> {
+        let dir = self.dir.clone();
+        for path in self.closure(roots.iter().cloned()) {
+            let shown = dir.print_path(&path);
+            let written = match self.object(&path) {
+                Some(StoreObject::Derivation(drv)) => {
+                    let text = drv.to_aterm(&dir).map_err(|e| e.to_string())?;
+                    store.add_text(&format!("{}.drv", drv.name), &text, &drv.references())
+                }
+                Some(StoreObject::Text(t)) => store.add_text(&t.name, &t.contents, &t.references),
+                Some(StoreObject::Source(s)) => {
+                    let mut filter = |p: &Path, _: EntryKind| s.kept.as_ref().is_none_or(|k| k.contains(p));
+                    store.add_path(&s.name, &s.path, s.method, HashAlgo::Sha256, &mut filter)
+                }
+                None => match store.is_valid_path(&path) {
+                    Ok(true) => continue,
+                    Ok(false) => return Err(format!("path '{shown}' is not valid")),
+                    Err(e) => Err(e),
+                },
+            };
+            let written = written.map_err(|e| format!("writing '{shown}': {e}"))?;
+            if written != path {
+                return Err(format!(
+                    "'{shown}' was written as '{}' (did a source change since it was evaluated?)",
+                    dir.print_path(&written)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `s` as a store path of this evaluation's store.
+pub fn parse_store_path(state: &EvalState, s: &[u8]) -> Option<StorePath> {
+    state.store.borrow().dir.parse_path(std::str::from_utf8(s).ok()?).ok()
+}
+
+/// The name of a file system path (its last component).
+fn base_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 /// `path` as a store path string (with its context), as CppNix's
-/// `copyPathToStore` gives it.
+/// `copyPathToStore` gives it; the source is recorded.
 pub fn copy_path_to_store(state: &EvalState, path: &[u8]) -> EvalResult<NixString> {
     if let Some(done) = state.store_paths.borrow().get(path) {
-        return Ok(with_context(done.clone()));
+        return Ok(store_path_string(done.clone()));
     }
     let text = String::from_utf8_lossy(path).into_owned();
     let fs_path = Path::new(&text);
     if !state.io.path_exists(fs_path) {
         return Err(EvalError::eval(format!("path '{text}' does not exist")));
     }
-    let name = fs_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = base_name(fs_path);
     let (hash, _) = neve_store::nar::nar_hash_path_with(HashAlgo::Sha256, fs_path, &mut neve_store::nar::keep_all)
         .map_err(|e| EvalError::eval(format!("reading '{text}': {e}")))?;
-    let store = StoreDir::new("/nix/store");
+    let mut store = state.store.borrow_mut();
     let store_path = store
+        .dir
         .make_source_path(&name, &hash, &BTreeSet::new(), false)
         .map_err(|e| EvalError::eval(format!("invalid store path name for '{text}': {e}")))?;
-    let printed = store.print_path(&store_path).into_bytes();
+    let printed = store.dir.print_path(&store_path).into_bytes();
+    store.add_source(
+        store_path,
+        SourceObject { name, path: fs_path.to_owned(), method: FileIngestionMethod::Recursive, kept: None },
+    );
+    drop(store);
     state.store_paths.borrow_mut().insert(path.to_vec(), printed.clone());
-    Ok(with_context(printed))
+    Ok(store_path_string(printed))
 }
 
-fn with_context(store_path: Vec<u8>) -> NixString {
+/// A store path as a string whose context is the path itself.
+pub fn store_path_string(store_path: Vec<u8>) -> NixString {
     let mut context = StringContext::new();
     context.insert(StringContextElem::Opaque(store_path.clone().into()));
     NixString::new(store_path, Some(context))

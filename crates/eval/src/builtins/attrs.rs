@@ -25,7 +25,14 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("intersectAttrs", 2, |s, a| {
         let x = args::attrs(s, &a[0])?;
         let y = args::attrs(s, &a[1])?;
-        let kept: Vec<Attr> = y.iter().filter(|attr| x.get(attr.name).is_some()).cloned().collect();
+        // Walk the smaller set and look names up in the larger one, as
+        // CppNix does: `intersectAttrs (functionArgs f) scope` over a large
+        // package set must not cost the size of the set.
+        let kept: Vec<Attr> = if x.len() < y.len() {
+            x.iter().filter_map(|attr| y.get_attr(attr.name).cloned()).collect()
+        } else {
+            y.iter().filter(|attr| x.get(attr.name).is_some()).cloned().collect()
+        };
         Ok(Value::attrs(Attrs::from_unsorted(kept)))
     }),
     native("catAttrs", 2, cat_attrs),

@@ -2,13 +2,118 @@
 //! itself needs the store and fetchers, which neve does not have yet.
 
 use super::args::err;
-use super::{native, PrimOp};
+use super::json::string_no_context;
+use super::{native, strict, PrimOp};
 use crate::coerce::{coerce_to_string, CoerceMode};
-use crate::error::EvalError;
+use crate::error::{EvalError, EvalResult};
 use crate::value::Value;
 use crate::vm::{Co, NativeFuture};
+use neve_store::{Hash, HashAlgo};
 
-pub(super) static PRIMOPS: &[PrimOp] = &[native("fetchTree", 1, fetch_tree)];
+pub(super) static PRIMOPS: &[PrimOp] = &[
+    native("fetchTree", 1, fetch_tree),
+    native("fetchurl", 1, |co, a| Box::pin(async move { fetch(&co, a[0].clone(), "fetchurl", false).await })),
+    native("fetchTarball", 1, |co, a| Box::pin(async move { fetch(&co, a[0].clone(), "fetchTarball", true).await })),
+    strict("fetchGit", 1, |_, _| Err(not_supported("fetchGit"))),
+    strict("fetchMercurial", 1, |_, _| Err(not_supported("fetchMercurial"))),
+];
+
+/// CppNix's `fetch` (`builtins.fetchurl`, `builtins.fetchTarball`): the
+/// arguments are checked as CppNix checks them. neve has no network: only
+/// `file://` URLs of regular files are fetched (not unpacked), read at
+/// evaluation time and recorded as a flat source.
+async fn fetch(co: &Co, arg: Value, who: &str, unpack: bool) -> EvalResult<Value> {
+    let state = co.state.clone();
+    let arg = co.force(arg).await?;
+    let mut url = None;
+    let mut name = String::new();
+    let mut name_passed = false;
+    let mut expected = None;
+    let is_attrs = matches!(arg, Value::Attrs(_));
+    if let Value::Attrs(set) = &arg {
+        for attr in set.iter() {
+            let v = co.force(attr.value.clone()).await?;
+            match &state.name_bytes(attr.name)[..] {
+                b"url" => url = Some(string_no_context(&state, &v, "while evaluating the url we should fetch")?),
+                b"sha256" => {
+                    let s =
+                        string_no_context(&state, &v, "while evaluating the sha256 of the content we should fetch")?;
+                    expected = Some(
+                        Hash::parse_allow_empty(&s.to_str_lossy(), Some(HashAlgo::Sha256))
+                            .map_err(|e| err(e.to_string()))?,
+                    );
+                }
+                b"name" => {
+                    name_passed = true;
+                    name = string_no_context(&state, &v, "while evaluating the name of the content we should fetch")?
+                        .to_str_lossy()
+                        .into_owned();
+                }
+                other => {
+                    return Err(err(format!("unsupported argument '{}' to '{who}'", String::from_utf8_lossy(other))))
+                }
+            }
+        }
+    } else {
+        url = Some(string_no_context(&state, &arg, "while evaluating the url we should fetch")?);
+    }
+    let Some(url) = url else { return Err(err("'url' argument required")) };
+    let url = url.to_str_lossy().into_owned();
+    if name.is_empty() {
+        name = url.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
+    }
+    if let Err(e) = neve_store::store_path::validate_name(name.as_bytes()) {
+        let resolution = if name_passed {
+            format!("Please change the value for the 'name' attribute passed to '{who}', so that it can create a valid store path.")
+        } else if is_attrs {
+            format!("Please add a valid 'name' attribute to the argument for '{who}', so that it can create a valid store path.")
+        } else {
+            format!("Please pass an attribute set with 'url' and 'name' attributes to '{who}',  so that it can create a valid store path.")
+        };
+        return Err(err(format!(
+            "invalid store path name when fetching URL '{url}': {}. {resolution}",
+            super::derivation::name_error(name.as_bytes(), &e)
+        )));
+    }
+    if state.settings.globals.pure_eval && expected.is_none() {
+        return Err(err(format!("in pure evaluation mode, '{who}' requires a 'sha256' argument")));
+    }
+    let Some(file) = url.strip_prefix("file://").filter(|_| !unpack) else {
+        return Err(err(format!(
+            "unable to download '{url}': neve can fetch only local 'file://' URLs with '{}', without unpacking",
+            "builtins.fetchurl"
+        )));
+    };
+    let bytes = state
+        .io
+        .read_file(std::path::Path::new(file))
+        .map_err(|e| err(format!("unable to download '{url}': {}", crate::io::describe_error(&e))))?;
+    let hash = neve_store::hash::hash_bytes(HashAlgo::Sha256, &bytes);
+    if let Some(expected) = expected {
+        if expected != hash {
+            return Err(err(format!(
+                "hash mismatch in file downloaded from '{url}':\n  specified: {}\n  got:       {}",
+                expected.to_sri(),
+                hash.to_sri()
+            )));
+        }
+    }
+    let method = neve_store::FileIngestionMethod::Flat;
+    let mut store = state.store.borrow_mut();
+    let path = store
+        .dir
+        .make_fixed_output_path(method, &hash, &name, &Default::default(), false)
+        .map_err(|e| err(e.to_string()))?;
+    store.add_source(
+        path.clone(),
+        crate::store::SourceObject { name, path: std::path::PathBuf::from(file), method, kept: None },
+    );
+    Ok(Value::string(crate::store::store_path_string(store.dir.print_path(&path).into_bytes())))
+}
+
+fn not_supported(name: &str) -> EvalError {
+    err(format!("'builtins.{name}' is not yet supported by neve"))
+}
 
 fn not_yet() -> EvalError {
     err("'builtins.fetchTree' is not yet supported by neve: it needs the store")

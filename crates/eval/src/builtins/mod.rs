@@ -6,15 +6,16 @@ mod attrs;
 mod closure;
 mod context;
 mod control;
+mod derivation;
 mod fetchers;
 mod from_toml;
 mod hashing;
 mod imports;
 pub mod json;
 mod lists;
-mod needs_store;
 mod paths;
 mod search_path;
+mod store_paths;
 mod strings;
 mod versions;
 pub mod xml;
@@ -74,7 +75,8 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(lists::PRIMOPS)
         .chain(strings::PRIMOPS)
         .chain(paths::PRIMOPS)
-        .chain(needs_store::PRIMOPS)
+        .chain(derivation::PRIMOPS)
+        .chain(store_paths::PRIMOPS)
         .chain(json::PRIMOPS)
         .chain(xml::PRIMOPS)
         .chain(from_toml::PRIMOPS)
@@ -125,6 +127,7 @@ pub fn install(state: &EvalState) {
     for op in all_primops() {
         add(op.name, Value::PrimOp(Gc::new(PrimOpApp { op, args: Vec::new() })));
     }
+    add("derivation", derivation::derivation_value(state));
     for (name, value) in control::constants(state) {
         add(name, value);
     }

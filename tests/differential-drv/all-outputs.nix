@@ -1,0 +1,1 @@
+let a = derivation { name = "all-a"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = [ "out" "dev" "doc" ]; }; in derivation { name = "all-b"; system = "x86_64-linux"; builder = "/bin/sh"; deps = a.all; }

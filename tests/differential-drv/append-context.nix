@@ -1,0 +1,1 @@
+let a = derivation { name = "ac-a"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = ["out" "dev"]; }; s = builtins.appendContext "x" { ${builtins.unsafeDiscardStringContext a.drvPath} = { outputs = [ "dev" ]; }; }; in derivation { name = "ac-b"; system = "x86_64-linux"; builder = "/bin/sh"; inherit s; }

@@ -1,0 +1,1 @@
+let mk = i: prev: derivation { name = "c${toString i}"; system = "x86_64-linux"; builder = "/bin/sh"; prev = if prev == null then "" else prev; }; in builtins.foldl' (acc: i: mk i acc) null (builtins.genList (i: i) 50)

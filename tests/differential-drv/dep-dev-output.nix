@@ -1,0 +1,1 @@
+let a = derivation { name = "dev-a"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = [ "out" "dev" ]; }; in derivation { name = "dev-b"; system = "x86_64-linux"; builder = "/bin/sh"; inc = "${a.dev}/include"; }

@@ -1,0 +1,1 @@
+let a = derivation { name = "chain-a"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = ["out" "bin"]; }; b = derivation { name = "chain-b"; system = "x86_64-linux"; builder = "/bin/sh"; x = a; }; in derivation { name = "chain-c"; system = "x86_64-linux"; builder = "/bin/sh"; y = b.drvPath; }

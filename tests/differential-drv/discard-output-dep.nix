@@ -1,0 +1,1 @@
+let a = derivation { name = "disc-a"; system = "x86_64-linux"; builder = "/bin/sh";  }; in derivation { name = "disc-b"; system = "x86_64-linux"; builder = "/bin/sh"; p = builtins.unsafeDiscardOutputDependency a.drvPath; }

@@ -1,0 +1,1 @@
+derivation { name = "a b"; system = "x"; builder = "/bin/sh"; }

@@ -1,0 +1,1 @@
+derivation { name = "outstr"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = "out  dev\tman"; }

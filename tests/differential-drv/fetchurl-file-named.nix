@@ -1,0 +1,1 @@
+derivation { name = "fetched-named"; system = "x86_64-linux"; builder = "/bin/sh"; src = builtins.fetchurl { url = "file://${toString ./data/sub/b.txt}"; name = "bee"; sha256 = builtins.hashFile "sha256" ./data/sub/b.txt; }; }

@@ -1,0 +1,1 @@
+derivation { name = "fod-base32"; system = "x86_64-linux"; builder = "/bin/sh"; outputHash = "1b8m03r63zqhnjf7l5wnldhh7c134ap5vpj0850ymkq1iyzicy5s"; outputHashAlgo = "sha256"; }

@@ -1,0 +1,1 @@
+{ "1bad" = derivation { name = "bad"; system = "x86_64-linux"; builder = "/bin/sh";  }; good = derivation { name = "good"; system = "x86_64-linux"; builder = "/bin/sh";  }; "with space" = derivation { name = "space"; system = "x86_64-linux"; builder = "/bin/sh";  }; }

@@ -1,0 +1,1 @@
+derivation { name = "pathsha"; system = "x86_64-linux"; builder = "/bin/sh"; src = builtins.path { path = ./data/a.txt; name = "a"; sha256 = "0q0hnl0a3h1k9rqszkgxg9rl4gkw6wnz8ggsi2919nd2x6f8vadn"; recursive = false; }; }

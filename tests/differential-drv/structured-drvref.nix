@@ -1,0 +1,1 @@
+let a = derivation { name = "sa-dep"; system = "x86_64-linux"; builder = "/bin/sh";  }; in derivation { name = "sa-user"; system = "x86_64-linux"; builder = "/bin/sh"; __structuredAttrs = true; deps = [ a a.drvPath ]; info = { path = "${a}/bin"; }; }

@@ -1,0 +1,1 @@
+derivation { name = "sa-fod"; system = "x86_64-linux"; builder = "/bin/sh"; __structuredAttrs = true; outputHash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; outputHashAlgo = "sha256"; outputHashMode = "flat"; }

@@ -1,0 +1,1 @@
+derivation { name = "sa-nested"; system = "x86_64-linux"; builder = "/bin/sh"; __structuredAttrs = true; a = { b = [ 1 2.5 true false null "s" ]; c = { }; }; f = 0.1; neg = -7; big = 1.0e300; s = "quote\" back\\ nl\n tab\t"; }
