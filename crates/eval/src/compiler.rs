@@ -216,7 +216,8 @@ impl Compiler<'_, '_> {
             Expr::Int(_) | Expr::Float(_) | Expr::Str(_) | Expr::Uri(_) | Expr::Lambda(_) | Expr::List(_) => {
                 self.strict(id)
             }
-            Expr::Attrs(a) if !a.rec => self.strict(id),
+            // Dynamic names are evaluated when the set is, so such a set waits.
+            Expr::Attrs(a) if !a.rec && a.dynamic.is_empty() => self.strict(id),
             Expr::Var(var @ (Var::Local { .. } | Var::Global(_))) if !self.reads_unfilled_slot(*var, 0) => {
                 let var = *var;
                 self.at(self.hir().range(id));

@@ -4,16 +4,16 @@
 use std::collections::VecDeque;
 
 use super::args::{self, err};
-use super::{native, PrimOp};
+use super::{native, without_trace, PrimOp};
 use crate::coerce::{coerce_to_string, CoerceMode};
-use crate::error::EvalResult;
+use crate::error::{EvalResult, TraceFrame};
 use crate::print::print_for_error;
 use crate::value::{Gc, Value};
 use crate::vm::{less_than, Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
     native("genericClosure", 1, generic_closure),
-    native("addErrorContext", 2, add_error_context),
+    without_trace(native("addErrorContext", 2, add_error_context)),
     // Without a debugger, `break` returns its argument.
     native("break", 1, |co, a| Box::pin(async move { co.force(a[0].clone()).await })),
 ];
@@ -140,7 +140,9 @@ fn add_error_context(co: Co, a: Vec<Value>) -> NativeFuture {
                 let message = coerce_to_string(&co, a[0].clone(), CoerceMode::PathSegment).await.map_err(|e| {
                     e.with_frame("while evaluating the error message passed to builtins.addErrorContext", None)
                 })?;
-                Err(e.with_frame(message.to_str_lossy().into_owned(), None))
+                let mut e = e;
+                e.trace.push(TraceFrame { message: message.to_str_lossy().into_owned(), pos: None, always: true });
+                Err(e)
             }
         }
     })

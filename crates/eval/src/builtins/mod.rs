@@ -41,6 +41,9 @@ pub struct PrimOp {
     pub name: &'static str,
     pub arity: u8,
     pub imp: Impl,
+    /// Whether its errors get "while calling the 'X' builtin" (CppNix's
+    /// `PrimOp::addTrace`).
+    pub add_trace: bool,
 }
 
 pub(crate) const fn strict(
@@ -48,11 +51,16 @@ pub(crate) const fn strict(
     arity: u8,
     f: fn(&EvalState, Vec<Value>) -> EvalResult<Value>,
 ) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Strict(f) }
+    PrimOp { name, arity, imp: Impl::Strict(f), add_trace: true }
 }
 
 pub(crate) const fn native(name: &'static str, arity: u8, f: fn(Co, Vec<Value>) -> NativeFuture) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Native(f) }
+    PrimOp { name, arity, imp: Impl::Native(f), add_trace: true }
+}
+
+/// `op` without the "while calling the builtin" frame.
+pub(crate) const fn without_trace(op: PrimOp) -> PrimOp {
+    PrimOp { add_trace: false, ..op }
 }
 
 /// `(from, name)` -> `from.name`, for `inherit (from) name`.

@@ -322,7 +322,12 @@ impl Vm {
     fn invoke(&mut self, op: &'static PrimOp, args: Vec<Value>, pos: Option<Pos>) -> Started {
         // The arguments are kept to say which one a type error is about.
         let failed = move |e: EvalError, args: &[Value]| {
-            crate::builtins::blame_argument(e, op.name, args).with_frame(calling_frame(op), pos)
+            let e = crate::builtins::blame_argument(e, op.name, args);
+            if op.add_trace {
+                e.with_frame(calling_frame(op), pos)
+            } else {
+                e
+            }
         };
         match op.imp {
             Impl::Strict(f) => {
@@ -335,7 +340,7 @@ impl Vm {
                     Box::pin(async move {
                         let mut forced = Vec::with_capacity(args.len());
                         for a in args {
-                            forced.push(co.force(a).await.map_err(|e| e.with_frame(calling_frame(op), pos))?);
+                            forced.push(co.force(a).await.map_err(|e| failed(e, &[]))?);
                         }
                         let kept = forced.clone();
                         let v = f(&co.state, forced).map_err(|e| failed(e, &kept))?;
@@ -558,7 +563,8 @@ impl Vm {
                                             "dynamic attribute '{}' already defined at {}",
                                             self.state.name(sym),
                                             self.state.show_pos(first.pos)
-                                        )));
+                                        ))
+                                        .at(*pos));
                                     }
                                     attrs.push(Attr { name: sym, value, pos: Some(*pos) });
                                 }
