@@ -900,7 +900,7 @@ fn calling_frame(op: &PrimOp) -> String {
     format!("while calling the '{}' builtin", op.name)
 }
 
-pub use ops::{describe_value, equal, less_than, position_attrs, select as select_attr, type_error};
+pub use ops::{compare_values, describe_value, equal, less_than, position_attrs, select as select_attr, type_error};
 
 /// `a < b` for numbers, strings and paths without evaluation; `None`
 /// otherwise (or on a type error).

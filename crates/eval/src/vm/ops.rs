@@ -180,29 +180,53 @@ fn cannot_compare(_state: &EvalState, a: &Value, b: &Value) -> EvalError {
 
 /// `a < b`, forcing list elements as needed (lexicographic order).
 pub async fn less_than(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
-    let mut a = co.force(a).await?;
-    let mut b = co.force(b).await?;
-    loop {
-        if let Some(r) = less_than_sync(&co.state, &a, &b) {
-            return r;
-        }
-        let (Value::List(x), Value::List(y)) = (&a, &b) else { unreachable!() };
-        let (x, y) = (x.clone(), y.clone());
-        let mut i = 0;
+    let a = co.force(a).await?;
+    let b = co.force(b).await?;
+    compare_values(co, a, b, "").await
+}
+
+/// CppNix's `CompareValues` on two forced values: an error gains one
+/// "while comparing two list elements" frame per list level entered, then
+/// `frame` (when not empty).
+pub async fn compare_values(co: &Co, mut a: Value, mut b: Value, frame: &str) -> EvalResult<bool> {
+    let mut depth = 0;
+    let result = async {
         loop {
-            if i == x.0.len() || i == y.0.len() {
-                return Ok(x.0.len() < y.0.len());
+            if let Some(r) = less_than_sync(&co.state, &a, &b) {
+                return r;
             }
-            let xi = co.force(x.0[i].clone()).await?;
-            let yi = co.force(y.0[i].clone()).await?;
-            if !equal(co, xi.clone(), yi.clone()).await? {
-                a = xi;
-                b = yi;
-                break;
+            let (Value::List(x), Value::List(y)) = (&a, &b) else { unreachable!() };
+            let (x, y) = (x.clone(), y.clone());
+            let mut i = 0;
+            loop {
+                if i == y.0.len() {
+                    return Ok(false);
+                }
+                if i == x.0.len() {
+                    return Ok(true);
+                }
+                let xi = co.force(x.0[i].clone()).await?;
+                let yi = co.force(y.0[i].clone()).await?;
+                if !equal(co, xi.clone(), yi.clone()).await? {
+                    a = xi;
+                    b = yi;
+                    depth += 1;
+                    break;
+                }
+                i += 1;
             }
-            i += 1;
         }
     }
+    .await;
+    result.map_err(|mut e| {
+        for _ in 0..depth {
+            e.push_frame("while comparing two list elements", None);
+        }
+        if !frame.is_empty() {
+            e.push_frame(frame, None);
+        }
+        e
+    })
 }
 
 /// Equality when it can be decided without evaluating anything; `None`
