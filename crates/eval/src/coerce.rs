@@ -1,6 +1,7 @@
 //! Turning values into strings, as CppNix's `coerceToString` does.
 
 use crate::error::{EvalError, EvalResult};
+use crate::source::Pos;
 use crate::state::EvalState;
 use crate::value::{NixString, StringContext, Value};
 use crate::vm::Co;
@@ -59,28 +60,61 @@ pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> 
 
 /// CppNix's `coerceToString`, evaluating what it must.
 pub async fn coerce_to_string(co: &Co, v: Value, mode: CoerceMode) -> EvalResult<NixString> {
+    coerce_to_string_in(co, v, mode, "", None).await
+}
+
+/// CppNix's `coerceToString` with its `errorCtx`: a value that cannot be
+/// coerced gets the frame `frame` at `pos` (none when `frame` is empty);
+/// `__toString` and `outPath` add CppNix's frames at their attribute.
+pub async fn coerce_to_string_in(
+    co: &Co,
+    v: Value,
+    mode: CoerceMode,
+    frame: &str,
+    pos: Option<Pos>,
+) -> EvalResult<NixString> {
+    let located = |e: EvalError| if frame.is_empty() { e } else { e.with_frame(frame, pos) };
     let v = co.force(v).await?;
-    if let Some(r) = coerce_to_string_sync(&co.state, &v, mode) {
-        return r;
+    // Lists go the long way, which names the failing element.
+    if !matches!(v, Value::List(_)) {
+        if let Some(r) = coerce_to_string_sync(&co.state, &v, mode) {
+            return r.map_err(located);
+        }
     }
     match &v {
         Value::Attrs(set) => {
-            if let Some(f) = set.get(co.state.sym.to_string).cloned() {
-                let result = co.call(f, v.clone()).await?;
-                return Box::pin(coerce_to_string(co, result, mode)).await;
+            if let Some(f) = set.get_attr(co.state.sym.to_string).cloned() {
+                let result = co
+                    .call_at(f.value, v.clone(), f.pos)
+                    .await
+                    .map_err(|e| e.with_frame("while calling the `__toString` attribute", f.pos))?;
+                return Box::pin(coerce_to_string_in(co, result, mode, frame, pos))
+                    .await
+                    .map_err(|e| e.with_frame("while using the result of the `__toString` attribute", f.pos));
             }
-            if let Some(out) = set.get(co.state.sym.out_path).cloned() {
-                return Box::pin(coerce_to_string(co, out, mode)).await;
+            if let Some(out) = set.get_attr(co.state.sym.out_path).cloned() {
+                let value = co
+                    .force(out.value)
+                    .await
+                    .map_err(|e| e.with_frame("while evaluating the `outPath` attribute", out.pos))?;
+                return Box::pin(coerce_to_string_in(co, value, mode, frame, pos))
+                    .await
+                    .map_err(|e| e.with_frame("while using the `outPath` attribute", out.pos));
             }
-            Err(cannot_coerce(&v))
+            Err(located(cannot_coerce(&v)))
         }
-        Value::List(l) => {
+        Value::List(l) if mode == CoerceMode::ToString => {
             let mut out = Vec::new();
             let mut context = StringContext::new();
             let n = l.0.len();
             for (i, item) in l.0.iter().enumerate() {
-                let item = co.force(item.clone()).await?;
-                let s = Box::pin(coerce_to_string(co, item.clone(), mode)).await?;
+                let s = async {
+                    let item = co.force(item.clone()).await?;
+                    let element = "while evaluating one element of the list";
+                    let s = Box::pin(coerce_to_string_in(co, item.clone(), mode, element, pos)).await?;
+                    Ok((item, s))
+                };
+                let (item, s) = s.await.map_err(located)?;
                 out.extend_from_slice(s.as_bytes());
                 if let Some(c) = s.context() {
                     context.extend(c.iter().cloned());
@@ -91,6 +125,43 @@ pub async fn coerce_to_string(co: &Co, v: Value, mode: CoerceMode) -> EvalResult
             }
             Ok(NixString::new(out, Some(context)))
         }
+        Value::List(_) => Err(located(cannot_coerce(&v))),
         _ => unreachable!("the synchronous path decides the rest"),
     }
+}
+
+/// CppNix's `coerceToPath`: a path, or something that coerces (without
+/// copying) to a string holding an absolute path. Failures get `frame`.
+pub async fn coerce_to_path_in(co: &Co, v: Value, frame: &str) -> EvalResult<NixString> {
+    let v = co.force(v).await?;
+    match &v {
+        Value::Path(p) => return Ok(NixString::from(&p[..])),
+        Value::Attrs(set) => {
+            if let Some(f) = set.get_attr(co.state.sym.to_string).cloned() {
+                let result = co
+                    .call_at(f.value, v.clone(), f.pos)
+                    .await
+                    .map_err(|e| e.with_frame("while calling the `__toString` attribute", f.pos))?;
+                return Box::pin(coerce_to_path_in(co, result, frame))
+                    .await
+                    .map_err(|e| e.with_frame("while using the result of the `__toString` attribute", f.pos));
+            }
+            if let Some(out) = set.get_attr(co.state.sym.out_path).cloned() {
+                let value = co
+                    .force(out.value)
+                    .await
+                    .map_err(|e| e.with_frame("while evaluating the `outPath` attribute", out.pos))?;
+                return Box::pin(coerce_to_path_in(co, value, frame))
+                    .await
+                    .map_err(|e| e.with_frame("while using the `outPath` attribute", out.pos));
+            }
+        }
+        _ => {}
+    }
+    let s = coerce_to_string_in(co, v, CoerceMode::PathSegment, frame, None).await?;
+    if !s.as_bytes().starts_with(b"/") {
+        let e = EvalError::eval(format!("string '{}' doesn't represent an absolute path", s.to_str_lossy()));
+        return Err(e.with_frame(frame, None));
+    }
+    Ok(s)
 }

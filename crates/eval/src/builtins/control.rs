@@ -4,7 +4,7 @@
 use super::args::{self, err};
 use super::{native, strict, PrimOp};
 use crate::chunk::Op;
-use crate::coerce::{coerce_to_string, CoerceMode};
+use crate::coerce::{coerce_to_string, coerce_to_string_in, CoerceMode};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::state::EvalState;
 use crate::value::{AttrsBuilder, Value};
@@ -157,7 +157,8 @@ fn warn(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn to_string(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let s = coerce_to_string(&co, a[0].clone(), CoerceMode::ToString).await?;
+        let frame = "while evaluating the first argument passed to builtins.toString";
+        let s = coerce_to_string_in(&co, a[0].clone(), CoerceMode::ToString, frame, None).await?;
         Ok(Value::string(s))
     })
 }
