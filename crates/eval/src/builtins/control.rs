@@ -75,10 +75,7 @@ pub(super) fn constants(state: &EvalState) -> Vec<(&'static str, Value)> {
 }
 
 fn arith(state: &EvalState, op: Op, a: &Value, b: &Value) -> EvalResult<Value> {
-    if !matches!(a, Value::Int(_) | Value::Float(_)) {
-        return Err(crate::vm::type_error(state, "an integer", a));
-    }
-    crate::vm::arithmetic_values(state, op, a.clone(), b.clone())
+    crate::vm::number_builtin(state, op, a, b)
 }
 
 fn round(state: &EvalState, v: &Value, f: fn(f64) -> f64) -> EvalResult<Value> {
@@ -163,7 +160,7 @@ fn to_string(co: Co, a: Vec<Value>) -> NativeFuture {
     })
 }
 
-fn function_args(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn function_args(_: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
     match a[0].clone() {
         Value::Lambda(c) => {
             let mut b = AttrsBuilder::default();
@@ -175,6 +172,6 @@ fn function_args(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
             Ok(Value::attrs(b.build()))
         }
         Value::PrimOp(_) => Ok(Value::attrs(Default::default())),
-        other => Err(crate::vm::type_error(state, "a function", &other)),
+        _ => Err(err("'functionArgs' requires a function")),
     }
 }

@@ -17,14 +17,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
         }
         Ok(Value::list(l.0[1..].to_vec()))
     }),
-    strict("elemAt", 2, |s, a| {
-        let l = args::list(s, &a[0])?;
-        let i = args::int(s, &a[1])?;
-        if i < 0 || i as usize >= l.0.len() {
-            return Err(err(format!("list index {i} is out of bounds")));
-        }
-        Ok(l.0[i as usize].clone())
-    }),
+    native("elemAt", 2, elem_at),
     native("map", 2, map),
     native("genList", 2, gen_list),
     native("filter", 2, filter),
@@ -38,6 +31,18 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     native("partition", 2, partition),
     native("groupBy", 2, group_by),
 ];
+
+fn elem_at(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let i = args::force_int(&co, &a[1], "while evaluating the second argument passed to 'builtins.elemAt'").await?;
+        let list =
+            args::force_list(&co, &a[0], "while evaluating the first argument passed to 'builtins.elemAt'").await?;
+        match usize::try_from(i).ok().and_then(|i| list.0.get(i)) {
+            Some(v) => co.force(v.clone()).await,
+            None => Err(err(format!("'builtins.elemAt' called with index {i} on a list of size {}", list.0.len()))),
+        }
+    })
+}
 
 fn map(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {

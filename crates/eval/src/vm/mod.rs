@@ -900,7 +900,9 @@ fn calling_frame(op: &PrimOp) -> String {
     format!("while calling the '{}' builtin", op.name)
 }
 
-pub use ops::{compare_values, describe_value, equal, less_than, position_attrs, select as select_attr, type_error};
+pub use ops::{
+    compare_values, describe_value, equal, less_than, number_builtin, position_attrs, select as select_attr, type_error,
+};
 
 /// `a < b` for numbers, strings and paths without evaluation; `None`
 /// otherwise (or on a type error).
@@ -908,17 +910,6 @@ pub fn less_than_values(state: &EvalState, a: &Value, b: &Value) -> Option<bool>
     match ops::less_than_sync(state, a, b) {
         Some(Ok(lt)) => Some(lt),
         _ => None,
-    }
-}
-
-/// Arithmetic on two numbers (for the `add`/`sub`/`mul`/`div` builtins).
-pub fn arithmetic_values(state: &EvalState, op: Op, a: Value, b: Value) -> EvalResult<Value> {
-    if !matches!(b, Value::Int(_) | Value::Float(_)) {
-        return Err(type_error(state, "an integer", &b));
-    }
-    match ops::arithmetic(state, op, a, b)? {
-        ops::Outcome::Value(v) => Ok(v),
-        ops::Outcome::Native(_) => unreachable!("numbers need no evaluation"),
     }
 }
 

@@ -107,18 +107,81 @@ pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
                 None => Outcome::Native(Box::new(move |co| Box::pin(interpolate(co, values, true)))),
             });
         }
-        (_, Value::Int(_) | Value::Float(_), other) | (_, other, _) => {
-            let name = match op {
-                Op::Sub => "sub",
-                Op::Mul => "mul",
-                _ => "div",
-            };
-            return Err(
-                type_error(state, "an integer", other).with_frame(format!("while calling the '{name}' builtin"), None)
-            );
-        }
+        _ => return number_builtin(state, op, &a, &b).map(Outcome::Value),
     };
     Ok(Outcome::Value(v))
+}
+
+/// The `add`, `sub`, `mul` and `div` builtins (which `-`, `*` and `/`
+/// call), checking their operands in CppNix's order with its frames.
+pub fn number_builtin(state: &EvalState, op: Op, a: &Value, b: &Value) -> EvalResult<Value> {
+    let (first, second, first_float, verb, sign) = match op {
+        Op::Add => (
+            "while evaluating the first argument of the addition",
+            "while evaluating the second argument of the addition",
+            "while evaluating the first argument of the addition",
+            "adding",
+            "+",
+        ),
+        Op::Sub => (
+            "while evaluating the first argument of the subtraction",
+            "while evaluating the second argument of the subtraction",
+            "while evaluating the first argument of the subtraction",
+            "subtracting",
+            "-",
+        ),
+        Op::Mul => (
+            "while evaluating the first argument of the multiplication",
+            "while evaluating the second argument of the multiplication",
+            // Sic: CppNix's float path words it so.
+            "while evaluating the first of the multiplication",
+            "multiplying",
+            "*",
+        ),
+        _ => (
+            "while evaluating the first operand of the division",
+            "while evaluating the second operand of the division",
+            "while evaluating the first operand of the division",
+            "dividing",
+            "/",
+        ),
+    };
+    let float = |v: &Value, frame: &str| match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Float(f) => Ok(*f),
+        other => Err(type_error(state, "a float", other).with_frame(frame, None)),
+    };
+    let int = |v: &Value, frame: &str| match v {
+        Value::Int(i) => Ok(*i),
+        other => Err(type_error(state, "an integer", other).with_frame(frame, None)),
+    };
+    let any_float = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
+    if op == Op::Div {
+        let y = float(b, second)?;
+        if y == 0.0 {
+            return Err(EvalError::eval("division by zero"));
+        }
+        if any_float {
+            return Ok(Value::Float(float(a, first_float)? / y));
+        }
+    } else if any_float {
+        let x = float(a, first_float)?;
+        let y = float(b, second)?;
+        return Ok(Value::Float(match op {
+            Op::Add => x + y,
+            Op::Sub => x - y,
+            _ => x * y,
+        }));
+    }
+    let x = int(a, first)?;
+    let y = int(b, second)?;
+    let r = match op {
+        Op::Add => x.checked_add(y),
+        Op::Sub => x.checked_sub(y),
+        Op::Mul => x.checked_mul(y),
+        _ => x.checked_div(y),
+    };
+    r.map(Value::Int).ok_or_else(|| overflow(verb, x, sign, y))
 }
 
 fn as_float(v: &Value) -> f64 {
