@@ -127,7 +127,9 @@ fn map_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let set =
             args::force_attrs(&co, &a[1], "while evaluating the second argument passed to builtins.mapAttrs").await?;
-        let f = a[0].clone();
+        // CppNix leaves the function unevaluated: behind a thunk, so that
+        // calls of it have no call site (see `determine_pos`).
+        let f = if a[0].is_thunk() { a[0].clone() } else { Thunk::new(ThunkState::Done(a[0].clone())) };
         let state = &co.state;
         // The new attributes have no positions (CppNix's neither).
         let mapped: Vec<Attr> = set

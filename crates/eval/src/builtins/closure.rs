@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 
 use super::args::{self, err};
 use super::{native, PrimOp};
-use crate::coerce::{coerce_to_string, CoerceMode};
-use crate::error::EvalResult;
+use crate::coerce::{coerce_to_string_in, CoerceMode};
+use crate::error::{EvalResult, TraceFrame};
 use crate::print::print_for_error;
 use crate::value::{Gc, Value};
 use crate::vm::{less_than, Co, NativeFuture};
@@ -135,10 +135,12 @@ fn add_error_context(co: Co, a: Vec<Value>) -> NativeFuture {
         match co.force(a[1].clone()).await {
             Ok(v) => Ok(v),
             Err(e) => {
-                let message = coerce_to_string(&co, a[0].clone(), CoerceMode::PathSegment).await.map_err(|e| {
-                    e.with_frame("while evaluating the error message passed to builtins.addErrorContext", None)
-                })?;
-                Err(e.with_frame(message.to_str_lossy().into_owned(), None))
+                let frame = "while evaluating the error message passed to builtins.addErrorContext";
+                let message = coerce_to_string_in(&co, a[0].clone(), CoerceMode::PathSegment, frame, None).await?;
+                // Shown even where the trace is cut short (CppNix's `TracePrint::Always`).
+                let mut e = e;
+                e.trace.push(TraceFrame { message: message.to_str_lossy().into_owned(), pos: None, always: true });
+                Err(e)
             }
         }
     })

@@ -207,6 +207,7 @@ impl Vm {
                 let request = co.take_request().expect("a suspended builtin leaves a request");
                 match request {
                     Request::Force(v) => self.begin_force(v),
+                    Request::ForceAt(v, pos) => self.begin_force_at(v, pos),
                     Request::Call(f, arg, pos) => self.begin_call(f, arg, pos),
                 }
             }
@@ -222,6 +223,11 @@ impl Vm {
     }
 
     pub(crate) fn begin_force(&mut self, value: Value) -> Started {
+        self.begin_force_at(value, None)
+    }
+
+    /// Starts forcing `value`; an application is called from `pos`.
+    fn begin_force_at(&mut self, value: Value, pos: Option<Pos>) -> Started {
         let Value::Thunk(thunk) = value else { return Some(Ok(value)) };
         let state = std::mem::replace(&mut *thunk.0.borrow_mut(), ThunkState::Blackhole);
         match state {
@@ -250,9 +256,9 @@ impl Vm {
                 let original = ThunkState::Apply { func: func.clone(), arg: arg.clone() };
                 self.frames.push(Frame::Thunk { thunk, original });
                 if func.is_thunk() {
-                    self.spawn(|co| Box::pin(async move { co.call(func, arg).await }))
+                    self.spawn(move |co| Box::pin(async move { co.call_at(func, arg, pos).await }))
                 } else {
-                    self.begin_call(func, arg, None)
+                    self.begin_call(func, arg, pos)
                 }
             }
         }
@@ -896,7 +902,12 @@ fn thunk_id(thunk: &Gc<Thunk>) -> usize {
     Gc::as_ptr(thunk) as *const u8 as usize
 }
 
+/// The frame a builtin's errors get at the call site; empty (not shown)
+/// for `addErrorContext`, which CppNix registers with `addTrace = false`.
 fn calling_frame(op: &PrimOp) -> String {
+    if op.name == "addErrorContext" {
+        return String::new();
+    }
     format!("while calling the '{}' builtin", op.name)
 }
 
@@ -944,7 +955,8 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
         let forced = if walk.len() >= limit {
             Err(EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded"))
         } else {
-            co.force(child).await
+            let pos = determine_pos(&child);
+            co.force_at(child, pos).await
         };
         match forced {
             Ok(v) => {
@@ -968,6 +980,20 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
         }
     }
     Ok(top)
+}
+
+/// CppNix's `Value::determinePos` for a value about to be forced: an
+/// application is located at its function when that is a function value
+/// (a function still behind a thunk has no position yet).
+fn determine_pos(v: &Value) -> Option<Pos> {
+    match v {
+        Value::Lambda(c) => Some(c.lambda.pos),
+        Value::Thunk(t) => match &*t.0.borrow() {
+            ThunkState::Apply { func, .. } => determine_pos(func),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn container_id(v: &Value) -> Option<usize> {
