@@ -103,7 +103,12 @@ pub enum Op {
     HasAttrDynamicStep {
         target: u32,
     },
-    Add,
+    /// `a + b`; `lhs` and `rhs` are where the operands start (byte offsets
+    /// in this chunk's file), for errors about one of them.
+    Add {
+        lhs: u32,
+        rhs: u32,
+    },
     Sub,
     Mul,
     Div,

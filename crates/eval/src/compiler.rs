@@ -432,8 +432,10 @@ impl Compiler<'_, '_> {
             BinaryOp::Add => {
                 self.strict_in(lhs, "in an operand of '+'");
                 self.strict_in(rhs, "in an operand of '+'");
+                let lhs = self.hir().range(lhs).start().into();
+                let rhs = self.hir().range(rhs).start().into();
                 self.at(range);
-                self.emit(Op::Add);
+                self.emit(Op::Add { lhs, rhs });
             }
             _ => {
                 // Calls of builtins in CppNix, which force their operands:

@@ -671,10 +671,18 @@ impl Vm {
                             }
                         }
                     }
-                    Op::Add | Op::Sub | Op::Mul | Op::Div => {
+                    Op::Add { .. } | Op::Sub | Op::Mul | Op::Div => {
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
-                        match ops::arithmetic(&self.state, op, a, b) {
+                        let operands = match op {
+                            Op::Add { lhs, rhs } => {
+                                let here = chunk.pos_at(pc - 1);
+                                let at = |offset| here.map(|p| Pos { file: p.file, offset });
+                                [at(lhs), at(rhs)]
+                            }
+                            _ => [None, None],
+                        };
+                        match ops::arithmetic(&self.state, op, a, b, operands) {
                             Ok(ops::Outcome::Value(v)) => self.stack.push(v),
                             Ok(ops::Outcome::Native(f)) => {
                                 let r = self.spawn(f);
@@ -765,7 +773,7 @@ impl Vm {
                     },
                     Op::Negate => {
                         let a = self.stack.pop().expect("operand");
-                        match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a) {
+                        match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a, [None, None]) {
                             Ok(ops::Outcome::Value(v)) => self.stack.push(v),
                             Ok(ops::Outcome::Native(_)) => unreachable!("numbers need no evaluation"),
                             Err(e) => fail!(e),
@@ -796,11 +804,11 @@ impl Vm {
                     }
                     Op::Interpolate { parts, force_string } => {
                         let values = self.stack.split_off(self.stack.len() - parts as usize);
-                        match ops::interpolate_sync(&self.state, &values, force_string) {
+                        match ops::interpolate_sync(&self.state, &values, force_string, &[]) {
                             Some(Ok(v)) => self.stack.push(v),
                             Some(Err(e)) => fail!(e),
                             None => {
-                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, force_string)));
+                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, force_string, Vec::new())));
                                 started!(r);
                             }
                         }

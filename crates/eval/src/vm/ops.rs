@@ -4,7 +4,7 @@
 //! of thunks, `__toString`) run as native routines through [`Co`].
 
 use crate::chunk::{Chunk, LambdaInfo, Op};
-use crate::coerce::{coerce_to_string, coerce_to_string_sync, CoerceMode};
+use crate::coerce::{coerce_to_string, coerce_to_string_in, coerce_to_string_sync, CoerceMode};
 use crate::error::{EvalError, EvalResult};
 use crate::source::Pos;
 use crate::state::EvalState;
@@ -64,10 +64,18 @@ fn overflow(verb: &str, a: i64, sign: &str, b: i64) -> EvalError {
     EvalError::eval(format!("integer overflow in {verb} {a} {sign} {b}"))
 }
 
-pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalResult<Outcome> {
+/// `a + b`, `a - b`, `a * b`, `a / b`. For `+` (CppNix's
+/// `ExprConcatStrings`), `operands` locates errors about one operand.
+pub(super) fn arithmetic(
+    state: &EvalState,
+    op: Op,
+    a: Value,
+    b: Value,
+    operands: [Option<Pos>; 2],
+) -> EvalResult<Outcome> {
     let v = match (op, &a, &b) {
-        (Op::Add, Value::Int(x), Value::Int(y)) => {
-            Value::Int(x.checked_add(*y).ok_or_else(|| overflow("adding", *x, "+", *y))?)
+        (Op::Add { .. }, Value::Int(x), Value::Int(y)) => {
+            Value::Int(x.checked_add(*y).ok_or_else(|| overflow("adding", *x, "+", *y).at_opt(operands[1]))?)
         }
         (Op::Sub, Value::Int(x), Value::Int(y)) => {
             Value::Int(x.checked_sub(*y).ok_or_else(|| overflow("subtracting", *x, "-", *y))?)
@@ -85,7 +93,7 @@ pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
             let x = as_float(&a);
             let y = as_float(&b);
             Value::Float(match op {
-                Op::Add => x + y,
+                Op::Add { .. } => x + y,
                 Op::Sub => x - y,
                 Op::Mul => x * y,
                 _ => {
@@ -96,54 +104,61 @@ pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
                 }
             })
         }
-        (Op::Add, Value::Int(_) | Value::Float(_), other) => {
-            return Err(EvalError::eval(format!("cannot add {} to {}", other.type_description(), a.type_description())))
+        (Op::Add { .. }, Value::Int(_) | Value::Float(_), other) => {
+            let e = EvalError::eval(format!("cannot add {} to {}", other.type_description(), a.type_description()));
+            return Err(e.at_opt(operands[1]));
         }
-        (Op::Add, Value::Path(p), _) => return path_concat(p.clone(), b).map(Outcome::Value),
-        (Op::Add, _, _) => {
+        (Op::Add { .. }, Value::Path(p), _) => {
+            return path_concat(p.clone(), b, operands[1]).map(Outcome::Value);
+        }
+        (Op::Add { .. }, _, _) => {
             let values = vec![a, b];
-            return Ok(match interpolate_sync(state, &values, true) {
+            return Ok(match interpolate_sync(state, &values, true, &operands) {
                 Some(r) => Outcome::Value(r?),
-                None => Outcome::Native(Box::new(move |co| Box::pin(interpolate(co, values, true)))),
+                None => Outcome::Native(Box::new(move |co| Box::pin(interpolate(co, values, true, operands.to_vec())))),
             });
         }
-        _ => return number_builtin(state, op, &a, &b).map(Outcome::Value),
+        _ => {
+            let sign = match op {
+                Op::Sub => '-',
+                Op::Mul => '*',
+                _ => '/',
+            };
+            return number_builtin(state, sign, &a, &b).map(Outcome::Value);
+        }
     };
     Ok(Outcome::Value(v))
 }
 
 /// The `add`, `sub`, `mul` and `div` builtins (which `-`, `*` and `/`
-/// call), checking their operands in CppNix's order with its frames.
-pub fn number_builtin(state: &EvalState, op: Op, a: &Value, b: &Value) -> EvalResult<Value> {
-    let (first, second, first_float, verb, sign) = match op {
-        Op::Add => (
+/// call; `sign` says which), checking their operands in CppNix's order
+/// with its frames.
+pub fn number_builtin(state: &EvalState, sign: char, a: &Value, b: &Value) -> EvalResult<Value> {
+    let (first, second, first_float, verb) = match sign {
+        '+' => (
             "while evaluating the first argument of the addition",
             "while evaluating the second argument of the addition",
             "while evaluating the first argument of the addition",
             "adding",
-            "+",
         ),
-        Op::Sub => (
+        '-' => (
             "while evaluating the first argument of the subtraction",
             "while evaluating the second argument of the subtraction",
             "while evaluating the first argument of the subtraction",
             "subtracting",
-            "-",
         ),
-        Op::Mul => (
+        '*' => (
             "while evaluating the first argument of the multiplication",
             "while evaluating the second argument of the multiplication",
             // Sic: CppNix's float path words it so.
             "while evaluating the first of the multiplication",
             "multiplying",
-            "*",
         ),
         _ => (
             "while evaluating the first operand of the division",
             "while evaluating the second operand of the division",
             "while evaluating the first operand of the division",
             "dividing",
-            "/",
         ),
     };
     let float = |v: &Value, frame: &str| match v {
@@ -156,7 +171,7 @@ pub fn number_builtin(state: &EvalState, op: Op, a: &Value, b: &Value) -> EvalRe
         other => Err(type_error(state, "an integer", other).with_frame(frame, None)),
     };
     let any_float = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
-    if op == Op::Div {
+    if sign == '/' {
         let y = float(b, second)?;
         if y == 0.0 {
             return Err(EvalError::eval("division by zero"));
@@ -167,21 +182,21 @@ pub fn number_builtin(state: &EvalState, op: Op, a: &Value, b: &Value) -> EvalRe
     } else if any_float {
         let x = float(a, first_float)?;
         let y = float(b, second)?;
-        return Ok(Value::Float(match op {
-            Op::Add => x + y,
-            Op::Sub => x - y,
+        return Ok(Value::Float(match sign {
+            '+' => x + y,
+            '-' => x - y,
             _ => x * y,
         }));
     }
     let x = int(a, first)?;
     let y = int(b, second)?;
-    let r = match op {
-        Op::Add => x.checked_add(y),
-        Op::Sub => x.checked_sub(y),
-        Op::Mul => x.checked_mul(y),
+    let r = match sign {
+        '+' => x.checked_add(y),
+        '-' => x.checked_sub(y),
+        '*' => x.checked_mul(y),
         _ => x.checked_div(y),
     };
-    r.map(Value::Int).ok_or_else(|| overflow(verb, x, sign, y))
+    r.map(Value::Int).ok_or_else(|| overflow(verb, x, &sign.to_string(), y))
 }
 
 fn as_float(v: &Value) -> f64 {
@@ -192,7 +207,7 @@ fn as_float(v: &Value) -> f64 {
     }
 }
 
-fn path_concat(base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
+fn path_concat(base: Gc<Vec<u8>>, suffix: Value, pos: Option<Pos>) -> EvalResult<Value> {
     match &suffix {
         Value::String(s) => {
             if s.has_context() {
@@ -212,7 +227,7 @@ fn path_concat(base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
             other.type_description(),
             crate::print::print_for_error(other)
         ))
-        .with_frame("while evaluating a path segment", None)),
+        .with_frame("while evaluating a path segment", pos)),
     }
 }
 
@@ -381,7 +396,17 @@ pub(super) async fn is_derivation(co: &Co, set: &Attrs) -> EvalResult<bool> {
 }
 
 /// String (or path) interpolation when every part is already a string.
-pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], force_string: bool) -> Option<EvalResult<Value>> {
+/// The frame CppNix gives a part of `+` or `"${...}"` that does not coerce.
+const SEGMENT: &str = "while evaluating a path segment";
+
+/// Concatenation without evaluation; `None` when something must be
+/// evaluated. `positions`, when given, locate the parts for errors.
+pub(super) fn interpolate_sync(
+    state: &EvalState,
+    parts: &[Value],
+    force_string: bool,
+    positions: &[Option<Pos>],
+) -> Option<EvalResult<Value>> {
     if !force_string {
         if let Some(Value::Path(base)) = parts.first() {
             if parts[1..].iter().all(|p| matches!(p, Value::String(_))) {
@@ -402,7 +427,7 @@ pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], force_string:
     }
     let mut bytes = Vec::new();
     let mut context = StringContext::new();
-    for part in parts {
+    for (i, part) in parts.iter().enumerate() {
         match coerce_to_string_sync(state, part, CoerceMode::Interpolation)? {
             Ok(s) => {
                 bytes.extend_from_slice(s.as_bytes());
@@ -410,13 +435,21 @@ pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], force_string:
                     context.extend(c.iter().cloned());
                 }
             }
-            Err(e) => return Some(Err(e)),
+            Err(e) => match positions.get(i) {
+                Some(pos) => return Some(Err(e.with_frame(SEGMENT, *pos))),
+                None => return Some(Err(e)),
+            },
         }
     }
     Some(Ok(Value::string(NixString::new(bytes, Some(context)))))
 }
 
-pub(super) async fn interpolate(co: Co, parts: Vec<Value>, force_string: bool) -> EvalResult<Value> {
+pub(super) async fn interpolate(
+    co: Co,
+    parts: Vec<Value>,
+    force_string: bool,
+    positions: Vec<Option<Pos>>,
+) -> EvalResult<Value> {
     let mut iter = parts.into_iter();
     let first = iter.next().unwrap_or(Value::string(""));
     if !force_string {
@@ -425,17 +458,20 @@ pub(super) async fn interpolate(co: Co, parts: Vec<Value>, force_string: bool) -
             for part in iter {
                 let s = coerce_to_string(&co, part, CoerceMode::PathSegment)
                     .await
-                    .map_err(|e| e.with_frame("while evaluating a path segment", None))?;
+                    .map_err(|e| e.with_frame(SEGMENT, None))?;
                 rest.push(Value::string(s));
             }
             let _ = base;
-            return interpolate_sync(&co.state, &rest, false).expect("all parts are strings");
+            return interpolate_sync(&co.state, &rest, false, &[]).expect("all parts are strings");
         }
     }
     let mut bytes = Vec::new();
     let mut context = StringContext::new();
-    for part in std::iter::once(first).chain(iter) {
-        let s = coerce_to_string(&co, part, CoerceMode::Interpolation).await?;
+    for (i, part) in std::iter::once(first).chain(iter).enumerate() {
+        let s = match positions.get(i) {
+            Some(pos) => coerce_to_string_in(&co, part, CoerceMode::Interpolation, SEGMENT, *pos).await?,
+            None => coerce_to_string(&co, part, CoerceMode::Interpolation).await?,
+        };
         bytes.extend_from_slice(s.as_bytes());
         if let Some(c) = s.context() {
             context.extend(c.iter().cloned());
