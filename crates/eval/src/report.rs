@@ -56,8 +56,10 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
     let mut out = indent("error: ", "       ", &body);
     if e.kind == crate::error::ErrorKind::Usage {
         // CppNix's `handleExceptions`, under the name the suite runs.
-        out.push_str("Try 'nix-instantiate --help' for more information.
-");
+        out.push_str(
+            "Try 'nix-instantiate --help' for more information.
+",
+        );
     }
     out
 }

@@ -56,7 +56,8 @@ fn get_attr(co: Co, a: Vec<Value>) -> NativeFuture {
         let name =
             args::force_string_no_ctx(&co, &a[0], "while evaluating the first argument passed to builtins.getAttr")
                 .await?;
-        let set = args::force_attrs(&co, &a[1], "while evaluating the second argument passed to builtins.getAttr").await?;
+        let set =
+            args::force_attrs(&co, &a[1], "while evaluating the second argument passed to builtins.getAttr").await?;
         let sym = co.state.intern(name.as_bytes());
         match set.get(sym) {
             Some(v) => co.force(v.clone()).await,
@@ -89,8 +90,7 @@ const PAIR: &str = "in a {name=...; value=...;} pair";
 
 fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list =
-            args::force_list(&co, &a[0], "while evaluating the argument passed to builtins.listToAttrs").await?;
+        let list = args::force_list(&co, &a[0], "while evaluating the argument passed to builtins.listToAttrs").await?;
         // All names first, then the values of the first pair of each name
         // in name order, as CppNix.
         let mut pairs = Vec::with_capacity(list.0.len());
@@ -100,7 +100,8 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             let Some(name) = set.get_attr(co.state.sym.name) else {
                 return Err(missing(&co.state, co.state.sym.name, PAIR));
             };
-            let frame = "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs";
+            let frame =
+                "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs";
             let name = args::force_string_no_ctx_at(&co, &name.value, frame, name.pos).await?;
             pairs.push((co.state.intern(name.as_bytes()), set));
         }
@@ -169,12 +170,10 @@ fn cat_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn zip_attrs_with(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let f =
-            args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.zipAttrsWith")
-                .await?;
-        let list =
-            args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.zipAttrsWith")
-                .await?;
+        let f = args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.zipAttrsWith")
+            .await?;
+        let list = args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.zipAttrsWith")
+            .await?;
         let mut groups: Vec<(crate::symbol::Symbol, Vec<Value>)> = Vec::new();
         for item in &list.0 {
             let frame = "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith";

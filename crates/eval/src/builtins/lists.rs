@@ -51,7 +51,9 @@ fn map(co: Co, a: Vec<Value>) -> NativeFuture {
             return Ok(Value::List(list));
         }
         let f = args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.map").await?;
-        Ok(Value::list(list.0.iter().map(|x| Thunk::new(ThunkState::Apply { func: f.clone(), arg: x.clone() })).collect()))
+        Ok(Value::list(
+            list.0.iter().map(|x| Thunk::new(ThunkState::Apply { func: f.clone(), arg: x.clone() })).collect(),
+        ))
     })
 }
 

@@ -145,8 +145,8 @@ pub fn install(state: &EvalState) {
 /// Argument helpers shared by the families.
 pub(crate) mod args {
     use crate::error::{EvalError, EvalResult};
-    use crate::state::EvalState;
     use crate::source::Pos;
+    use crate::state::EvalState;
     use crate::value::{Attrs, Gc, List, NixString, Value};
     use crate::vm::{type_error, Co};
 
@@ -263,13 +263,12 @@ pub(crate) mod args {
     ) -> EvalResult<Gc<NixString>> {
         let v = co.force(v.clone()).await.map_err(|e| e.with_frame(frame, pos))?;
         match v {
-            Value::String(s) => super::json::string_no_context(&co.state, &Value::String(s), frame)
-                .map_err(|mut e| {
-                    if let Some(f) = e.trace.last_mut() {
-                        f.pos = pos;
-                    }
-                    e
-                }),
+            Value::String(s) => super::json::string_no_context(&co.state, &Value::String(s), frame).map_err(|mut e| {
+                if let Some(f) = e.trace.last_mut() {
+                    f.pos = pos;
+                }
+                e
+            }),
             other => Err(type_error(&co.state, "a string", &other).at_opt(pos).with_frame(frame, pos)),
         }
     }

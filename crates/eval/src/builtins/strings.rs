@@ -83,9 +83,8 @@ fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
         let from =
             args::force_list(&co, &a[0], "while evaluating the first argument passed to builtins.replaceStrings")
                 .await?;
-        let to =
-            args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.replaceStrings")
-                .await?;
+        let to = args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.replaceStrings")
+            .await?;
         if from.0.len() != to.0.len() {
             return Err(err("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths"));
         }

@@ -808,7 +808,8 @@ impl Vm {
                             Some(Ok(v)) => self.stack.push(v),
                             Some(Err(e)) => fail!(e),
                             None => {
-                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, force_string, Vec::new())));
+                                let r = self
+                                    .spawn(move |co| Box::pin(ops::interpolate(co, values, force_string, Vec::new())));
                                 started!(r);
                             }
                         }
