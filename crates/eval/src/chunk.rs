@@ -103,6 +103,8 @@ pub enum Op {
     HasAttrDynamicStep {
         target: u32,
     },
+    /// Number addition, as an operator for `arithmetic` (the `+` of the
+    /// language is `Plus`).
     Add,
     Sub,
     Mul,

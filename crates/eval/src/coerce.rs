@@ -73,65 +73,65 @@ pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> 
 
 /// CppNix's `coerceToString`, evaluating what it must.
 pub async fn coerce_to_string(co: &Co, v: Value, mode: CoerceMode) -> EvalResult<NixString> {
-    coerce_to_string_in(co, v, mode, None).await
+    coerce_to_string_in(co, v, mode, "", None).await
 }
 
-/// Why a value is being coerced, and where: the frame CppNix's
-/// `coerceToString` adds to its own "cannot coerce" errors.
-#[derive(Clone, Copy)]
-pub struct CoerceContext<'a> {
-    pub message: &'a str,
-    pub pos: Option<Pos>,
-}
-
-/// [`coerce_to_string`] with the frame for values that cannot be coerced;
-/// calls of `__toString` and uses of `outPath` add their own frames.
+/// CppNix's `coerceToString` with its `errorCtx`: a value that cannot be
+/// coerced gets the frame `frame` at `pos` (none when `frame` is empty);
+/// `__toString` and `outPath` add CppNix's frames at their attribute.
 pub async fn coerce_to_string_in(
     co: &Co,
     v: Value,
     mode: CoerceMode,
-    ctx: Option<CoerceContext<'_>>,
+    frame: &str,
+    pos: Option<Pos>,
 ) -> EvalResult<NixString> {
-    let in_ctx = |e: EvalError| match ctx {
-        Some(c) => e.with_frame(c.message, c.pos),
-        None => e,
-    };
+    let located = |e: EvalError| if frame.is_empty() { e } else { e.with_frame(frame, pos) };
     let v = co.force(v).await?;
-    if let Some(r) = coerce_to_string_sync(&co.state, &v, mode) {
-        return match &v {
-            Value::String(_) | Value::Path(_) => r,
-            _ => r.map_err(in_ctx),
-        };
+    // Lists go the long way, which names the failing element.
+    if !matches!(v, Value::List(_)) {
+        if let Some(r) = coerce_to_string_sync(&co.state, &v, mode) {
+            // Copying a path fails on its own terms, without the frame.
+            return match &v {
+                Value::String(_) | Value::Path(_) => r,
+                _ => r.map_err(located),
+            };
+        }
     }
     match &v {
         Value::Attrs(set) => {
-            if let Some(attr) = set.get_attr(co.state.sym.to_string) {
-                let (f, pos) = (attr.value.clone(), attr.pos);
+            if let Some(f) = set.get_attr(co.state.sym.to_string).cloned() {
                 let result = co
-                    .call_at(f, v.clone(), pos)
+                    .call_at(f.value, v.clone(), f.pos)
                     .await
-                    .map_err(|e| e.with_frame("while calling the `__toString` attribute", pos))?;
-                return Box::pin(coerce_to_string_in(co, result, mode, ctx))
+                    .map_err(|e| e.with_frame("while calling the `__toString` attribute", f.pos))?;
+                return Box::pin(coerce_to_string_in(co, result, mode, frame, pos))
                     .await
-                    .map_err(|e| e.with_frame("while using the result of the `__toString` attribute", pos));
+                    .map_err(|e| e.with_frame("while using the result of the `__toString` attribute", f.pos));
             }
-            if let Some(attr) = set.get_attr(co.state.sym.out_path) {
-                let (out, pos) = (attr.value.clone(), attr.pos);
-                let out =
-                    co.force(out).await.map_err(|e| e.with_frame("while evaluating the `outPath` attribute", pos))?;
-                return Box::pin(coerce_to_string_in(co, out, mode, ctx))
+            if let Some(out) = set.get_attr(co.state.sym.out_path).cloned() {
+                let value = co
+                    .force(out.value)
                     .await
-                    .map_err(|e| e.with_frame("while using the `outPath` attribute", pos));
+                    .map_err(|e| e.with_frame("while evaluating the `outPath` attribute", out.pos))?;
+                return Box::pin(coerce_to_string_in(co, value, mode, frame, pos))
+                    .await
+                    .map_err(|e| e.with_frame("while using the `outPath` attribute", out.pos));
             }
-            Err(in_ctx(cannot_coerce(&co.state, &v)))
+            Err(located(cannot_coerce(&co.state, &v)))
         }
-        Value::List(l) => {
+        Value::List(l) if mode.more() => {
             let mut out = Vec::new();
             let mut context = StringContext::new();
             let n = l.0.len();
             for (i, item) in l.0.iter().enumerate() {
-                let item = co.force(item.clone()).await?;
-                let s = Box::pin(coerce_to_string(co, item.clone(), mode)).await?;
+                let s = async {
+                    let item = co.force(item.clone()).await?;
+                    let element = "while evaluating one element of the list";
+                    let s = Box::pin(coerce_to_string_in(co, item.clone(), mode, element, pos)).await?;
+                    Ok((item, s))
+                };
+                let (item, s) = s.await.map_err(located)?;
                 out.extend_from_slice(s.as_bytes());
                 if let Some(c) = s.context() {
                     context.extend(c.iter().cloned());
@@ -142,6 +142,43 @@ pub async fn coerce_to_string_in(
             }
             Ok(NixString::new(out, Some(context)))
         }
+        Value::List(_) => Err(located(cannot_coerce(&co.state, &v))),
         _ => unreachable!("the synchronous path decides the rest"),
     }
+}
+
+/// CppNix's `coerceToPath`: a path, or something that coerces (without
+/// copying) to a string holding an absolute path. Failures get `frame`.
+pub async fn coerce_to_path_in(co: &Co, v: Value, frame: &str) -> EvalResult<NixString> {
+    let v = co.force(v).await?;
+    match &v {
+        Value::Path(p) => return Ok(NixString::from(&p[..])),
+        Value::Attrs(set) => {
+            if let Some(f) = set.get_attr(co.state.sym.to_string).cloned() {
+                let result = co
+                    .call_at(f.value, v.clone(), f.pos)
+                    .await
+                    .map_err(|e| e.with_frame("while calling the `__toString` attribute", f.pos))?;
+                return Box::pin(coerce_to_path_in(co, result, frame))
+                    .await
+                    .map_err(|e| e.with_frame("while using the result of the `__toString` attribute", f.pos));
+            }
+            if let Some(out) = set.get_attr(co.state.sym.out_path).cloned() {
+                let value = co
+                    .force(out.value)
+                    .await
+                    .map_err(|e| e.with_frame("while evaluating the `outPath` attribute", out.pos))?;
+                return Box::pin(coerce_to_path_in(co, value, frame))
+                    .await
+                    .map_err(|e| e.with_frame("while using the `outPath` attribute", out.pos));
+            }
+        }
+        _ => {}
+    }
+    let s = coerce_to_string_in(co, v, CoerceMode::PathSegment, frame, None).await?;
+    if !s.as_bytes().starts_with(b"/") {
+        let e = EvalError::eval(format!("string '{}' doesn't represent an absolute path", s.to_str_lossy()));
+        return Err(e.with_frame(frame, None));
+    }
+    Ok(s)
 }

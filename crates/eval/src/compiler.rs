@@ -442,7 +442,10 @@ impl Compiler<'_, '_> {
             BinaryOp::Add => {
                 self.strict_in(lhs, "in an operand of '+'");
                 self.strict_in(rhs, "in an operand of '+'");
-                let positions = [self.expr_pos(lhs), self.expr_pos(rhs)];
+                // Where the operands are written (not `expr_pos`: CppNix
+                // keeps the grammar's positions here, literals included).
+                let at = |c: &Self, id| Some(c.pos(c.hir().range(id)));
+                let positions = [at(self, lhs), at(self, rhs)];
                 self.chunk.interpolations.push(Interpolation { force_string: false, positions: positions.into() });
                 let i = self.chunk.interpolations.len() as u32 - 1;
                 self.at(range);

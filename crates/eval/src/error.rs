@@ -19,6 +19,9 @@ pub enum ErrorKind {
     Parse,
     /// Everything else: type errors, missing attributes, ...
     Eval,
+    /// CppNix's `UsageError` (an unknown hash algorithm, ...): not caught
+    /// by `tryEval`, and followed by a hint to read `--help`.
+    Usage,
 }
 
 /// One `… while ...` line of a trace.

@@ -53,7 +53,15 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
     body.push_str(&e.message);
     body.push('\n');
     push_pos(state, &mut body, "", e.pos);
-    indent("error: ", "       ", &body)
+    let mut out = indent("error: ", "       ", &body);
+    if e.kind == crate::error::ErrorKind::Usage {
+        // CppNix's `handleExceptions`, under the name the suite runs.
+        out.push_str(
+            "Try 'nix-instantiate --help' for more information.
+",
+        );
+    }
+    out
 }
 
 /// A run of frames already shown: printed again when short, otherwise

@@ -7,8 +7,6 @@ use crate::error::EvalError;
 use crate::value::Value;
 
 static ARG_CONTEXTS: &[(&str, usize, &str)] = &[
-    ("add", 0, "while evaluating the first argument of the addition"),
-    ("add", 1, "while evaluating the second argument of the addition"),
     ("addDrvOutputDependencies", 0, "while evaluating the argument passed to builtins.addDrvOutputDependencies"),
     ("all", 0, "while evaluating the first argument passed to builtins.all"),
     ("all", 1, "while evaluating the second argument passed to builtins.all"),
@@ -46,8 +44,6 @@ static ARG_CONTEXTS: &[(&str, usize, &str)] = &[
     ("convertHash", 0, "while evaluating the first argument passed to builtins.convertHash"),
     ("derivationStrict", 0, "while evaluating the argument passed to builtins.derivationStrict"),
     ("dirOf", 0, "while evaluating the first argument passed to 'builtins.dirOf'"),
-    ("div", 0, "while evaluating the first operand of the division"),
-    ("div", 1, "while evaluating the second operand of the division"),
     ("elem", 1, "while evaluating the second argument passed to builtins.elem"),
     ("elemAt", 0, "while evaluating the first argument passed to 'builtins.elemAt'"),
     ("elemAt", 1, "while evaluating the second argument passed to 'builtins.elemAt'"),
@@ -89,8 +85,6 @@ static ARG_CONTEXTS: &[(&str, usize, &str)] = &[
     ("mapAttrs", 1, "while evaluating the second argument passed to builtins.mapAttrs"),
     ("match", 0, "while evaluating the first argument passed to builtins.match"),
     ("match", 1, "while evaluating the second argument passed to builtins.match"),
-    ("mul", 0, "while evaluating the first of the multiplication"),
-    ("mul", 1, "while evaluating the second argument of the multiplication"),
     ("parseDrvName", 0, "while evaluating the first argument passed to builtins.parseDrvName"),
     ("partition", 0, "while evaluating the first argument passed to builtins.partition"),
     ("partition", 1, "while evaluating the second argument passed to builtins.partition"),
@@ -109,8 +103,6 @@ static ARG_CONTEXTS: &[(&str, usize, &str)] = &[
     ("splitVersion", 0, "while evaluating the first argument passed to builtins.splitVersion"),
     ("storePath", 0, "while evaluating the first argument passed to 'builtins.storePath'"),
     ("stringLength", 0, "while evaluating the argument passed to builtins.stringLength"),
-    ("sub", 0, "while evaluating the first argument of the subtraction"),
-    ("sub", 1, "while evaluating the second argument of the subtraction"),
     ("substring", 0, "while evaluating the first argument (the start offset) passed to builtins.substring"),
     ("substring", 1, "while evaluating the second argument (the substring length) passed to builtins.substring"),
     ("substring", 2, "while evaluating the third argument (the string) passed to builtins.substring"),

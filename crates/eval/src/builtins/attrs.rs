@@ -15,13 +15,10 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
         let set = args::attrs(s, &a[1])?;
         Ok(Value::Bool(set.get(s.intern(name.as_bytes())).is_some()))
     }),
-    strict("getAttr", 2, |s, a| {
-        let name = args::string(s, &a[0])?;
-        crate::vm::select_attr(s, &a[1], s.intern(name.as_bytes()))
-    }),
+    native("getAttr", 2, get_attr),
     native("removeAttrs", 2, remove_attrs),
     native("listToAttrs", 1, list_to_attrs),
-    strict("mapAttrs", 2, map_attrs),
+    native("mapAttrs", 2, map_attrs),
     strict("intersectAttrs", 2, |s, a| {
         let x = args::attrs(s, &a[0])?;
         let y = args::attrs(s, &a[1])?;
@@ -61,72 +58,116 @@ fn attr_values(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
     Ok(Value::list(sorted_by_name(state, set).into_iter().map(|(_, v)| v).collect()))
 }
 
+fn get_attr(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let name =
+            args::force_string_no_ctx(&co, &a[0], "while evaluating the first argument passed to builtins.getAttr")
+                .await?;
+        let set =
+            args::force_attrs(&co, &a[1], "while evaluating the second argument passed to builtins.getAttr").await?;
+        let sym = co.state.intern(name.as_bytes());
+        match set.get(sym) {
+            Some(v) => co.force(v.clone()).await,
+            None => Err(missing(&co.state, sym, "in the attribute set under consideration")),
+        }
+    })
+}
+
+/// CppNix's `getAttr` failure, with the frame it adds.
+fn missing(state: &EvalState, sym: crate::symbol::Symbol, frame: &str) -> crate::error::EvalError {
+    err(format!("attribute '{}' missing", state.name(sym))).with_frame(frame, None)
+}
+
 fn remove_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let set = co.force(a[0].clone()).await?;
-        let set = args::attrs(&co.state, &set)?.clone();
-        let names = co.force(a[1].clone()).await?;
-        let names = args::list(&co.state, &names)?.clone();
+        let set =
+            args::force_attrs(&co, &a[0], "while evaluating the first argument passed to builtins.removeAttrs").await?;
+        let names =
+            args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.removeAttrs").await?;
         let mut remove = Vec::with_capacity(names.0.len());
         for n in &names.0 {
-            let n = co.force(n.clone()).await?;
-            remove.push(co.state.intern(args::string(&co.state, &n)?.as_bytes()));
+            let frame = "while evaluating the values of the second argument passed to builtins.removeAttrs";
+            remove.push(co.state.intern(args::force_string_no_ctx(&co, n, frame).await?.as_bytes()));
         }
         Ok(Value::attrs(set.without(&remove)))
     })
 }
 
+const PAIR: &str = "in a {name=...; value=...;} pair";
+
 fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[0].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
-        let mut b = AttrsBuilder::with_capacity(list.0.len());
+        let list = args::force_list(&co, &a[0], "while evaluating the argument passed to builtins.listToAttrs").await?;
+        // All names first, then the values of the first pair of each name
+        // in name order, as CppNix.
+        let mut pairs = Vec::with_capacity(list.0.len());
         for item in &list.0 {
-            let item = co.force(item.clone()).await?;
-            let set = args::attrs(&co.state, &item)?;
-            let Some(name) = set.get(co.state.sym.name).cloned() else {
-                return Err(err("attribute 'name' missing"));
+            let frame = "while evaluating an element of the list passed to builtins.listToAttrs";
+            let set = args::force_attrs(&co, item, frame).await?;
+            let Some(name) = set.get_attr(co.state.sym.name) else {
+                return Err(missing(&co.state, co.state.sym.name, PAIR));
             };
-            let name = co.force(name).await?;
-            let sym = co.state.intern(args::string(&co.state, &name)?.as_bytes());
-            let Some(value) = set.get(co.state.sym.value).cloned() else {
-                return Err(err("attribute 'value' missing"));
-            };
-            b.insert(sym, value, None);
+            let frame =
+                "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs";
+            let name = args::force_string_no_ctx_at(&co, &name.value, frame, name.pos).await?;
+            pairs.push((co.state.intern(name.as_bytes()), set));
         }
-        // The first definition of a name wins: `build` keeps the first.
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_by(|&i, &j| co.state.name_bytes(pairs[i].0).cmp(&co.state.name_bytes(pairs[j].0)).then(i.cmp(&j)));
+        let mut b = AttrsBuilder::with_capacity(pairs.len());
+        let mut prev = None;
+        for i in order {
+            let (sym, set) = &pairs[i];
+            if prev == Some(*sym) {
+                continue;
+            }
+            prev = Some(*sym);
+            let Some(value) = set.get_attr(co.state.sym.value) else {
+                return Err(missing(&co.state, co.state.sym.value, PAIR));
+            };
+            b.insert(*sym, value.value.clone(), value.pos);
+        }
         Ok(Value::attrs(b.build()))
     })
 }
 
-fn map_attrs(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
-    let set = args::attrs(state, &a[1])?;
-    let f = a[0].clone();
-    let mapped: Vec<Attr> = set
-        .iter()
-        .map(|attr| {
-            let name = Value::string(state.name_bytes(attr.name));
-            let partial = Thunk::new(ThunkState::Apply { func: f.clone(), arg: name });
-            Attr {
-                name: attr.name,
-                value: Thunk::new(ThunkState::Apply { func: partial, arg: attr.value.clone() }),
-                pos: attr.pos,
-            }
-        })
-        .collect();
-    Ok(Value::attrs(Attrs::from_unsorted(mapped)))
+fn map_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let set =
+            args::force_attrs(&co, &a[1], "while evaluating the second argument passed to builtins.mapAttrs").await?;
+        // CppNix leaves the function unevaluated: behind a thunk, so that
+        // calls of it have no call site (see `determine_pos`).
+        let f = if a[0].is_thunk() { a[0].clone() } else { Thunk::new(ThunkState::Done(a[0].clone())) };
+        let state = &co.state;
+        // The new attributes have no positions (CppNix's neither).
+        let mapped: Vec<Attr> = set
+            .iter()
+            .map(|attr| {
+                let name = Value::string(state.name_bytes(attr.name));
+                let partial = Thunk::new(ThunkState::Apply { func: f.clone(), arg: name });
+                Attr {
+                    name: attr.name,
+                    value: Thunk::new(ThunkState::Apply { func: partial, arg: attr.value.clone() }),
+                    pos: None,
+                }
+            })
+            .collect();
+        Ok(Value::attrs(Attrs::from_unsorted(mapped)))
+    })
 }
 
 fn cat_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let name = co.force(a[0].clone()).await?;
-        let sym = co.state.intern(args::string(&co.state, &name)?.as_bytes());
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let name =
+            args::force_string_no_ctx(&co, &a[0], "while evaluating the first argument passed to builtins.catAttrs")
+                .await?;
+        let sym = co.state.intern(name.as_bytes());
+        let list =
+            args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.catAttrs").await?;
         let mut out = Vec::new();
         for item in &list.0 {
-            let item = co.force(item.clone()).await?;
-            if let Some(v) = args::attrs(&co.state, &item)?.get(sym) {
+            let frame = "while evaluating an element in the list passed as second argument to builtins.catAttrs";
+            if let Some(v) = args::force_attrs(&co, item, frame).await?.get(sym) {
                 out.push(v.clone());
             }
         }
@@ -136,18 +177,14 @@ fn cat_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn zip_attrs_with(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let f = co.force(a[0].clone()).await?;
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
-        if !list.0.is_empty() {
-            args::function(&co.state, &f).map_err(|e| {
-                e.with_frame("while evaluating the first argument passed to builtins.zipAttrsWith", None)
-            })?;
-        }
+        let f = args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.zipAttrsWith")
+            .await?;
+        let list = args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.zipAttrsWith")
+            .await?;
         let mut groups: Vec<(crate::symbol::Symbol, Vec<Value>)> = Vec::new();
         for item in &list.0 {
-            let item = co.force(item.clone()).await?;
-            for attr in args::attrs(&co.state, &item)?.iter() {
+            let frame = "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith";
+            for attr in args::force_attrs(&co, item, frame).await?.iter() {
                 match groups.iter_mut().find(|(n, _)| *n == attr.name) {
                     Some((_, vs)) => vs.push(attr.value.clone()),
                     None => groups.push((attr.name, vec![attr.value.clone()])),

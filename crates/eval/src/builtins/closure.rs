@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use super::args::{self, err};
 use super::{native, without_trace, PrimOp};
-use crate::coerce::{coerce_to_string, CoerceMode};
+use crate::coerce::{coerce_to_string_in, CoerceMode};
 use crate::error::{EvalResult, TraceFrame};
 use crate::print::print_for_error;
 use crate::value::{Gc, Value};
@@ -137,9 +137,9 @@ fn add_error_context(co: Co, a: Vec<Value>) -> NativeFuture {
         match co.force(a[1].clone()).await {
             Ok(v) => Ok(v),
             Err(e) => {
-                let message = coerce_to_string(&co, a[0].clone(), CoerceMode::PathSegment).await.map_err(|e| {
-                    e.with_frame("while evaluating the error message passed to builtins.addErrorContext", None)
-                })?;
+                let frame = "while evaluating the error message passed to builtins.addErrorContext";
+                let message = coerce_to_string_in(&co, a[0].clone(), CoerceMode::PathSegment, frame, None).await?;
+                // Shown even where the trace is cut short (CppNix's `TracePrint::Always`).
                 let mut e = e;
                 e.trace.push(TraceFrame { message: message.to_str_lossy().into_owned(), pos: None, always: true });
                 Err(e)

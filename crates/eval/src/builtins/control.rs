@@ -3,8 +3,7 @@
 
 use super::args::{self, err};
 use super::{native, strict, PrimOp};
-use crate::chunk::Op;
-use crate::coerce::{coerce_to_string, CoerceMode};
+use crate::coerce::{coerce_to_string, coerce_to_string_in, CoerceMode};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::state::EvalState;
 use crate::value::{AttrsBuilder, Value};
@@ -30,10 +29,10 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("isList", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::List(_))))),
     strict("isFunction", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Lambda(_) | Value::PrimOp(_))))),
     native("toString", 1, to_string),
-    strict("add", 2, |s, a| arith(s, Op::Add, &a[0], &a[1])),
-    strict("sub", 2, |s, a| arith(s, Op::Sub, &a[0], &a[1])),
-    strict("mul", 2, |s, a| arith(s, Op::Mul, &a[0], &a[1])),
-    strict("div", 2, |s, a| arith(s, Op::Div, &a[0], &a[1])),
+    strict("add", 2, |s, a| arith(s, '+', &a[0], &a[1])),
+    strict("sub", 2, |s, a| arith(s, '-', &a[0], &a[1])),
+    strict("mul", 2, |s, a| arith(s, '*', &a[0], &a[1])),
+    strict("div", 2, |s, a| arith(s, '/', &a[0], &a[1])),
     native("lessThan", 2, |co, a| {
         Box::pin(async move {
             let [x, y]: [Value; 2] = a.try_into().unwrap_or_else(|_| unreachable!("lessThan takes two arguments"));
@@ -74,11 +73,8 @@ pub(super) fn constants(state: &EvalState) -> Vec<(&'static str, Value)> {
     out
 }
 
-fn arith(state: &EvalState, op: Op, a: &Value, b: &Value) -> EvalResult<Value> {
-    if !matches!(a, Value::Int(_) | Value::Float(_)) {
-        return Err(crate::vm::type_error(state, "an integer", a));
-    }
-    crate::vm::arithmetic_values(state, op, a.clone(), b.clone())
+fn arith(state: &EvalState, sign: char, a: &Value, b: &Value) -> EvalResult<Value> {
+    crate::vm::number_builtin(state, sign, a, b)
 }
 
 fn round(state: &EvalState, v: &Value, f: fn(f64) -> f64) -> EvalResult<Value> {
@@ -157,12 +153,13 @@ fn warn(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn to_string(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let s = coerce_to_string(&co, a[0].clone(), CoerceMode::ToString).await?;
+        let frame = "while evaluating the first argument passed to builtins.toString";
+        let s = coerce_to_string_in(&co, a[0].clone(), CoerceMode::ToString, frame, None).await?;
         Ok(Value::string(s))
     })
 }
 
-fn function_args(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn function_args(_: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
     match a[0].clone() {
         Value::Lambda(c) => {
             let mut b = AttrsBuilder::default();
@@ -174,6 +171,6 @@ fn function_args(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
             Ok(Value::attrs(b.build()))
         }
         Value::PrimOp(_) => Ok(Value::attrs(Default::default())),
-        other => Err(crate::vm::type_error(state, "a function", &other)),
+        _ => Err(err("'functionArgs' requires a function")),
     }
 }

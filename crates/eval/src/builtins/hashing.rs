@@ -8,7 +8,7 @@ use neve_store::hash::{hash_bytes, Hash, HashAlgo, HashEncoding, HashError};
 use super::args::{self, err};
 use super::json::string_no_context;
 use super::{native, PrimOp};
-use crate::error::{EvalError, EvalResult};
+use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::state::EvalState;
 use crate::value::{Attrs, Value};
 use crate::vm::{Co, NativeFuture};
@@ -18,10 +18,13 @@ pub(super) static PRIMOPS: &[PrimOp] = &[native("hashFile", 2, hash_file), nativ
 /// CppNix's `parseHashAlgo`.
 pub(crate) fn parse_algo(name: &[u8]) -> EvalResult<HashAlgo> {
     std::str::from_utf8(name).ok().and_then(HashAlgo::from_name).ok_or_else(|| {
-        err(format!(
-            "unknown hash algorithm '{}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'",
-            String::from_utf8_lossy(name)
-        ))
+        EvalError::new(
+            ErrorKind::Usage,
+            format!(
+                "unknown hash algorithm '{}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'",
+                String::from_utf8_lossy(name)
+            ),
+        )
     })
 }
 

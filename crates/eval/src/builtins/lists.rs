@@ -3,7 +3,7 @@
 use super::args::{self, err};
 use super::{native, strict, PrimOp};
 use crate::value::{AttrsBuilder, Thunk, ThunkState, Value};
-use crate::vm::{equal, Co, NativeFuture};
+use crate::vm::{compare_values, equal, Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("length", 1, |s, a| Ok(Value::Int(args::list(s, &a[0])?.0.len() as i64))),
@@ -17,35 +17,9 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
         }
         Ok(Value::list(l.0[1..].to_vec()))
     }),
-    strict("elemAt", 2, |s, a| {
-        let l = args::list(s, &a[0])?;
-        let i = args::int(s, &a[1])?;
-        if i < 0 || i as usize >= l.0.len() {
-            return Err(err(format!("list index {i} is out of bounds")));
-        }
-        Ok(l.0[i as usize].clone())
-    }),
-    strict("map", 2, |s, a| {
-        let l = args::list(s, &a[1])?;
-        let f = &a[0];
-        if !l.0.is_empty() {
-            args::function(s, f)
-                .map_err(|e| e.with_frame("while evaluating the first argument passed to builtins.map", None))?;
-        }
-        Ok(Value::list(l.0.iter().map(|x| Thunk::new(ThunkState::Apply { func: f.clone(), arg: x.clone() })).collect()))
-    }),
-    strict("genList", 2, |s, a| {
-        let n = args::int(s, &a[1])?;
-        if n < 0 {
-            return Err(err(format!("cannot create list of size {n}")));
-        }
-        let f = &a[0];
-        if n > 0 {
-            args::function(s, f)
-                .map_err(|e| e.with_frame("while evaluating the first argument passed to builtins.genList", None))?;
-        }
-        Ok(Value::list((0..n).map(|i| Thunk::new(ThunkState::Apply { func: f.clone(), arg: Value::Int(i) })).collect()))
-    }),
+    native("elemAt", 2, elem_at),
+    native("map", 2, map),
+    native("genList", 2, gen_list),
     native("filter", 2, filter),
     native("foldl'", 3, foldl),
     native("concatLists", 1, concat_lists),
@@ -58,14 +32,57 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     native("groupBy", 2, group_by),
 ];
 
+fn elem_at(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let i = args::force_int(&co, &a[1], "while evaluating the second argument passed to 'builtins.elemAt'").await?;
+        let list =
+            args::force_list(&co, &a[0], "while evaluating the first argument passed to 'builtins.elemAt'").await?;
+        match usize::try_from(i).ok().and_then(|i| list.0.get(i)) {
+            Some(v) => co.force(v.clone()).await,
+            None => Err(err(format!("'builtins.elemAt' called with index {i} on a list of size {}", list.0.len()))),
+        }
+    })
+}
+
+fn map(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let list = args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.map").await?;
+        if list.0.is_empty() {
+            return Ok(Value::List(list));
+        }
+        let f = args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.map").await?;
+        Ok(Value::list(
+            list.0.iter().map(|x| Thunk::new(ThunkState::Apply { func: f.clone(), arg: x.clone() })).collect(),
+        ))
+    })
+}
+
+fn gen_list(co: Co, a: Vec<Value>) -> NativeFuture {
+    Box::pin(async move {
+        let n = args::force_int(&co, &a[1], "while evaluating the second argument passed to builtins.genList").await?;
+        if n < 0 {
+            return Err(err(format!("cannot create list of size {n}")));
+        }
+        let f =
+            args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.genList").await?;
+        Ok(Value::list((0..n).map(|i| Thunk::new(ThunkState::Apply { func: f.clone(), arg: Value::Int(i) })).collect()))
+    })
+}
+
 fn filter(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let list =
+            args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.filter").await?;
+        if list.0.is_empty() {
+            return Ok(Value::List(list));
+        }
+        let f =
+            args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.filter").await?;
         let mut out = Vec::new();
         for x in &list.0 {
-            let keep = co.call(a[0].clone(), x.clone()).await?;
-            if args::bool(&co.state, &keep)? {
+            let keep = co.call(f.clone(), x.clone()).await?;
+            let frame = "while evaluating the return value of the filtering function passed to builtins.filter";
+            if args::force_bool(&co, keep, frame).await? {
                 out.push(x.clone());
             }
         }
@@ -75,11 +92,13 @@ fn filter(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn foldl(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[2].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let f = args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.foldlStrict")
+            .await?;
+        let list =
+            args::force_list(&co, &a[2], "while evaluating the third argument passed to builtins.foldlStrict").await?;
         let mut acc = a[1].clone();
         for x in &list.0 {
-            acc = co.call2(a[0].clone(), acc, x.clone()).await?;
+            acc = co.call2(f.clone(), acc, x.clone()).await?;
         }
         co.force(acc).await
     })
@@ -87,12 +106,12 @@ fn foldl(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn concat_lists(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[0].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let list =
+            args::force_list(&co, &a[0], "while evaluating the first argument passed to builtins.concatLists").await?;
         let mut out = Vec::new();
         for x in &list.0 {
-            let x = co.force(x.clone()).await?;
-            out.extend(args::list(&co.state, &x)?.0.iter().cloned());
+            let frame = "while evaluating a value of the list passed to builtins.concatLists";
+            out.extend(args::force_list(&co, x, frame).await?.0.iter().cloned());
         }
         Ok(Value::list(out))
     })
@@ -100,12 +119,22 @@ fn concat_lists(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn concat_map(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let f = args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.concatMap")
+            .await?;
+        let list =
+            args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.concatMap").await?;
+        // CppNix blames the function's position for a result that is not a list.
+        let pos = match &f {
+            Value::Lambda(c) => Some(c.lambda.pos),
+            _ => None,
+        };
         let mut out = Vec::new();
         for x in &list.0 {
-            let r = co.call(a[0].clone(), x.clone()).await?;
-            out.extend(args::list(&co.state, &r)?.0.iter().cloned());
+            let r = co.call(f.clone(), x.clone()).await?;
+            let items = args::list(&co.state, &r).map_err(|e| {
+                e.with_frame("while evaluating the return value of the function passed to builtins.concatMap", pos)
+            })?;
+            out.extend(items.0.iter().cloned());
         }
         Ok(Value::list(out))
     })
@@ -113,8 +142,7 @@ fn concat_map(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn elem(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let list = args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.elem").await?;
         for x in &list.0 {
             if equal(&co, a[0].clone(), x.clone()).await? {
                 return Ok(Value::Bool(true));
@@ -126,11 +154,24 @@ fn elem(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn any_all(co: Co, a: Vec<Value>, any: bool) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let (first, second, result) = if any {
+            (
+                "while evaluating the first argument passed to builtins.any",
+                "while evaluating the second argument passed to builtins.any",
+                "while evaluating the return value of the function passed to builtins.any",
+            )
+        } else {
+            (
+                "while evaluating the first argument passed to builtins.all",
+                "while evaluating the second argument passed to builtins.all",
+                "while evaluating the return value of the function passed to builtins.all",
+            )
+        };
+        let f = args::force_function(&co, &a[0], first).await?;
+        let list = args::force_list(&co, &a[1], second).await?;
         for x in &list.0 {
-            let r = co.call(a[0].clone(), x.clone()).await?;
-            if args::bool(&co.state, &r)? == any {
+            let r = co.call(f.clone(), x.clone()).await?;
+            if args::force_bool(&co, r, result).await? == any {
                 return Ok(Value::Bool(any));
             }
         }
@@ -142,30 +183,30 @@ fn any_all(co: Co, a: Vec<Value>, any: bool) -> NativeFuture {
 /// inconsistent: the result is then some permutation, never a crash).
 fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[1].clone()).await?;
-        let mut items = args::list(&co.state, &list)?.0.clone();
-        if items.is_empty() {
-            return Ok(list);
+        let list = args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.sort").await?;
+        if list.0.is_empty() {
+            return Ok(Value::List(list));
         }
-        let cmp = co.force(a[0].clone()).await?;
-        args::function(&co.state, &cmp)?;
-        // `sort lessThan` on numbers or strings needs no calls (CppNix
-        // takes the same shortcut).
-        if matches!(&cmp, Value::PrimOp(p) if p.args.is_empty() && p.op.name == "lessThan") {
-            let mut forced = Vec::with_capacity(items.len());
-            for x in &items {
-                forced.push(co.force(x.clone()).await?);
-            }
-            let numbers = forced.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)));
-            let strings = forced.iter().all(|v| matches!(v, Value::String(_)));
+        let cmp =
+            args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.sort").await?;
+        let mut items = Vec::with_capacity(list.0.len());
+        for x in &list.0 {
+            items.push(co.force(x.clone()).await?);
+        }
+        // `sort lessThan` compares without calls (CppNix takes the same
+        // shortcut, with its own frame).
+        let less_than = matches!(&cmp, Value::PrimOp(p) if p.args.is_empty() && p.op.name == "lessThan");
+        if less_than {
+            let numbers = items.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)));
+            let strings = items.iter().all(|v| matches!(v, Value::String(_)));
             if numbers || strings {
                 let state = &co.state;
-                forced.sort_by(|x, y| match crate::vm::less_than_values(state, x, y) {
+                items.sort_by(|x, y| match crate::vm::less_than_values(state, x, y) {
                     Some(true) => std::cmp::Ordering::Less,
                     _ if matches!(crate::vm::less_than_values(state, y, x), Some(true)) => std::cmp::Ordering::Greater,
                     _ => std::cmp::Ordering::Equal,
                 });
-                return Ok(Value::list(forced));
+                return Ok(Value::list(items));
             }
         }
         let mut width = 1;
@@ -180,8 +221,15 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
                 let (mut i, mut j) = (start, mid);
                 while i < mid && j < end {
                     // Take from the right only when it is strictly less.
-                    let lt = co.call2(cmp.clone(), items[j].clone(), items[i].clone()).await?;
-                    if args::bool(&co.state, &lt)? {
+                    let lt = if less_than {
+                        let frame = "while evaluating the ordering function passed to builtins.sort";
+                        compare_values(&co, items[j].clone(), items[i].clone(), frame).await?
+                    } else {
+                        let r = co.call2(cmp.clone(), items[j].clone(), items[i].clone()).await?;
+                        let frame = "while evaluating the return value of the sorting function passed to builtins.sort";
+                        args::force_bool(&co, r, frame).await?
+                    };
+                    if lt {
                         buf.push(items[j].clone());
                         j += 1;
                     } else {
@@ -202,15 +250,19 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn partition(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let f = args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.partition")
+            .await?;
+        let list =
+            args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.partition").await?;
         let (mut right, mut wrong) = (Vec::new(), Vec::new());
         for x in &list.0 {
-            let r = co.call(a[0].clone(), x.clone()).await?;
-            if args::bool(&co.state, &r)? {
-                right.push(x.clone());
+            let x = co.force(x.clone()).await?;
+            let r = co.call(f.clone(), x.clone()).await?;
+            let frame = "while evaluating the return value of the partition function passed to builtins.partition";
+            if args::force_bool(&co, r, frame).await? {
+                right.push(x);
             } else {
-                wrong.push(x.clone());
+                wrong.push(x);
             }
         }
         let mut b = AttrsBuilder::with_capacity(2);
@@ -222,12 +274,16 @@ fn partition(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn group_by(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let f =
+            args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.groupBy").await?;
+        let list =
+            args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.groupBy").await?;
         let mut groups: Vec<(crate::symbol::Symbol, Vec<Value>)> = Vec::new();
         for x in &list.0 {
-            let key = co.call(a[0].clone(), x.clone()).await?;
-            let sym = co.state.intern(args::string(&co.state, &key)?.as_bytes());
+            let key = co.call(f.clone(), x.clone()).await?;
+            let frame = "while evaluating the return value of the grouping function passed to builtins.groupBy";
+            let key = args::force_string_no_ctx(&co, &key, frame).await?;
+            let sym = co.state.intern(key.as_bytes());
             match groups.iter_mut().find(|(n, _)| *n == sym) {
                 Some((_, vs)) => vs.push(x.clone()),
                 None => groups.push((sym, vec![x.clone()])),

@@ -156,9 +156,10 @@ pub fn install(state: &EvalState) {
 /// Argument helpers shared by the families.
 pub(crate) mod args {
     use crate::error::{EvalError, EvalResult};
+    use crate::source::Pos;
     use crate::state::EvalState;
     use crate::value::{Attrs, Gc, List, NixString, Value};
-    use crate::vm::type_error;
+    use crate::vm::{type_error, Co};
 
     pub fn int(state: &EvalState, v: &Value) -> EvalResult<i64> {
         match v {
@@ -205,5 +206,81 @@ pub(crate) mod args {
 
     pub fn err(msg: impl Into<String>) -> EvalError {
         EvalError::eval(msg)
+    }
+
+    /// Adds CppNix's `errorCtx` frame (`… while evaluating the first
+    /// argument passed to builtins.X`) to a failed check.
+    pub trait Context<T> {
+        fn context(self, frame: &str) -> EvalResult<T>;
+    }
+
+    impl<T> Context<T> for EvalResult<T> {
+        fn context(self, frame: &str) -> EvalResult<T> {
+            self.map_err(|e| e.with_frame(frame, None))
+        }
+    }
+
+    // The `force_*` helpers follow CppNix's `forceList`, `forceFunction`,
+    // ...: the frame goes on the type error, and for the scalar kinds
+    // (`forceInt`, `forceBool`, `forceString`, `forceFunction`) on errors
+    // raised while evaluating the value as well.
+
+    pub async fn force_list(co: &Co, v: &Value, frame: &str) -> EvalResult<Gc<List>> {
+        let v = co.force(v.clone()).await?;
+        list(&co.state, &v).cloned().context(frame)
+    }
+
+    pub async fn force_attrs(co: &Co, v: &Value, frame: &str) -> EvalResult<Gc<Attrs>> {
+        let v = co.force(v.clone()).await?;
+        attrs(&co.state, &v).cloned().context(frame)
+    }
+
+    pub async fn force_function(co: &Co, v: &Value, frame: &str) -> EvalResult<Value> {
+        let f = co.force(v.clone()).await.context(frame)?;
+        function(&co.state, &f).context(frame)?;
+        Ok(f)
+    }
+
+    pub async fn force_bool(co: &Co, v: Value, frame: &str) -> EvalResult<bool> {
+        let v = co.force(v).await.context(frame)?;
+        bool(&co.state, &v).context(frame)
+    }
+
+    pub async fn force_int(co: &Co, v: &Value, frame: &str) -> EvalResult<i64> {
+        let v = co.force(v.clone()).await.context(frame)?;
+        int(&co.state, &v).context(frame)
+    }
+
+    pub async fn force_string(co: &Co, v: &Value, frame: &str) -> EvalResult<Gc<NixString>> {
+        let v = co.force(v.clone()).await.context(frame)?;
+        match v {
+            Value::String(s) => Ok(s),
+            other => Err(type_error(&co.state, "a string", &other)).context(frame),
+        }
+    }
+
+    /// `forceStringNoCtx`: a string without context.
+    pub async fn force_string_no_ctx(co: &Co, v: &Value, frame: &str) -> EvalResult<Gc<NixString>> {
+        force_string_no_ctx_at(co, v, frame, None).await
+    }
+
+    /// `forceStringNoCtx` with a position: the error and the frame are
+    /// both located there.
+    pub async fn force_string_no_ctx_at(
+        co: &Co,
+        v: &Value,
+        frame: &str,
+        pos: Option<Pos>,
+    ) -> EvalResult<Gc<NixString>> {
+        let v = co.force(v.clone()).await.map_err(|e| e.with_frame(frame, pos))?;
+        match v {
+            Value::String(s) => super::json::string_no_context(&co.state, &Value::String(s), frame).map_err(|mut e| {
+                if let Some(f) = e.trace.last_mut() {
+                    f.pos = pos;
+                }
+                e
+            }),
+            other => Err(type_error(&co.state, "a string", &other).at_opt(pos).with_frame(frame, pos)),
+        }
     }
 }

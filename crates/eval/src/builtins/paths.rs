@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::args::{self, err};
 use super::{native, strict, PrimOp};
-use crate::coerce::{coerce_to_string, CoerceMode};
+use crate::coerce::{coerce_to_path_in, coerce_to_string_in, CoerceMode};
 use crate::error::EvalResult;
 use crate::io::FileType;
 use crate::state::EvalState;
@@ -68,7 +68,8 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     native("baseNameOf", 1, |co, a| {
         Box::pin(async move {
             // As CppNix: a path is not copied to the store here.
-            let s = coerce_to_string(&co, a[0].clone(), CoerceMode::PathSegment).await?;
+            let frame = "while evaluating the first argument passed to builtins.baseNameOf";
+            let s = coerce_to_string_in(&co, a[0].clone(), CoerceMode::PathSegment, frame, None).await?;
             let bytes = s.as_bytes();
             let trimmed = bytes.strip_suffix(b"/").unwrap_or(bytes);
             let base = match trimmed.iter().rposition(|&b| b == b'/') {
@@ -80,14 +81,8 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     }),
     native("toPath", 1, |co, a| {
         Box::pin(async move {
-            // CppNix's coerceToPath: sets with `__toString` or `outPath` too.
-            let s = coerce_to_string(&co, a[0].clone(), CoerceMode::PathSegment)
-                .await
-                .map_err(|e| e.with_frame("while evaluating the first argument passed to builtins.toPath", None))?;
-            if !s.as_bytes().starts_with(b"/") {
-                let shown = s.to_str_lossy();
-                return Err(err(format!("string '{shown}' doesn't represent an absolute path")));
-            }
+            let frame = "while evaluating the first argument passed to builtins.toPath";
+            let s = coerce_to_path_in(&co, a[0].clone(), frame).await?;
             Ok(Value::string(NixString::new(crate::compiler::canon_path(s.as_bytes()), s.context().cloned())))
         })
     }),
@@ -102,17 +97,11 @@ fn file_type_name(kind: FileType) -> &'static str {
     }
 }
 
-/// A path argument: a path, or a string holding an absolute path.
+/// A path argument (CppNix's `realisePath`): a path, or something that
+/// coerces to a string holding an absolute path.
 pub(crate) async fn path_arg(co: &Co, v: Value) -> EvalResult<String> {
-    let v = co.force(v).await?;
-    let s = match &v {
-        Value::Path(p) => String::from_utf8_lossy(p).into_owned(),
-        _ => coerce_to_string(co, v.clone(), CoerceMode::PathSegment).await?.to_str_lossy().into_owned(),
-    };
-    if !s.starts_with('/') {
-        return Err(err(format!("string '{s}' doesn't represent an absolute path")));
-    }
-    Ok(s)
+    let s = coerce_to_path_in(co, v, "while realising the context of a path").await?;
+    Ok(s.to_str_lossy().into_owned())
 }
 
 /// Whether a path exists; a string ending in `/` or `/.` must name a

@@ -3,7 +3,7 @@
 
 use super::args::{self, err};
 use super::{native, strict, PrimOp};
-use crate::coerce::{coerce_to_string, CoerceMode};
+use crate::coerce::{coerce_to_string_in, CoerceMode};
 use crate::error::EvalResult;
 use crate::regex::Regex;
 use crate::state::EvalState;
@@ -13,7 +13,8 @@ use crate::vm::{Co, NativeFuture};
 pub(super) static PRIMOPS: &[PrimOp] = &[
     native("stringLength", 1, |co, a| {
         Box::pin(async move {
-            let s = coerce_to_string(&co, a[0].clone(), CoerceMode::Interpolation).await?;
+            let frame = "while evaluating the argument passed to builtins.stringLength";
+            let s = coerce_to_string_in(&co, a[0].clone(), CoerceMode::Interpolation, frame, None).await?;
             Ok(Value::Int(s.as_bytes().len() as i64))
         })
     }),
@@ -31,14 +32,20 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
 
 fn substring(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let start = co.force(a[0].clone()).await?;
-        let start = args::int(&co.state, &start)?;
-        let len = co.force(a[1].clone()).await?;
-        let len = args::int(&co.state, &len)?;
-        let s = coerce_to_string(&co, a[2].clone(), CoerceMode::Interpolation).await?;
+        let frame = "while evaluating the first argument (the start offset) passed to builtins.substring";
+        let start = args::force_int(&co, &a[0], frame).await?;
         if start < 0 {
             return Err(err("negative start position in 'substring'"));
         }
+        let frame = "while evaluating the second argument (the substring length) passed to builtins.substring";
+        let len = args::force_int(&co, &a[1], frame).await?;
+        if len == 0 {
+            if let Value::String(s) = co.force(a[2].clone()).await? {
+                return Ok(Value::string(NixString::new(Vec::new(), s.context().cloned())));
+            }
+        }
+        let frame = "while evaluating the third argument (the string) passed to builtins.substring";
+        let s = coerce_to_string_in(&co, a[2].clone(), CoerceMode::Interpolation, frame, None).await?;
         let bytes = s.as_bytes();
         let start = (start as usize).min(bytes.len());
         let end = if len < 0 { bytes.len() } else { start.saturating_add(len as usize).min(bytes.len()) };
@@ -48,17 +55,20 @@ fn substring(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn concat_strings_sep(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let sep = co.force(a[0].clone()).await?;
-        let sep = args::string(&co.state, &sep)?.clone();
-        let list = co.force(a[1].clone()).await?;
-        let list = args::list(&co.state, &list)?.clone();
+        let frame = "while evaluating the first argument (the separator string) passed to builtins.concatStringsSep";
+        let sep = args::force_string(&co, &a[0], frame).await?;
+        let frame =
+            "while evaluating the second argument (the list of strings to concat) passed to builtins.concatStringsSep";
+        let list = args::force_list(&co, &a[1], frame).await?;
         let mut out = Vec::new();
         let mut context = sep.context().cloned().unwrap_or_default();
         for (i, item) in list.0.iter().enumerate() {
             if i > 0 {
                 out.extend_from_slice(sep.as_bytes());
             }
-            let s = coerce_to_string(&co, item.clone(), CoerceMode::Interpolation).await?;
+            let frame =
+                "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep";
+            let s = coerce_to_string_in(&co, item.clone(), CoerceMode::Interpolation, frame, None).await?;
             out.extend_from_slice(s.as_bytes());
             if let Some(c) = s.context() {
                 context.extend(c.iter().cloned());
@@ -70,22 +80,23 @@ fn concat_strings_sep(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        let from = co.force(a[0].clone()).await?;
-        let from = args::list(&co.state, &from)?.clone();
-        let to = co.force(a[1].clone()).await?;
-        let to = args::list(&co.state, &to)?.clone();
+        let from =
+            args::force_list(&co, &a[0], "while evaluating the first argument passed to builtins.replaceStrings")
+                .await?;
+        let to = args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.replaceStrings")
+            .await?;
         if from.0.len() != to.0.len() {
             return Err(err("'from' and 'to' arguments passed to builtins.replaceStrings have different lengths"));
         }
         let mut patterns = Vec::with_capacity(from.0.len());
         for p in &from.0 {
-            let p = co.force(p.clone()).await?;
-            patterns.push(args::string(&co.state, &p)?.as_bytes().to_vec());
+            let frame = "while evaluating one of the strings to replace passed to builtins.replaceStrings";
+            patterns.push(args::force_string(&co, p, frame).await?.as_bytes().to_vec());
         }
         // Replacements are evaluated only when used, and once.
         let mut replacements: Vec<Option<NixString>> = vec![None; to.0.len()];
-        let s = co.force(a[2].clone()).await?;
-        let s = args::string(&co.state, &s)?.clone();
+        let s = args::force_string(&co, &a[2], "while evaluating the third argument passed to builtins.replaceStrings")
+            .await?;
         let bytes = s.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());
         let mut context: StringContext = s.context().cloned().unwrap_or_default();
@@ -95,8 +106,8 @@ fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
             for (k, p) in patterns.iter().enumerate() {
                 if bytes[i..].starts_with(p) {
                     if replacements[k].is_none() {
-                        let r = co.force(to.0[k].clone()).await?;
-                        replacements[k] = Some(args::string(&co.state, &r)?.clone());
+                        let frame = "while evaluating one of the replacement strings passed to builtins.replaceStrings";
+                        replacements[k] = Some((*args::force_string(&co, &to.0[k], frame).await?).clone());
                     }
                     let r = replacements[k].as_ref().expect("just set");
                     out.extend_from_slice(r.as_bytes());

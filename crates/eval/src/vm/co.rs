@@ -20,6 +20,9 @@ use crate::value::Value;
 pub enum Request {
     /// Evaluate to weak head normal form.
     Force(Value),
+    /// As `Force`, for a forcer that names a position (CppNix's
+    /// `forceValue(v, pos)`): an application is called from there.
+    ForceAt(Value, Option<Pos>),
     /// Apply a function (forced) to an argument; the result is forced. The
     /// position, when known, is the call site shown in traces.
     Call(Value, Value, Option<Pos>),
@@ -53,6 +56,18 @@ impl Co {
             return Ok(v);
         }
         self.ask(Request::Force(value)).await
+    }
+
+    /// The value in weak head normal form; an application (as `map` makes
+    /// them) is called from `pos`.
+    pub async fn force_at(&self, value: Value, pos: Option<Pos>) -> EvalResult<Value> {
+        if !value.is_thunk() {
+            return Ok(value);
+        }
+        if let Some(v) = value.resolved() {
+            return Ok(v);
+        }
+        self.ask(Request::ForceAt(value, pos)).await
     }
 
     /// `func arg`, forced.

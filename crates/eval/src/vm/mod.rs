@@ -218,6 +218,7 @@ impl Vm {
                 let request = co.take_request().expect("a suspended builtin leaves a request");
                 match request {
                     Request::Force(v) => self.begin_force(v),
+                    Request::ForceAt(v, pos) => self.begin_force_at(v, pos),
                     Request::Call(f, arg, pos) => self.begin_call(f, arg, pos),
                 }
             }
@@ -233,6 +234,11 @@ impl Vm {
     }
 
     pub(crate) fn begin_force(&mut self, value: Value) -> Started {
+        self.begin_force_at(value, None)
+    }
+
+    /// Starts forcing `value`; an application is called from `pos`.
+    fn begin_force_at(&mut self, value: Value, pos: Option<Pos>) -> Started {
         let Value::Thunk(thunk) = value else { return Some(Ok(value)) };
         let state = std::mem::replace(&mut *thunk.0.borrow_mut(), ThunkState::Blackhole);
         match state {
@@ -261,9 +267,9 @@ impl Vm {
                 let original = ThunkState::Apply { func: func.clone(), arg: arg.clone() };
                 self.frames.push(Frame::Thunk { thunk, original });
                 if func.is_thunk() {
-                    self.spawn(|co| Box::pin(async move { co.call(func, arg).await }))
+                    self.spawn(move |co| Box::pin(async move { co.call_at(func, arg, pos).await }))
                 } else {
-                    self.begin_call(func, arg, None)
+                    self.begin_call(func, arg, pos)
                 }
             }
         }
@@ -684,7 +690,7 @@ impl Vm {
                     Op::Add | Op::Sub | Op::Mul | Op::Div => {
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
-                        match ops::arithmetic(&self.state, op, a, b) {
+                        match ops::arithmetic(&self.state, op, a, b, [None, None]) {
                             Ok(v) => self.stack.push(v),
                             Err(e) => fail!(e),
                         }
@@ -771,7 +777,7 @@ impl Vm {
                     },
                     Op::Negate => {
                         let a = self.stack.pop().expect("operand");
-                        match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a) {
+                        match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a, [None, None]) {
                             Ok(v) => self.stack.push(v),
                             Err(e) => fail!(e),
                         }
@@ -803,10 +809,10 @@ impl Vm {
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         if matches!(a, Value::Int(_) | Value::Float(_) | Value::Path(_)) {
-                            match ops::arithmetic(&self.state, Op::Add, a, b) {
+                            let positions = &chunk.interpolations[i as usize].positions;
+                            match ops::arithmetic(&self.state, Op::Add, a, b, [positions[0], positions[1]]) {
                                 Ok(v) => self.stack.push(v),
-                                // "cannot add ..." is reported at the operand.
-                                Err(e) => fail!(e.at_opt(chunk.interpolations[i as usize].positions[1])),
+                                Err(e) => fail!(e),
                             }
                             continue;
                         }
@@ -936,11 +942,15 @@ fn thunk_id(thunk: &Gc<Thunk>) -> usize {
     Gc::as_ptr(thunk) as *const u8 as usize
 }
 
+/// The frame a builtin's errors get at the call site (unless the builtin
+/// says otherwise, see `PrimOp::add_trace`).
 fn calling_frame(op: &PrimOp) -> String {
     format!("while calling the '{}' builtin", op.name)
 }
 
-pub use ops::{describe_value, equal, less_than, position_attrs, select as select_attr, type_error};
+pub use ops::{
+    compare_values, describe_value, equal, less_than, number_builtin, position_attrs, select as select_attr, type_error,
+};
 
 /// `a < b` for numbers, strings and paths without evaluation; `None`
 /// otherwise (or on a type error).
@@ -949,14 +959,6 @@ pub fn less_than_values(state: &EvalState, a: &Value, b: &Value) -> Option<bool>
         Some(Ok(lt)) => Some(lt),
         _ => None,
     }
-}
-
-/// Arithmetic on two numbers (for the `add`/`sub`/`mul`/`div` builtins).
-pub fn arithmetic_values(state: &EvalState, op: Op, a: Value, b: Value) -> EvalResult<Value> {
-    if !matches!(b, Value::Int(_) | Value::Float(_)) {
-        return Err(type_error(state, "an integer", &b));
-    }
-    ops::arithmetic(state, op, a, b)
 }
 
 /// Evaluates a value and everything inside it. Shared values are visited
@@ -990,7 +992,8 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
         let forced = if walk.len() >= limit {
             Err(EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded"))
         } else {
-            co.force(child).await
+            let pos = determine_pos(&child);
+            co.force_at(child, pos).await
         };
         match forced {
             Ok(v) => {
@@ -1014,6 +1017,20 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
         }
     }
     Ok(top)
+}
+
+/// CppNix's `Value::determinePos` for a value about to be forced: an
+/// application is located at its function when that is a function value
+/// (a function still behind a thunk has no position yet).
+fn determine_pos(v: &Value) -> Option<Pos> {
+    match v {
+        Value::Lambda(c) => Some(c.lambda.pos),
+        Value::Thunk(t) => match &*t.0.borrow() {
+            ThunkState::Apply { func, .. } => determine_pos(func),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn container_id(v: &Value) -> Option<usize> {

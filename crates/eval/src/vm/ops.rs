@@ -4,7 +4,7 @@
 //! of thunks, `__toString`) run as native routines through [`Co`].
 
 use crate::chunk::{Chunk, Interpolation, LambdaInfo, Op};
-use crate::coerce::{coerce_to_string_in, coerce_to_string_sync, CoerceContext, CoerceMode};
+use crate::coerce::{coerce_to_string_in, coerce_to_string_sync, CoerceMode};
 use crate::error::{EvalError, EvalResult};
 use crate::source::Pos;
 use crate::state::EvalState;
@@ -59,10 +59,18 @@ fn overflow(verb: &str, a: i64, sign: &str, b: i64) -> EvalError {
     EvalError::eval(format!("integer overflow in {verb} {a} {sign} {b}"))
 }
 
-pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalResult<Value> {
+/// `a + b`, `a - b`, `a * b`, `a / b`. For `+` (CppNix's
+/// `ExprConcatStrings`), `operands` locates errors about one operand.
+pub(super) fn arithmetic(
+    state: &EvalState,
+    op: Op,
+    a: Value,
+    b: Value,
+    operands: [Option<Pos>; 2],
+) -> EvalResult<Value> {
     let v = match (op, &a, &b) {
         (Op::Add, Value::Int(x), Value::Int(y)) => {
-            Value::Int(x.checked_add(*y).ok_or_else(|| overflow("adding", *x, "+", *y))?)
+            Value::Int(x.checked_add(*y).ok_or_else(|| overflow("adding", *x, "+", *y).at_opt(operands[1]))?)
         }
         (Op::Sub, Value::Int(x), Value::Int(y)) => {
             Value::Int(x.checked_sub(*y).ok_or_else(|| overflow("subtracting", *x, "-", *y))?)
@@ -92,22 +100,90 @@ pub(super) fn arithmetic(state: &EvalState, op: Op, a: Value, b: Value) -> EvalR
             })
         }
         (Op::Add, Value::Int(_) | Value::Float(_), other) => {
-            return Err(EvalError::eval(format!("cannot add {} to {}", other.type_description(), a.type_description())))
+            let e = EvalError::eval(format!("cannot add {} to {}", other.type_description(), a.type_description()));
+            return Err(e.at_opt(operands[1]));
         }
-        (Op::Add, Value::Path(p), _) => return path_concat(state, p.clone(), b),
+        (Op::Add, Value::Path(p), _) => return path_concat(state, p.clone(), b, operands[1]),
         (Op::Add, _, _) => unreachable!("`+` of strings is `Op::Plus`'s, builtins.add takes numbers"),
-        (_, Value::Int(_) | Value::Float(_), other) | (_, other, _) => {
-            let name = match op {
-                Op::Sub => "sub",
-                Op::Mul => "mul",
-                _ => "div",
+        _ => {
+            let sign = match op {
+                Op::Sub => '-',
+                Op::Mul => '*',
+                _ => '/',
             };
-            return Err(
-                type_error(state, "an integer", other).with_frame(format!("while calling the '{name}' builtin"), None)
-            );
+            return number_builtin(state, sign, &a, &b);
         }
     };
     Ok(v)
+}
+
+/// The `add`, `sub`, `mul` and `div` builtins (which `-`, `*` and `/`
+/// call; `sign` says which), checking their operands in CppNix's order
+/// with its frames.
+pub fn number_builtin(state: &EvalState, sign: char, a: &Value, b: &Value) -> EvalResult<Value> {
+    let (first, second, first_float, verb) = match sign {
+        '+' => (
+            "while evaluating the first argument of the addition",
+            "while evaluating the second argument of the addition",
+            "while evaluating the first argument of the addition",
+            "adding",
+        ),
+        '-' => (
+            "while evaluating the first argument of the subtraction",
+            "while evaluating the second argument of the subtraction",
+            "while evaluating the first argument of the subtraction",
+            "subtracting",
+        ),
+        '*' => (
+            "while evaluating the first argument of the multiplication",
+            "while evaluating the second argument of the multiplication",
+            // Sic: CppNix's float path words it so.
+            "while evaluating the first of the multiplication",
+            "multiplying",
+        ),
+        _ => (
+            "while evaluating the first operand of the division",
+            "while evaluating the second operand of the division",
+            "while evaluating the first operand of the division",
+            "dividing",
+        ),
+    };
+    let float = |v: &Value, frame: &str| match v {
+        Value::Int(i) => Ok(*i as f64),
+        Value::Float(f) => Ok(*f),
+        other => Err(type_error(state, "a float", other).with_frame(frame, None)),
+    };
+    let int = |v: &Value, frame: &str| match v {
+        Value::Int(i) => Ok(*i),
+        other => Err(type_error(state, "an integer", other).with_frame(frame, None)),
+    };
+    let any_float = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
+    if sign == '/' {
+        let y = float(b, second)?;
+        if y == 0.0 {
+            return Err(EvalError::eval("division by zero"));
+        }
+        if any_float {
+            return Ok(Value::Float(float(a, first_float)? / y));
+        }
+    } else if any_float {
+        let x = float(a, first_float)?;
+        let y = float(b, second)?;
+        return Ok(Value::Float(match sign {
+            '+' => x + y,
+            '-' => x - y,
+            _ => x * y,
+        }));
+    }
+    let x = int(a, first)?;
+    let y = int(b, second)?;
+    let r = match sign {
+        '+' => x.checked_add(y),
+        '-' => x.checked_sub(y),
+        '*' => x.checked_mul(y),
+        _ => x.checked_div(y),
+    };
+    r.map(Value::Int).ok_or_else(|| overflow(verb, x, &sign.to_string(), y))
 }
 
 fn as_float(v: &Value) -> f64 {
@@ -118,7 +194,7 @@ fn as_float(v: &Value) -> f64 {
     }
 }
 
-fn path_concat(state: &EvalState, base: Gc<Vec<u8>>, suffix: Value) -> EvalResult<Value> {
+fn path_concat(state: &EvalState, base: Gc<Vec<u8>>, suffix: Value, pos: Option<Pos>) -> EvalResult<Value> {
     match &suffix {
         Value::String(s) => {
             if s.has_context() {
@@ -138,7 +214,7 @@ fn path_concat(state: &EvalState, base: Gc<Vec<u8>>, suffix: Value) -> EvalResul
             other.type_description(),
             crate::print::print_for_error(state, other)
         ))
-        .with_frame("while evaluating a path segment", None)),
+        .with_frame("while evaluating a path segment", pos)),
     }
 }
 
@@ -169,29 +245,53 @@ fn cannot_compare(state: &EvalState, a: &Value, b: &Value) -> EvalError {
 
 /// `a < b`, forcing list elements as needed (lexicographic order).
 pub async fn less_than(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
-    let mut a = co.force(a).await?;
-    let mut b = co.force(b).await?;
-    loop {
-        if let Some(r) = less_than_sync(&co.state, &a, &b) {
-            return r;
-        }
-        let (Value::List(x), Value::List(y)) = (&a, &b) else { unreachable!() };
-        let (x, y) = (x.clone(), y.clone());
-        let mut i = 0;
+    let a = co.force(a).await?;
+    let b = co.force(b).await?;
+    compare_values(co, a, b, "").await
+}
+
+/// CppNix's `CompareValues` on two forced values: an error gains one
+/// "while comparing two list elements" frame per list level entered, then
+/// `frame` (when not empty).
+pub async fn compare_values(co: &Co, mut a: Value, mut b: Value, frame: &str) -> EvalResult<bool> {
+    let mut depth = 0;
+    let result = async {
         loop {
-            if i == x.0.len() || i == y.0.len() {
-                return Ok(x.0.len() < y.0.len());
+            if let Some(r) = less_than_sync(&co.state, &a, &b) {
+                return r;
             }
-            let xi = co.force(x.0[i].clone()).await?;
-            let yi = co.force(y.0[i].clone()).await?;
-            if !equal(co, xi.clone(), yi.clone()).await? {
-                a = xi;
-                b = yi;
-                break;
+            let (Value::List(x), Value::List(y)) = (&a, &b) else { unreachable!() };
+            let (x, y) = (x.clone(), y.clone());
+            let mut i = 0;
+            loop {
+                if i == y.0.len() {
+                    return Ok(false);
+                }
+                if i == x.0.len() {
+                    return Ok(true);
+                }
+                let xi = co.force(x.0[i].clone()).await?;
+                let yi = co.force(y.0[i].clone()).await?;
+                if !equal(co, xi.clone(), yi.clone()).await? {
+                    a = xi;
+                    b = yi;
+                    depth += 1;
+                    break;
+                }
+                i += 1;
             }
-            i += 1;
         }
     }
+    .await;
+    result.map_err(|mut e| {
+        for _ in 0..depth {
+            e.push_frame("while comparing two list elements", None);
+        }
+        if !frame.is_empty() {
+            e.push_frame(frame, None);
+        }
+        e
+    })
 }
 
 /// Equality when it can be decided without evaluating anything; `None`
@@ -329,8 +429,8 @@ pub(super) async fn interpolate(co: Co, parts: Vec<Value>, chunk: Gc<Chunk>, sha
         if let Value::Path(_) = &first {
             let mut rest = vec![first.clone()];
             for (part, pos) in iter {
-                let ctx = CoerceContext { message: PATH_SEGMENT, pos: *pos };
-                let s = coerce_to_string_in(&co, part, CoerceMode::PathSegment, Some(ctx)).await?;
+                let ctx = (PATH_SEGMENT, *pos);
+                let s = coerce_to_string_in(&co, part, CoerceMode::PathSegment, ctx.0, ctx.1).await?;
                 rest.push(Value::string(s));
             }
             return interpolate_sync(&co.state, &rest, shape).expect("all parts are strings");
@@ -339,8 +439,8 @@ pub(super) async fn interpolate(co: Co, parts: Vec<Value>, chunk: Gc<Chunk>, sha
     let mut bytes = Vec::new();
     let mut context = StringContext::new();
     for (part, pos) in std::iter::once((first, first_pos)).chain(iter.map(|(v, p)| (v, *p))) {
-        let ctx = CoerceContext { message: PATH_SEGMENT, pos };
-        let s = coerce_to_string_in(&co, part, CoerceMode::Interpolation, Some(ctx)).await?;
+        let ctx = (PATH_SEGMENT, pos);
+        let s = coerce_to_string_in(&co, part, CoerceMode::Interpolation, ctx.0, ctx.1).await?;
         bytes.extend_from_slice(s.as_bytes());
         if let Some(c) = s.context() {
             context.extend(c.iter().cloned());
