@@ -3,8 +3,8 @@
 //! dynamic attributes where Nix forbids them.
 //!
 //! Most sets cannot contain a mistake: every binding names a different,
-//! plain attribute. The walk over the green tree (which allocates nothing)
-//! checks that cheaply, and only when a name repeats or something dynamic
+//! plain attribute. A look at the green node's children (which allocates
+//! nothing) checks that cheaply, and only when a name repeats or something dynamic
 //! appears does it build a typed view of that node and run the full rules.
 
 use std::collections::HashSet;
@@ -15,37 +15,24 @@ use crate::ast::{self, AstNode};
 use crate::SyntaxKind::{self, *};
 use crate::{bindings, SyntaxError, SyntaxNode};
 
-pub(crate) fn validate(root: &SyntaxNode) -> Vec<SyntaxError> {
-    let mut errors = Vec::new();
-    let mut stack: Vec<(&GreenNodeData, TextSize)> = Vec::new();
-    let green = root.green();
-    stack.push((green, 0.into()));
-    while let Some((node, offset)) = stack.pop() {
-        let kind = kind_of(node);
-        let suspicious = match kind {
-            ATTR_SET | LEGACY_LET | LET_IN => !bindings_are_plain(node, kind == LET_IN),
-            PATTERN => !formals_are_plain(node),
-            _ => false,
-        };
-        if suspicious {
-            check_slowly(node, offset, &mut errors);
-        }
-        let mut child_offset = offset;
-        for child in node.children() {
-            match child {
-                NodeOrToken::Node(n) => {
-                    stack.push((n, child_offset));
-                    child_offset += n.text_len();
-                }
-                NodeOrToken::Token(t) => child_offset += t.text_len(),
-            }
-        }
+/// Whether [`check`] has anything to check in a node of `kind`.
+pub(crate) fn is_checked(kind: SyntaxKind) -> bool {
+    matches!(kind, ATTR_SET | LEGACY_LET | LET_IN | PATTERN)
+}
+
+/// Checks one set, `let` or pattern node that starts at `offset` in the
+/// file (its sub-nodes are checked on their own). The tree builder calls it
+/// on every such node as it is completed.
+pub(crate) fn check(node: &GreenNodeData, offset: TextSize, errors: &mut Vec<SyntaxError>) {
+    let kind = kind_of(node);
+    let suspicious = match kind {
+        ATTR_SET | LEGACY_LET | LET_IN => !bindings_are_plain(node, kind == LET_IN),
+        PATTERN => !formals_are_plain(node),
+        _ => false,
+    };
+    if suspicious {
+        check_slowly(node, offset, errors);
     }
-    // A set literal that is a binding's value is checked with its parent
-    // and on its own; report each problem once.
-    errors.sort_by_key(|e| (e.range.start(), e.range.end()));
-    errors.dedup();
-    errors
 }
 
 fn kind_of(node: &GreenNodeData) -> SyntaxKind {

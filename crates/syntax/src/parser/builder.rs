@@ -1,0 +1,223 @@
+//! Builds the green tree while the grammar runs.
+//!
+//! The builder walks the full token list (trivia included) in step with the
+//! parser: consuming a significant token first puts the trivia before it in
+//! place. Completed children wait on a stack; completing a node replaces its
+//! children on the stack by the node, built with `GreenNode::new` (exact
+//! size, one allocation).
+//!
+//! Sharing: rowan trees are immutable, so identical subtrees may be one
+//! object. Tokens whose text repeats (keywords, punctuation, common
+//! whitespace, short names and numbers) come from a cache, and small nodes
+//! whose children are all shared are hash-consed on (kind, children's
+//! addresses): every `x` as a variable, `{ }`, `pkgs.lib` or `inherit x;`
+//! is built once. Nodes with many children are not looked up (they rarely
+//! repeat, and hashing them would cost more than building them).
+//!
+//! The parse-time checks of [`crate::validation`] run on each set, `let` and
+//! pattern node as it is completed, so there is no second walk over the tree.
+
+use rowan::{GreenNode, GreenToken, NodeOrToken, TextSize};
+use rustc_hash::FxHashMap;
+
+use crate::lexer::Token;
+use crate::{validation, SyntaxError, SyntaxKind};
+
+type GreenElement = NodeOrToken<GreenNode, GreenToken>;
+
+/// Tokens longer than this are not worth looking up in the cache.
+const MAX_CACHED_LEN: usize = 24;
+
+/// Nodes with more children than this are never shared.
+const MAX_SHARED_CHILDREN: usize = 3;
+
+const INDENTS: usize = 32;
+
+/// A finished child of a node still being built.
+pub(crate) struct Child {
+    element: GreenElement,
+    /// Whether `element` is the cache's one copy of it, so that its address
+    /// stands for its content.
+    shared: bool,
+}
+
+impl Child {
+    fn addr(&self) -> usize {
+        match &self.element {
+            NodeOrToken::Node(n) => &**n as *const rowan::GreenNodeData as usize,
+            NodeOrToken::Token(t) => &**t as *const rowan::GreenTokenData as usize,
+        }
+    }
+}
+
+/// Where the builder stood, to go back to (see `Marker::abandon`).
+#[derive(Clone, Copy)]
+pub(crate) struct Checkpoint {
+    len: u32,
+    raw: u32,
+    offset: u32,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct NodeKey {
+    kind: u16,
+    children: [usize; MAX_SHARED_CHILDREN],
+}
+
+struct Cache<'s> {
+    /// For kinds with fixed text (keywords, punctuation): one token each.
+    by_kind: Vec<Option<GreenToken>>,
+    /// Whitespace of the common shapes: one space, or a newline followed
+    /// by up to `INDENTS` spaces (index 0 is the single space).
+    whitespace: Vec<Option<GreenToken>>,
+    /// Short names and numbers.
+    by_text: FxHashMap<(SyntaxKind, &'s str), GreenToken>,
+    /// Small nodes made of shared children.
+    nodes: FxHashMap<NodeKey, GreenNode>,
+}
+
+impl<'s> Cache<'s> {
+    fn new() -> Cache<'s> {
+        Cache {
+            by_kind: vec![None; SyntaxKind::ROOT as usize],
+            whitespace: vec![None; INDENTS + 2],
+            by_text: FxHashMap::default(),
+            nodes: FxHashMap::default(),
+        }
+    }
+
+    fn token(&mut self, kind: SyntaxKind, text: &'s str) -> Child {
+        let element = if has_fixed_text(kind) {
+            self.by_kind[kind as usize].get_or_insert_with(|| GreenToken::new(kind.into(), text)).clone()
+        } else if let Some(slot) = whitespace_slot(kind, text) {
+            self.whitespace[slot].get_or_insert_with(|| GreenToken::new(kind.into(), text)).clone()
+        } else if text.len() <= MAX_CACHED_LEN && matches!(kind, SyntaxKind::IDENT | SyntaxKind::INTEGER) {
+            self.by_text.entry((kind, text)).or_insert_with(|| GreenToken::new(kind.into(), text)).clone()
+        } else {
+            // Other text is too varied to be worth a lookup.
+            return Child { element: NodeOrToken::Token(GreenToken::new(kind.into(), text)), shared: false };
+        };
+        Child { element: NodeOrToken::Token(element), shared: true }
+    }
+
+    /// A node of `kind` over `children[first..]`, which it takes.
+    fn node(&mut self, kind: SyntaxKind, children: &mut Vec<Child>, first: usize) -> Child {
+        let parts = &children[first..];
+        if parts.len() <= MAX_SHARED_CHILDREN && parts.iter().all(|c| c.shared) {
+            let mut key = NodeKey { kind: kind as u16, children: [0; MAX_SHARED_CHILDREN] };
+            for (slot, child) in key.children.iter_mut().zip(parts) {
+                *slot = child.addr();
+            }
+            if let Some(node) = self.nodes.get(&key) {
+                children.truncate(first);
+                return Child { element: NodeOrToken::Node(node.clone()), shared: true };
+            }
+            let node = GreenNode::new(kind.into(), children.drain(first..).map(|c| c.element));
+            self.nodes.insert(key, node.clone());
+            return Child { element: NodeOrToken::Node(node), shared: true };
+        }
+        let node = GreenNode::new(kind.into(), children.drain(first..).map(|c| c.element));
+        Child { element: NodeOrToken::Node(node), shared: false }
+    }
+}
+
+/// The whitespace cache's slot for `text`, if it has a common shape.
+fn whitespace_slot(kind: SyntaxKind, text: &str) -> Option<usize> {
+    if kind != SyntaxKind::WHITESPACE {
+        return None;
+    }
+    match text.as_bytes() {
+        b" " => Some(0),
+        [b'\n', rest @ ..] if rest.len() <= INDENTS && rest.iter().all(|&b| b == b' ') => Some(rest.len() + 1),
+        _ => None,
+    }
+}
+
+fn has_fixed_text(kind: SyntaxKind) -> bool {
+    use SyntaxKind::*;
+    (kind as u16) >= (ASSERT_KW as u16) && (kind as u16) <= (PIPE_FROM as u16)
+        || matches!(kind, DQUOTE | IND_STRING_CLOSE)
+}
+
+pub(crate) struct Builder<'s> {
+    src: &'s str,
+    /// All tokens, trivia included.
+    tokens: &'s [Token],
+    /// The next token to put in the tree, and where it starts.
+    raw: usize,
+    offset: usize,
+    /// Finished children of the nodes being built, innermost last.
+    children: Vec<Child>,
+    cache: Cache<'s>,
+    /// Errors of the parse-time checks.
+    errors: Vec<SyntaxError>,
+}
+
+impl<'s> Builder<'s> {
+    /// A builder over `tokens`; `children` is an empty vector to reuse.
+    pub(crate) fn new(src: &'s str, tokens: &'s [Token], children: Vec<Child>) -> Builder<'s> {
+        debug_assert!(children.is_empty());
+        Builder { src, tokens, raw: 0, offset: 0, children, cache: Cache::new(), errors: Vec::new() }
+    }
+
+    /// How many finished children wait on the stack.
+    pub(crate) fn len(&self) -> usize {
+        self.children.len()
+    }
+
+    pub(crate) fn checkpoint(&self) -> Checkpoint {
+        Checkpoint { len: self.children.len() as u32, raw: self.raw as u32, offset: self.offset as u32 }
+    }
+
+    /// Goes back to `c`; only trivia may have been added since.
+    pub(crate) fn rewind(&mut self, c: Checkpoint) {
+        debug_assert!(self.children[c.len as usize..].iter().all(|c| match &c.element {
+            NodeOrToken::Token(t) => SyntaxKind::from_raw(t.kind().0).is_trivia(),
+            NodeOrToken::Node(_) => false,
+        }));
+        self.children.truncate(c.len as usize);
+        self.raw = c.raw as usize;
+        self.offset = c.offset as usize;
+    }
+
+    /// Puts the next token in place.
+    pub(crate) fn token(&mut self) {
+        let t = self.tokens[self.raw];
+        let end = self.offset + t.len as usize;
+        let child = self.cache.token(t.kind, &self.src[self.offset..end]);
+        self.children.push(child);
+        self.offset = end;
+        self.raw += 1;
+    }
+
+    /// Puts the whitespace and comments before the next significant token
+    /// (or the end) in place.
+    pub(crate) fn trivia(&mut self) {
+        while self.tokens.get(self.raw).is_some_and(|t| t.kind.is_trivia()) {
+            self.token();
+        }
+    }
+
+    /// Replaces the children from `first` on by a node of `kind` over them.
+    pub(crate) fn finish_node(&mut self, kind: SyntaxKind, first: usize) {
+        let child = self.cache.node(kind, &mut self.children, first);
+        if validation::is_checked(kind) {
+            if let NodeOrToken::Node(node) = &child.element {
+                let start = TextSize::from((self.offset as u32) - u32::from(node.text_len()));
+                validation::check(node, start, &mut self.errors);
+            }
+        }
+        self.children.push(child);
+    }
+
+    /// The root (the only child left), the errors of the checks, and the
+    /// emptied stack for reuse.
+    pub(crate) fn finish(mut self) -> (GreenNode, Vec<SyntaxError>, Vec<Child>) {
+        debug_assert_eq!(self.raw, self.tokens.len());
+        let root = match self.children.pop() {
+            Some(Child { element: NodeOrToken::Node(root), .. }) if self.children.is_empty() => root,
+            _ => unreachable!("the grammar builds exactly one root node"),
+        };
+        (root, self.errors, self.children)
+    }
+}
