@@ -198,15 +198,21 @@ impl Parser<'_> {
     }
 
     /// Enters one level of nesting; false (with an error) when too deep.
+    #[inline]
     pub(crate) fn enter(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
-            if !self.errors.iter().any(|e| e.message.starts_with("expression nested")) {
-                self.error_at(self.current_range(), "expression nested too deeply".to_string());
-            }
+            self.too_deep();
             return false;
         }
         self.depth += 1;
         true
+    }
+
+    #[cold]
+    fn too_deep(&mut self) {
+        if !self.errors.iter().any(|e| e.message.starts_with("expression nested")) {
+            self.error_at(self.current_range(), "expression nested too deeply".to_string());
+        }
     }
 
     pub(crate) fn leave(&mut self) {

@@ -7,9 +7,8 @@
 //! nothing) checks that cheaply, and only when a name repeats or something dynamic
 //! appears does it build a typed view of that node and run the full rules.
 
-use std::collections::HashSet;
-
 use rowan::{GreenNodeData, NodeOrToken, TextRange, TextSize};
+use rustc_hash::FxHashSet;
 
 use crate::ast::{self, AstNode};
 use crate::SyntaxKind::{self, *};
@@ -73,7 +72,7 @@ fn plain_name(attr: &GreenNodeData) -> Option<&str> {
 #[derive(Default)]
 struct Seen<'a> {
     few: Vec<&'a str>,
-    many: HashSet<&'a str>,
+    many: FxHashSet<&'a str>,
 }
 
 impl<'a> Seen<'a> {
@@ -173,7 +172,7 @@ fn check_slowly(node: &GreenNodeData, offset: TextSize, errors: &mut Vec<SyntaxE
 /// start of the function (CppNix's position), which is where the pattern
 /// starts, or the pattern's own start when the `@` name comes first.
 fn check_formals(pat: &ast::Pattern, errors: &mut Vec<SyntaxError>) {
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     for entry in pat.entries() {
         let Some(tok) = entry.name().and_then(|n| n.token()) else { continue };
         if !seen.insert(tok.text().to_string()) {

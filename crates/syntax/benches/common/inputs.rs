@@ -70,13 +70,20 @@ pub fn generated() -> Option<String> {
 /// selections, comments and the odd string, as that file is written.
 pub fn package_set() -> String {
     const WORDS: &[&str] = &[
-        "lib", "gtk", "python", "qt", "x11", "ssl", "zlib", "http", "json", "xml", "rust", "go", "node", "perl",
-        "lua", "ruby", "glib", "dbus", "audio", "video", "font", "tools", "utils", "cli", "server", "client",
-        "daemon", "fs", "net", "crypto",
+        "lib", "gtk", "python", "qt", "x11", "ssl", "zlib", "http", "json", "xml", "rust", "go", "node", "perl", "lua",
+        "ruby", "glib", "dbus", "audio", "video", "font", "tools", "utils", "cli", "server", "client", "daemon", "fs",
+        "net", "crypto",
     ];
     const DIRS: &[&str] = &[
-        "development/libraries", "tools/misc", "applications/networking", "servers/http", "development/tools",
-        "tools/networking", "applications/graphics", "os-specific/linux", "development/python-modules",
+        "development/libraries",
+        "tools/misc",
+        "applications/networking",
+        "servers/http",
+        "development/tools",
+        "tools/networking",
+        "applications/graphics",
+        "os-specific/linux",
+        "development/python-modules",
         "applications/audio",
     ];
     // A small linear congruential generator: the same file on every run.
