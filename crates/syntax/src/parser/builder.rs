@@ -42,6 +42,10 @@ pub(crate) struct Child {
 }
 
 impl Child {
+    fn unshared_token(kind: SyntaxKind, text: &str) -> Child {
+        Child { element: NodeOrToken::Token(GreenToken::new(kind.into(), text)), shared: false }
+    }
+
     fn addr(&self) -> usize {
         match &self.element {
             NodeOrToken::Node(n) => &**n as *const rowan::GreenNodeData as usize,
@@ -67,8 +71,7 @@ struct NodeKey {
 struct Cache<'s> {
     /// For kinds with fixed text (keywords, punctuation): one token each.
     by_kind: Vec<Option<GreenToken>>,
-    /// Whitespace of the common shapes: one space, or a newline followed
-    /// by up to `INDENTS` spaces (index 0 is the single space).
+    /// Whitespace of the common shapes (see `whitespace_slot`).
     whitespace: Vec<Option<GreenToken>>,
     /// Short names and numbers.
     by_text: FxHashMap<(SyntaxKind, &'s str), GreenToken>,
@@ -80,24 +83,29 @@ impl<'s> Cache<'s> {
     fn new() -> Cache<'s> {
         Cache {
             by_kind: vec![None; SyntaxKind::ROOT as usize],
-            whitespace: vec![None; INDENTS + 2],
+            whitespace: vec![None; 1 + NEWLINES * (INDENTS + 1)],
             by_text: FxHashMap::default(),
             nodes: FxHashMap::default(),
         }
     }
 
     fn token(&mut self, kind: SyntaxKind, text: &'s str) -> Child {
-        let element = if has_fixed_text(kind) {
-            self.by_kind[kind as usize].get_or_insert_with(|| GreenToken::new(kind.into(), text)).clone()
-        } else if let Some(slot) = whitespace_slot(kind, text) {
-            self.whitespace[slot].get_or_insert_with(|| GreenToken::new(kind.into(), text)).clone()
-        } else if text.len() <= MAX_CACHED_LEN && matches!(kind, SyntaxKind::IDENT | SyntaxKind::INTEGER) {
-            self.by_text.entry((kind, text)).or_insert_with(|| GreenToken::new(kind.into(), text)).clone()
-        } else {
+        let slot = match kind {
+            SyntaxKind::WHITESPACE => match whitespace_slot(text) {
+                Some(slot) => &mut self.whitespace[slot],
+                None => return Child::unshared_token(kind, text),
+            },
+            SyntaxKind::IDENT | SyntaxKind::INTEGER if text.len() <= MAX_CACHED_LEN => {
+                let token =
+                    self.by_text.entry((kind, text)).or_insert_with(|| GreenToken::new(kind.into(), text)).clone();
+                return Child { element: NodeOrToken::Token(token), shared: true };
+            }
+            _ if has_fixed_text(kind) => &mut self.by_kind[kind as usize],
             // Other text is too varied to be worth a lookup.
-            return Child { element: NodeOrToken::Token(GreenToken::new(kind.into(), text)), shared: false };
+            _ => return Child::unshared_token(kind, text),
         };
-        Child { element: NodeOrToken::Token(element), shared: true }
+        let token = slot.get_or_insert_with(|| GreenToken::new(kind.into(), text)).clone();
+        Child { element: NodeOrToken::Token(token), shared: true }
     }
 
     /// A node of `kind` over `children[first..]`, which it takes.
@@ -121,16 +129,23 @@ impl<'s> Cache<'s> {
     }
 }
 
-/// The whitespace cache's slot for `text`, if it has a common shape.
-fn whitespace_slot(kind: SyntaxKind, text: &str) -> Option<usize> {
-    if kind != SyntaxKind::WHITESPACE {
+/// Lines a cached whitespace token may end.
+const NEWLINES: usize = 3;
+
+/// The whitespace cache's slot for `text`, if it has a common shape: one
+/// space, or up to `NEWLINES` newlines followed by up to `INDENTS` spaces.
+fn whitespace_slot(text: &str) -> Option<usize> {
+    let (lines, indent) = match text.as_bytes() {
+        b" " => return Some(0),
+        [b'\n', b'\n', b'\n', rest @ ..] => (3, rest),
+        [b'\n', b'\n', rest @ ..] => (2, rest),
+        [b'\n', rest @ ..] => (1, rest),
+        _ => return None,
+    };
+    if indent.len() > INDENTS || !indent.iter().all(|&b| b == b' ') {
         return None;
     }
-    match text.as_bytes() {
-        b" " => Some(0),
-        [b'\n', rest @ ..] if rest.len() <= INDENTS && rest.iter().all(|&b| b == b' ') => Some(rest.len() + 1),
-        _ => None,
-    }
+    Some(1 + (lines - 1) * (INDENTS + 1) + indent.len())
 }
 
 fn has_fixed_text(kind: SyntaxKind) -> bool {
