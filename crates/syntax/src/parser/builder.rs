@@ -74,7 +74,7 @@ struct Cache<'s> {
     /// Whitespace of the common shapes (see `whitespace_slot`).
     whitespace: Vec<Option<GreenToken>>,
     /// Short names and numbers.
-    by_text: FxHashMap<(SyntaxKind, &'s str), GreenToken>,
+    by_text: FxHashMap<(SyntaxKind, &'s [u8]), GreenToken>,
     /// Small nodes made of shared children.
     nodes: FxHashMap<NodeKey, GreenNode>,
 }
@@ -89,22 +89,30 @@ impl<'s> Cache<'s> {
         }
     }
 
-    fn token(&mut self, kind: SyntaxKind, text: &'s str) -> Child {
+    /// The token of `kind` over `src[start..end]`. The cached kinds are
+    /// looked up by their bytes: only a token that must be made needs its
+    /// text as `str`.
+    #[inline]
+    fn token(&mut self, kind: SyntaxKind, src: &'s str, start: usize, end: usize) -> Child {
+        let bytes = &src.as_bytes()[start..end];
         let slot = match kind {
-            SyntaxKind::WHITESPACE => match whitespace_slot(text) {
+            SyntaxKind::WHITESPACE => match whitespace_slot(bytes) {
                 Some(slot) => &mut self.whitespace[slot],
-                None => return Child::unshared_token(kind, text),
+                None => return Child::unshared_token(kind, &src[start..end]),
             },
-            SyntaxKind::IDENT | SyntaxKind::INTEGER if text.len() <= MAX_CACHED_LEN => {
-                let token =
-                    self.by_text.entry((kind, text)).or_insert_with(|| GreenToken::new(kind.into(), text)).clone();
+            SyntaxKind::IDENT | SyntaxKind::INTEGER if bytes.len() <= MAX_CACHED_LEN => {
+                let token = self
+                    .by_text
+                    .entry((kind, bytes))
+                    .or_insert_with(|| GreenToken::new(kind.into(), &src[start..end]))
+                    .clone();
                 return Child { element: NodeOrToken::Token(token), shared: true };
             }
             _ if has_fixed_text(kind) => &mut self.by_kind[kind as usize],
             // Other text is too varied to be worth a lookup.
-            _ => return Child::unshared_token(kind, text),
+            _ => return Child::unshared_token(kind, &src[start..end]),
         };
-        let token = slot.get_or_insert_with(|| GreenToken::new(kind.into(), text)).clone();
+        let token = slot.get_or_insert_with(|| GreenToken::new(kind.into(), &src[start..end])).clone();
         Child { element: NodeOrToken::Token(token), shared: true }
     }
 
@@ -134,8 +142,8 @@ const NEWLINES: usize = 3;
 
 /// The whitespace cache's slot for `text`, if it has a common shape: one
 /// space, or up to `NEWLINES` newlines followed by up to `INDENTS` spaces.
-fn whitespace_slot(text: &str) -> Option<usize> {
-    let (lines, indent) = match text.as_bytes() {
+fn whitespace_slot(text: &[u8]) -> Option<usize> {
+    let (lines, indent) = match text {
         b" " => return Some(0),
         [b'\n', b'\n', b'\n', rest @ ..] => (3, rest),
         [b'\n', b'\n', rest @ ..] => (2, rest),
@@ -196,10 +204,11 @@ impl<'s> Builder<'s> {
     }
 
     /// Puts the next token in place.
+    #[inline]
     pub(crate) fn token(&mut self) {
         let t = self.tokens[self.raw];
         let end = self.offset + t.len as usize;
-        let child = self.cache.token(t.kind, &self.src[self.offset..end]);
+        let child = self.cache.token(t.kind, self.src, self.offset, end);
         self.children.push(child);
         self.offset = end;
         self.raw += 1;
