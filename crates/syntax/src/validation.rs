@@ -92,8 +92,9 @@ impl<'a> Seen<'a> {
     }
 }
 
-/// Whether every binding defines a distinct plain name with a one-part path
-/// (or inherits distinct plain names): then nothing can be wrong here.
+/// Whether every binding's path is made of plain names and starts with a
+/// name no other binding starts with (inherited names included): then
+/// nothing can be wrong here.
 fn bindings_are_plain(node: &GreenNodeData, is_let: bool) -> bool {
     let _ = is_let;
     let mut seen = Seen::default();
@@ -101,9 +102,12 @@ fn bindings_are_plain(node: &GreenNodeData, is_let: bool) -> bool {
         match kind_of(binding) {
             ATTRPATH_VALUE => {
                 let Some(path) = child_nodes(binding).find(|n| kind_of(n) == ATTRPATH) else { continue };
+                // `a.b.c = v` with a name `a` no other binding uses: the
+                // implicit sets it makes cannot clash with anything (a set
+                // literal `v` is checked on its own).
                 let mut attrs = child_nodes(path);
                 let Some(name) = attrs.next().and_then(plain_name) else { return false };
-                if attrs.next().is_some() || !seen.insert(name) {
+                if !attrs.all(|a| plain_name(a).is_some()) || !seen.insert(name) {
                     return false;
                 }
             }
