@@ -6,53 +6,30 @@
 //! children on the stack by the node, built with `GreenNode::new` (exact
 //! size, one allocation).
 //!
-//! Sharing: rowan trees are immutable, so identical subtrees may be one
-//! object. Tokens whose text repeats (keywords, punctuation, common
-//! whitespace, short names and numbers) come from a cache, and small nodes
-//! whose children are all shared are hash-consed on (kind, children's
-//! addresses): every `x` as a variable, `{ }`, `pkgs.lib` or `inherit x;`
-//! is built once. Nodes with many children are not looked up (they rarely
-//! repeat, and hashing them would cost more than building them).
+//! Sharing: rowan trees are immutable, so identical tokens may be one
+//! object. Tokens whose text is fixed by their kind (keywords,
+//! punctuation) and whitespace of the common shapes (a space, newlines and
+//! an indent) are made once per parse and found by index, without hashing.
+//! Other tokens and all nodes are built afresh. Interning names and
+//! hash-consing small nodes (as rowan's `NodeCache` does) was measured and
+//! rejected: it saves a few instructions but costs more time than it saves
+//! (lookups in tables of tens of thousands of entries miss the cache, while
+//! fresh allocations are sequential), 10-20% of the parse on an
+//! `all-packages.nix`-shaped input.
 //!
 //! The parse-time checks of [`crate::validation`] run on each set, `let` and
 //! pattern node as it is completed, so there is no second walk over the tree.
 
 use rowan::{GreenNode, GreenToken, NodeOrToken, TextSize};
-use rustc_hash::FxHashMap;
 
 use crate::lexer::Token;
 use crate::{validation, SyntaxError, SyntaxKind};
 
-type GreenElement = NodeOrToken<GreenNode, GreenToken>;
-
-/// Tokens longer than this are not worth looking up in the cache.
-const MAX_CACHED_LEN: usize = 24;
-
-/// Nodes with more children than this are never shared.
-const MAX_SHARED_CHILDREN: usize = 3;
-
-const INDENTS: usize = 32;
-
 /// A finished child of a node still being built.
-pub(crate) struct Child {
-    element: GreenElement,
-    /// Whether `element` is the cache's one copy of it, so that its address
-    /// stands for its content.
-    shared: bool,
-}
+pub(crate) type Child = NodeOrToken<GreenNode, GreenToken>;
 
-impl Child {
-    fn unshared_token(kind: SyntaxKind, text: &str) -> Child {
-        Child { element: NodeOrToken::Token(GreenToken::new(kind.into(), text)), shared: false }
-    }
-
-    fn addr(&self) -> usize {
-        match &self.element {
-            NodeOrToken::Node(n) => &**n as *const rowan::GreenNodeData as usize,
-            NodeOrToken::Token(t) => &**t as *const rowan::GreenTokenData as usize,
-        }
-    }
-}
+/// Spaces of indentation a cached whitespace token may have.
+const INDENTS: usize = 32;
 
 /// Where the builder stood, to go back to (see `Marker::abandon`).
 #[derive(Clone, Copy)]
@@ -62,78 +39,30 @@ pub(crate) struct Checkpoint {
     offset: u32,
 }
 
-#[derive(PartialEq, Eq, Hash)]
-struct NodeKey {
-    kind: u16,
-    children: [usize; MAX_SHARED_CHILDREN],
-}
-
-struct Cache<'s> {
+struct Cache {
     /// For kinds with fixed text (keywords, punctuation): one token each.
     by_kind: Vec<Option<GreenToken>>,
     /// Whitespace of the common shapes (see `whitespace_slot`).
     whitespace: Vec<Option<GreenToken>>,
-    /// Short names and numbers.
-    by_text: FxHashMap<(SyntaxKind, &'s [u8]), GreenToken>,
-    /// Small nodes made of shared children.
-    nodes: FxHashMap<NodeKey, GreenNode>,
 }
 
-impl<'s> Cache<'s> {
-    fn new() -> Cache<'s> {
-        Cache {
-            by_kind: vec![None; SyntaxKind::ROOT as usize],
-            whitespace: vec![None; 1 + NEWLINES * (INDENTS + 1)],
-            by_text: FxHashMap::default(),
-            nodes: FxHashMap::default(),
-        }
+impl Cache {
+    fn new() -> Cache {
+        Cache { by_kind: vec![None; SyntaxKind::ROOT as usize], whitespace: vec![None; 1 + NEWLINES * (INDENTS + 1)] }
     }
 
-    /// The token of `kind` over `src[start..end]`. The cached kinds are
-    /// looked up by their bytes: only a token that must be made needs its
-    /// text as `str`.
+    /// The token of `kind` over `src[start..end]`.
     #[inline]
-    fn token(&mut self, kind: SyntaxKind, src: &'s str, start: usize, end: usize) -> Child {
-        let bytes = &src.as_bytes()[start..end];
+    fn token(&mut self, kind: SyntaxKind, src: &str, start: usize, end: usize) -> GreenToken {
         let slot = match kind {
-            SyntaxKind::WHITESPACE => match whitespace_slot(bytes) {
+            SyntaxKind::WHITESPACE => match whitespace_slot(&src.as_bytes()[start..end]) {
                 Some(slot) => &mut self.whitespace[slot],
-                None => return Child::unshared_token(kind, &src[start..end]),
+                None => return GreenToken::new(kind.into(), &src[start..end]),
             },
-            SyntaxKind::IDENT | SyntaxKind::INTEGER if bytes.len() <= MAX_CACHED_LEN => {
-                let token = self
-                    .by_text
-                    .entry((kind, bytes))
-                    .or_insert_with(|| GreenToken::new(kind.into(), &src[start..end]))
-                    .clone();
-                return Child { element: NodeOrToken::Token(token), shared: true };
-            }
             _ if has_fixed_text(kind) => &mut self.by_kind[kind as usize],
-            // Other text is too varied to be worth a lookup.
-            _ => return Child::unshared_token(kind, &src[start..end]),
+            _ => return GreenToken::new(kind.into(), &src[start..end]),
         };
-        let token = slot.get_or_insert_with(|| GreenToken::new(kind.into(), &src[start..end])).clone();
-        Child { element: NodeOrToken::Token(token), shared: true }
-    }
-
-    /// A node of `kind` over `children[first..]`, which it takes.
-    fn node(&mut self, kind: SyntaxKind, children: &mut Vec<Child>, first: usize) -> Child {
-        let parts = &children[first..];
-        if parts.len() <= MAX_SHARED_CHILDREN && parts.iter().all(|c| c.shared) {
-            let mut key = NodeKey { kind: kind as u16, children: [0; MAX_SHARED_CHILDREN] };
-            for (slot, child) in key.children.iter_mut().zip(parts) {
-                *slot = child.addr();
-            }
-            if let Some(node) = self.nodes.get(&key) {
-                children.truncate(first);
-                return Child { element: NodeOrToken::Node(node.clone()), shared: true };
-            }
-            let node = GreenNode::new(kind.into(), children.drain(first..).map(|c| c.element));
-            self.nodes.insert(key, node.clone());
-            return Child { element: NodeOrToken::Node(node), shared: true };
-        }
-        let node = GreenNode::new(kind.into(), children.drain(first..).map(|c| c.element));
-        Child { element: NodeOrToken::Node(node), shared: false }
+        slot.get_or_insert_with(|| GreenToken::new(kind.into(), &src[start..end])).clone()
     }
 }
 
@@ -171,7 +100,7 @@ pub(crate) struct Builder<'s> {
     offset: usize,
     /// Finished children of the nodes being built, innermost last.
     children: Vec<Child>,
-    cache: Cache<'s>,
+    cache: Cache,
     /// Errors of the parse-time checks.
     errors: Vec<SyntaxError>,
 }
@@ -194,7 +123,7 @@ impl<'s> Builder<'s> {
 
     /// Goes back to `c`; only trivia may have been added since.
     pub(crate) fn rewind(&mut self, c: Checkpoint) {
-        debug_assert!(self.children[c.len as usize..].iter().all(|c| match &c.element {
+        debug_assert!(self.children[c.len as usize..].iter().all(|c| match c {
             NodeOrToken::Token(t) => SyntaxKind::from_raw(t.kind().0).is_trivia(),
             NodeOrToken::Node(_) => false,
         }));
@@ -208,8 +137,8 @@ impl<'s> Builder<'s> {
     pub(crate) fn token(&mut self) {
         let t = self.tokens[self.raw];
         let end = self.offset + t.len as usize;
-        let child = self.cache.token(t.kind, self.src, self.offset, end);
-        self.children.push(child);
+        let token = self.cache.token(t.kind, self.src, self.offset, end);
+        self.children.push(NodeOrToken::Token(token));
         self.offset = end;
         self.raw += 1;
     }
@@ -224,14 +153,12 @@ impl<'s> Builder<'s> {
 
     /// Replaces the children from `first` on by a node of `kind` over them.
     pub(crate) fn finish_node(&mut self, kind: SyntaxKind, first: usize) {
-        let child = self.cache.node(kind, &mut self.children, first);
+        let node = GreenNode::new(kind.into(), self.children.drain(first..));
         if validation::is_checked(kind) {
-            if let NodeOrToken::Node(node) = &child.element {
-                let start = TextSize::from((self.offset as u32) - u32::from(node.text_len()));
-                validation::check(node, start, &mut self.errors);
-            }
+            let start = TextSize::from((self.offset as u32) - u32::from(node.text_len()));
+            validation::check(&node, start, &mut self.errors);
         }
-        self.children.push(child);
+        self.children.push(NodeOrToken::Node(node));
     }
 
     /// The root (the only child left), the errors of the checks, and the
@@ -239,7 +166,7 @@ impl<'s> Builder<'s> {
     pub(crate) fn finish(mut self) -> (GreenNode, Vec<SyntaxError>, Vec<Child>) {
         debug_assert_eq!(self.raw, self.tokens.len());
         let root = match self.children.pop() {
-            Some(Child { element: NodeOrToken::Node(root), .. }) if self.children.is_empty() => root,
+            Some(NodeOrToken::Node(root)) if self.children.is_empty() => root,
             _ => unreachable!("the grammar builds exactly one root node"),
         };
         (root, self.errors, self.children)
