@@ -69,13 +69,19 @@ fn plain_name(attr: &GreenNodeData) -> Option<&str> {
 }
 
 /// Names seen so far in one set; small sets are the common case.
-#[derive(Default)]
 struct Seen<'a> {
     few: Vec<&'a str>,
     many: FxHashSet<&'a str>,
+    /// How many names to make room for when the few become many.
+    expected: usize,
 }
 
 impl<'a> Seen<'a> {
+    /// For a node of `children` children (about one name each).
+    fn new(children: usize) -> Seen<'a> {
+        Seen { few: Vec::new(), many: FxHashSet::default(), expected: children }
+    }
+
     /// False when the name was already there.
     fn insert(&mut self, name: &'a str) -> bool {
         if self.many.is_empty() && self.few.len() < 16 {
@@ -86,6 +92,7 @@ impl<'a> Seen<'a> {
             return true;
         }
         if self.many.is_empty() {
+            self.many.reserve(self.expected.max(2 * self.few.len()));
             self.many.extend(self.few.drain(..));
         }
         self.many.insert(name)
@@ -97,7 +104,7 @@ impl<'a> Seen<'a> {
 /// nothing can be wrong here.
 fn bindings_are_plain(node: &GreenNodeData, is_let: bool) -> bool {
     let _ = is_let;
-    let mut seen = Seen::default();
+    let mut seen = Seen::new(node.children().len() / 2);
     for binding in child_nodes(node) {
         match kind_of(binding) {
             ATTRPATH_VALUE => {
@@ -126,7 +133,7 @@ fn bindings_are_plain(node: &GreenNodeData, is_let: bool) -> bool {
 }
 
 fn formals_are_plain(pattern: &GreenNodeData) -> bool {
-    let mut seen = Seen::default();
+    let mut seen = Seen::new(pattern.children().len());
     for child in child_nodes(pattern) {
         let name_node = match kind_of(child) {
             PAT_ENTRY | PAT_BIND => child_nodes(child).find(|n| kind_of(n) == NAME),
