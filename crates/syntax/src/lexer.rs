@@ -390,7 +390,8 @@ impl<'a> Lexer<'a> {
                     Some(_) => i = self.after_char(i + 1),
                     None => i += 1,
                 },
-                _ => i += 1,
+                // Plain text: on to the next byte that means something.
+                _ => i = memchr::memchr3(b'"', b'\\', b'$', &bytes[i..]).map_or(bytes.len(), |k| i + k),
             }
         }
         if i > start {
@@ -422,7 +423,7 @@ impl<'a> Lexer<'a> {
                     Some(b'\'') | Some(b'$') | None => break,
                     Some(_) => i = self.after_char(i + 1),
                 },
-                _ => i += 1,
+                _ => i = memchr::memchr2(b'$', b'\'', &bytes[i..]).map_or(bytes.len(), |k| i + k),
             }
         }
         if i > start {
