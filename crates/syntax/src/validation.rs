@@ -1,35 +1,82 @@
-//! The checks CppNix makes while parsing, run on the finished tree:
-//! duplicate attributes (see [`crate::bindings`]), duplicate formals, and
-//! dynamic attributes where Nix forbids them.
+//! The checks CppNix makes while parsing, run by the tree builder as nodes
+//! are completed: duplicate attributes (see [`crate::bindings`]), duplicate
+//! formals, and dynamic attributes where Nix forbids them.
 //!
 //! Most sets cannot contain a mistake: every binding names a different,
-//! plain attribute. A look at the green node's children (which allocates
-//! nothing) checks that cheaply, and only when a name repeats or something dynamic
-//! appears does it build a typed view of that node and run the full rules.
+//! plain attribute. The builder notes, for each binding as it is completed
+//! (while its nodes are still in the cache), a hash of the name it binds
+//! ([`binding_key`], [`inherit_keys`]); when the set is completed,
+//! [`check_bindings`] looks for a repeated or missing key. Only then (a
+//! repeated name, something dynamic, or a rare hash collision) does it build
+//! a typed view of that node and run the full rules, which decide.
+
+use std::hash::Hasher;
 
 use rowan::{GreenNodeData, NodeOrToken, TextRange, TextSize};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashSet, FxHasher};
 
 use crate::ast::{self, AstNode};
 use crate::SyntaxKind::{self, *};
 use crate::{bindings, SyntaxError, SyntaxNode};
 
-/// Whether [`check`] has anything to check in a node of `kind`.
-pub(crate) fn is_checked(kind: SyntaxKind) -> bool {
-    matches!(kind, ATTR_SET | LEGACY_LET | LET_IN | PATTERN)
+/// What the duplicate check keeps of one binding (or one inherited name)
+/// until its set is completed: where the binding starts, and a hash of the
+/// name it binds, `None` when that name is not plain.
+#[derive(Clone, Copy)]
+pub(crate) struct BoundName {
+    pub(crate) offset: TextSize,
+    key: Option<u64>,
 }
 
-/// Checks one set, `let` or pattern node that starts at `offset` in the
-/// file (its sub-nodes are checked on their own). The tree builder calls it
-/// on every such node as it is completed.
-pub(crate) fn check(node: &GreenNodeData, offset: TextSize, errors: &mut Vec<SyntaxError>) {
-    let kind = kind_of(node);
-    let suspicious = match kind {
-        ATTR_SET | LEGACY_LET | LET_IN => !bindings_are_plain(node, kind == LET_IN),
-        PATTERN => !formals_are_plain(node),
-        _ => false,
+fn name_key(name: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(name.as_bytes());
+    h.finish()
+}
+
+/// The name an `ATTRPATH_VALUE` starting at `offset` binds: `a.b.c = v`
+/// binds `a`, if every part of the path is a plain name (the implicit sets
+/// of a path whose first name no other binding uses cannot clash with
+/// anything, and a set literal `v` is checked on its own).
+pub(crate) fn binding_key(binding: &GreenNodeData, offset: TextSize) -> BoundName {
+    let key = (|| {
+        let path = child_nodes(binding).find(|n| kind_of(n) == ATTRPATH)?;
+        let mut attrs = child_nodes(path);
+        let name = plain_name(attrs.next()?)?;
+        attrs.all(|a| plain_name(a).is_some()).then(|| name_key(name))
+    })();
+    BoundName { offset, key }
+}
+
+/// The names an `INHERIT` starting at `offset` binds.
+pub(crate) fn inherit_keys(inherit: &GreenNodeData, offset: TextSize, out: &mut Vec<BoundName>) {
+    for attr in child_nodes(inherit).filter(|n| kind_of(n) != INHERIT_FROM) {
+        out.push(BoundName { offset, key: plain_name(attr).map(name_key) });
+    }
+}
+
+/// Checks a set or `let` node that starts at `offset`, given the names its
+/// bindings bind (sub-nodes are checked on their own).
+pub(crate) fn check_bindings(
+    node: &GreenNodeData,
+    offset: TextSize,
+    names: &[BoundName],
+    errors: &mut Vec<SyntaxError>,
+) {
+    let distinct = if names.len() <= 16 {
+        names.iter().enumerate().all(|(i, n)| n.key.is_some() && names[..i].iter().all(|m| m.key != n.key))
+    } else {
+        let mut seen = FxHashSet::with_capacity_and_hasher(names.len(), Default::default());
+        names.iter().all(|n| n.key.is_some_and(|k| seen.insert(k)))
     };
-    if suspicious {
+    if !distinct {
+        check_slowly(node, offset, errors);
+    }
+}
+
+/// Checks a pattern node that starts at `offset`.
+pub(crate) fn check_pattern(node: &GreenNodeData, offset: TextSize, errors: &mut Vec<SyntaxError>) {
+    if !formals_are_plain(node) {
         check_slowly(node, offset, errors);
     }
 }
@@ -97,39 +144,6 @@ impl<'a> Seen<'a> {
         }
         self.many.insert(name)
     }
-}
-
-/// Whether every binding's path is made of plain names and starts with a
-/// name no other binding starts with (inherited names included): then
-/// nothing can be wrong here.
-fn bindings_are_plain(node: &GreenNodeData, is_let: bool) -> bool {
-    let _ = is_let;
-    let mut seen = Seen::new(node.children().len() / 2);
-    for binding in child_nodes(node) {
-        match kind_of(binding) {
-            ATTRPATH_VALUE => {
-                let Some(path) = child_nodes(binding).find(|n| kind_of(n) == ATTRPATH) else { continue };
-                // `a.b.c = v` with a name `a` no other binding uses: the
-                // implicit sets it makes cannot clash with anything (a set
-                // literal `v` is checked on its own).
-                let mut attrs = child_nodes(path);
-                let Some(name) = attrs.next().and_then(plain_name) else { return false };
-                if !attrs.all(|a| plain_name(a).is_some()) || !seen.insert(name) {
-                    return false;
-                }
-            }
-            INHERIT => {
-                for attr in child_nodes(binding).filter(|n| kind_of(n) != INHERIT_FROM) {
-                    let Some(name) = plain_name(attr) else { return false };
-                    if !seen.insert(name) {
-                        return false;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    true
 }
 
 fn formals_are_plain(pattern: &GreenNodeData) -> bool {

@@ -18,7 +18,8 @@
 //! `all-packages.nix`-shaped input.
 //!
 //! The parse-time checks of [`crate::validation`] run on each set, `let` and
-//! pattern node as it is completed, so there is no second walk over the tree.
+//! pattern node as it is completed, on names noted as each binding was
+//! completed, so there is no second walk over the tree.
 
 use rowan::{GreenNode, GreenToken, NodeOrToken, TextSize};
 
@@ -103,13 +104,15 @@ pub(crate) struct Builder<'s> {
     cache: Cache,
     /// Errors of the parse-time checks.
     errors: Vec<SyntaxError>,
+    /// Names bound by the bindings completed so far whose set is not.
+    names: Vec<validation::BoundName>,
 }
 
 impl<'s> Builder<'s> {
     /// A builder over `tokens`; `children` is an empty vector to reuse.
     pub(crate) fn new(src: &'s str, tokens: &'s [Token], children: Vec<Child>) -> Builder<'s> {
         debug_assert!(children.is_empty());
-        Builder { src, tokens, raw: 0, offset: 0, children, cache: Cache::new(), errors: Vec::new() }
+        Builder { src, tokens, raw: 0, offset: 0, children, cache: Cache::new(), errors: Vec::new(), names: Vec::new() }
     }
 
     /// How many finished children wait on the stack.
@@ -154,9 +157,23 @@ impl<'s> Builder<'s> {
     /// Replaces the children from `first` on by a node of `kind` over them.
     pub(crate) fn finish_node(&mut self, kind: SyntaxKind, first: usize) {
         let node = GreenNode::new(kind.into(), self.children.drain(first..));
-        if validation::is_checked(kind) {
-            let start = TextSize::from((self.offset as u32) - u32::from(node.text_len()));
-            validation::check(&node, start, &mut self.errors);
+        let start = || TextSize::from((self.offset as u32) - u32::from(node.text_len()));
+        match kind {
+            SyntaxKind::ATTRPATH_VALUE => self.names.push(validation::binding_key(&node, start())),
+            SyntaxKind::INHERIT => validation::inherit_keys(&node, start(), &mut self.names),
+            SyntaxKind::ATTR_SET | SyntaxKind::LET_IN | SyntaxKind::LEGACY_LET => {
+                // The names of this node's bindings: those noted since it
+                // started (nested sets have taken theirs already).
+                let start = start();
+                let mut own = self.names.len();
+                while own > 0 && self.names[own - 1].offset >= start {
+                    own -= 1;
+                }
+                validation::check_bindings(&node, start, &self.names[own..], &mut self.errors);
+                self.names.truncate(own);
+            }
+            SyntaxKind::PATTERN => validation::check_pattern(&node, start(), &mut self.errors),
+            _ => {}
         }
         self.children.push(NodeOrToken::Node(node));
     }
