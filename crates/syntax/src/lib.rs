@@ -1,7 +1,7 @@
 //! neve-syntax: the lossless Nix parser that every other part of neve stands on.
 //!
 //! Source text is split into tokens by [`lexer`] (trivia included), parsed by
-//! an event-based recursive-descent [`parser`] into a rowan green tree, and
+//! a recursive-descent [`parser`] that builds a rowan green tree as it goes, and
 //! viewed through the typed [`ast`] generated from `grammar/nix.ungram`. The
 //! tree is lossless: its text is the input, byte for byte, whatever the input
 //! was. Errors never stop the parse; each carries a byte range, and
