@@ -140,8 +140,11 @@ fn wrong_greeting_and_missing_socket() {
         let (stream, _) = listener.accept().unwrap();
         let mut w = Wire(stream);
         w.u64();
-        w.put_u64(0xdead_beef);
-        w.put_u64(1 << 8 | 34);
+        // One write: the client hangs up as soon as it has read the wrong
+        // greeting, so a second write could fail with a broken pipe.
+        let mut greeting = 0xdead_beef_u64.to_le_bytes().to_vec();
+        greeting.extend_from_slice(&(1u64 << 8 | 34).to_le_bytes());
+        w.0.write_all(&greeting).unwrap();
     });
     assert!(matches!(DaemonClient::connect(&socket), Err(DaemonError::Protocol(_))));
     server.join().unwrap();
