@@ -201,7 +201,7 @@ struct Lexer<'a> {
 impl<'a> Lexer<'a> {
     fn run(&mut self) {
         let mut code = Code::lexer(self.src);
-        while self.pos < self.src.len() {
+        'modes: while self.pos < self.src.len() {
             match *self.modes.last().expect("the mode stack is never empty") {
                 Mode::Initial | Mode::Code => {
                     // The logos lexer is kept in step with `pos`: it skips
@@ -214,14 +214,23 @@ impl<'a> Lexer<'a> {
                         code = Code::lexer(self.src);
                         code.bump(self.pos);
                     }
-                    let Some(result) = code.next() else { break };
-                    let span = code.span();
-                    match result {
-                        Ok(tok) => self.code_token(tok, span.start, span.end),
-                        Err(()) => {
-                            // One whole character, so tokens stay on char boundaries.
-                            let ch = self.src[span.start..].chars().next().map_or(1, char::len_utf8);
-                            self.push(ERROR_TOKEN, span.start + ch);
+                    // Ordinary code runs on without looking at the mode
+                    // stack again until a token changes the mode.
+                    loop {
+                        let Some(result) = code.next() else { break 'modes };
+                        let span = code.span();
+                        match result {
+                            Ok(tok) => {
+                                if !self.code_token(tok, span.start, span.end) {
+                                    break;
+                                }
+                            }
+                            Err(()) => {
+                                // One whole character, so tokens stay on char boundaries.
+                                let ch = self.src[span.start..].chars().next().map_or(1, char::len_utf8);
+                                self.push(ERROR_TOKEN, span.start + ch);
+                                break;
+                            }
                         }
                     }
                 }
@@ -246,7 +255,9 @@ impl<'a> Lexer<'a> {
         *self.modes.last_mut().expect("the mode stack is never empty") = mode;
     }
 
-    fn code_token(&mut self, tok: Code, start: usize, end: usize) {
+    /// Pushes the token; false when the lexer leaves code mode (or the
+    /// logos lexer must be brought back in step with `pos`).
+    fn code_token(&mut self, tok: Code, start: usize, end: usize) -> bool {
         debug_assert_eq!(start, self.pos);
         let kind = match tok {
             Code::Whitespace => WHITESPACE,
@@ -254,7 +265,7 @@ impl<'a> Lexer<'a> {
             Code::UnterminatedComment => {
                 self.error(start, start + 2, "unterminated comment");
                 self.push(COMMENT, self.src.len());
-                return;
+                return false;
             }
             Code::If => IF_KW,
             Code::Then => THEN_KW,
@@ -309,30 +320,30 @@ impl<'a> Lexer<'a> {
                 if self.modes.len() > 1 {
                     self.modes.pop();
                 }
-                R_CURLY
+                self.push(R_CURLY, end);
+                return matches!(self.modes.last(), Some(Mode::Initial | Mode::Code));
             }
             Code::DQuote => {
                 self.modes.push(Mode::String);
-                DQUOTE
+                self.push(DQUOTE, end);
+                return false;
             }
             Code::IndStringOpen => {
                 self.modes.push(Mode::IndString);
-                IND_STRING_OPEN
+                self.push(IND_STRING_OPEN, end);
+                return false;
             }
             Code::PathSegInterpolated | Code::HomePathInterpolated => {
                 // Only the segment; `${` is lexed again in the path mode.
                 let kind = if tok == Code::HomePathInterpolated { HPATH } else { PATH };
                 self.modes.push(Mode::InPathSlash);
                 self.push(kind, end - 2);
-                return;
+                return false;
             }
             Code::Path | Code::HomePath => {
                 self.modes.push(if self.src.as_bytes()[end - 1] == b'/' { Mode::InPathSlash } else { Mode::InPath });
-                if tok == Code::Path {
-                    PATH
-                } else {
-                    HPATH
-                }
+                self.push(if tok == Code::Path { PATH } else { HPATH }, end);
+                return false;
             }
             Code::SearchPath => SPATH,
             Code::Uri => URI,
@@ -356,6 +367,7 @@ impl<'a> Lexer<'a> {
             Code::Bang => BANG,
         };
         self.push(kind, end);
+        true
     }
 
     /// Inside `"..."`: text runs, `${`, and the closing quote.
@@ -378,7 +390,8 @@ impl<'a> Lexer<'a> {
                     Some(_) => i = self.after_char(i + 1),
                     None => i += 1,
                 },
-                _ => i += 1,
+                // Plain text: on to the next byte that means something.
+                _ => i = memchr::memchr3(b'"', b'\\', b'$', &bytes[i..]).map_or(bytes.len(), |k| i + k),
             }
         }
         if i > start {
@@ -410,7 +423,7 @@ impl<'a> Lexer<'a> {
                     Some(b'\'') | Some(b'$') | None => break,
                     Some(_) => i = self.after_char(i + 1),
                 },
-                _ => i += 1,
+                _ => i = memchr::memchr2(b'$', b'\'', &bytes[i..]).map_or(bytes.len(), |k| i + k),
             }
         }
         if i > start {

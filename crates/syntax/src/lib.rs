@@ -1,7 +1,7 @@
 //! neve-syntax: the lossless Nix parser that every other part of neve stands on.
 //!
 //! Source text is split into tokens by [`lexer`] (trivia included), parsed by
-//! an event-based recursive-descent [`parser`] into a rowan green tree, and
+//! a recursive-descent [`parser`] that builds a rowan green tree as it goes, and
 //! viewed through the typed [`ast`] generated from `grammar/nix.ungram`. The
 //! tree is lossless: its text is the input, byte for byte, whatever the input
 //! was. Errors never stop the parse; each carries a byte range, and
@@ -96,18 +96,18 @@ fn parse_mapped(src: &str, mapped_bytes: bool) -> Parse {
         return Parse { green, errors: vec![error], mapped_bytes };
     }
     let mut scratch = parser::Scratch::take();
+    // Room for typical code (about four bytes a token), so that a big file
+    // does not copy the array as it grows.
+    scratch.tokens.reserve(src.len() / 3 + 16);
     let lex_errors = lexer::tokenize_into(src, &mut scratch.tokens);
-    let mut errors = parser::parse_tokens(&mut scratch);
-    let green = parser::build_tree(src, &scratch.tokens, &mut scratch.events);
+    let parser::Parsed { green, mut errors, validation } = parser::parse_tokens(src, &mut scratch);
     scratch.give_back();
     errors.extend(
         lex_errors
             .into_iter()
             .map(|e| SyntaxError::new(e.message, TextRange::new((e.start as u32).into(), (e.end as u32).into()))),
     );
-    let mut parse = Parse { green, errors, mapped_bytes };
-    let more = validation::validate(&parse.syntax());
-    parse.errors.extend(more);
-    parse.errors.sort_by_key(|e| e.range.start());
-    parse
+    errors.extend(validation);
+    errors.sort_by_key(|e| e.range.start());
+    Parse { green, errors, mapped_bytes }
 }

@@ -1,55 +1,37 @@
-//! The parser: tokens to events to a rowan green tree.
+//! The parser: tokens to a rowan green tree.
 //!
-//! The grammar functions (in `grammar`) never build nodes themselves. They
-//! emit events, start a node, consume a token, finish a node, through a
-//! `Parser` that sees only the significant tokens. `sink` then replays the
-//! events over the full token list, putting whitespace and comments back, and
-//! builds the lossless tree. Keeping trivia out of the grammar is what lets it
-//! stay a plain recursive-descent parser with Pratt parsing for operators.
+//! The grammar functions (in `grammar`) see only the significant tokens.
+//! They mark where a node starts, consume tokens and complete the node with
+//! its kind; `builder` puts whitespace and comments back as tokens are
+//! consumed and builds each green node, bottom-up, the moment it is
+//! completed (no event list, no second pass). A completed node can still be
+//! wrapped by a node started later (`CompletedMarker::precede`): that is how
+//! the left operand of an infix operator ends up inside it. Keeping trivia
+//! out of the grammar is what lets it stay a plain recursive-descent parser
+//! with Pratt parsing for operators.
 
+mod builder;
 mod grammar;
-mod sink;
 
-use std::num::NonZeroU32;
-
-use rowan::{TextRange, TextSize};
+use rowan::{GreenNode, TextRange, TextSize};
 
 use crate::lexer::Token;
 use crate::SyntaxError;
 use crate::SyntaxKind::{self, *};
 
-pub(crate) use sink::build_tree;
+use builder::{Builder, Child};
 
 /// Deeper nesting than this is reported as an error instead of risking the
 /// native stack: each level costs a handful of recursive calls.
 const MAX_DEPTH: u32 = 1024;
 
-#[derive(Debug, Clone)]
-pub(crate) enum Event {
-    /// Opens a node. `forward_parent`, when set, is the offset (in events)
-    /// of a node started later that must become this node's parent: that is
-    /// how a finished left operand gets wrapped by the operator after it.
-    Start {
-        kind: SyntaxKind,
-        forward_parent: Option<NonZeroU32>,
-    },
-    Finish,
-    /// Consumes the next significant token.
-    Token,
-    /// A start that was abandoned or moved by `forward_parent`.
-    Tombstone,
-}
-
 pub(crate) struct Parser<'t> {
-    /// Kind of every significant token, with `EOF`-like sentinel handling in `nth`.
-    kinds: &'t [SyntaxKind],
-    /// Byte range of every significant token.
-    ranges: &'t [TextRange],
-    /// Index of every significant token among all tokens (to tell adjacency).
-    raw_index: &'t [u32],
+    /// The significant tokens; `nth` reports `EOF` past the last one.
+    significant: &'t [Significant],
+    tokens: &'t [Token],
     src_len: TextSize,
     pos: usize,
-    pub(crate) events: &'t mut Vec<Event>,
+    tree: Builder<'t>,
     pub(crate) errors: Vec<SyntaxError>,
     depth: u32,
 }
@@ -63,10 +45,18 @@ pub(crate) const EOF: SyntaxKind = SyntaxKind::__LAST;
 #[derive(Default)]
 pub(crate) struct Scratch {
     pub(crate) tokens: Vec<Token>,
-    kinds: Vec<SyntaxKind>,
-    ranges: Vec<TextRange>,
-    raw_index: Vec<u32>,
-    pub(crate) events: Vec<Event>,
+    significant: Vec<Significant>,
+    children: Vec<Child>,
+}
+
+/// A significant token (not whitespace or a comment): what the parser sees.
+#[derive(Clone, Copy)]
+struct Significant {
+    kind: SyntaxKind,
+    /// Its index among all tokens.
+    raw: u32,
+    /// Where it starts.
+    start: TextSize,
 }
 
 thread_local! {
@@ -86,10 +76,8 @@ impl Scratch {
             return;
         }
         self.tokens.clear();
-        self.kinds.clear();
-        self.ranges.clear();
-        self.raw_index.clear();
-        self.events.clear();
+        self.significant.clear();
+        self.children.clear();
         SCRATCH.with(|s| *s.borrow_mut() = self);
     }
 }
@@ -100,7 +88,7 @@ impl Parser<'_> {
     }
 
     pub(crate) fn nth(&self, n: usize) -> SyntaxKind {
-        self.kinds.get(self.pos + n).copied().unwrap_or(EOF)
+        self.significant.get(self.pos + n).map_or(EOF, |t| t.kind)
     }
 
     pub(crate) fn at(&self, kind: SyntaxKind) -> bool {
@@ -108,24 +96,42 @@ impl Parser<'_> {
     }
 
     pub(crate) fn at_eof(&self) -> bool {
-        self.pos >= self.kinds.len()
+        self.pos >= self.significant.len()
     }
 
     /// Whether the current token follows the previous one with no trivia
     /// between them (paths continue only then).
     pub(crate) fn current_is_adjacent(&self) -> bool {
-        self.pos > 0 && self.pos < self.kinds.len() && self.raw_index[self.pos] == self.raw_index[self.pos - 1] + 1
+        self.pos > 0
+            && self.pos < self.significant.len()
+            && self.significant[self.pos].raw == self.significant[self.pos - 1].raw + 1
     }
 
     /// The byte range of the current token, or an empty range at the end.
     pub(crate) fn current_range(&self) -> TextRange {
-        self.ranges.get(self.pos).copied().unwrap_or_else(|| TextRange::empty(self.src_len))
+        match self.significant.get(self.pos) {
+            Some(t) => TextRange::at(t.start, self.tokens[t.raw as usize].len.into()),
+            None => TextRange::empty(self.src_len),
+        }
     }
 
+    /// Starts a node at the next token. Trivia before it stay outside.
     pub(crate) fn start(&mut self) -> Marker {
-        let pos = self.events.len() as u32;
-        self.events.push(Event::Start { kind: ERROR, forward_parent: None });
-        Marker { pos, completed: false }
+        let undo = self.tree.checkpoint();
+        self.tree.trivia();
+        Marker { pos: self.tree.len(), undo, completed: false }
+    }
+
+    /// The root's marker: the root begins at the first byte, trivia included.
+    pub(crate) fn start_root(&mut self) -> Marker {
+        debug_assert_eq!(self.tree.len(), 0);
+        Marker { pos: 0, undo: self.tree.checkpoint(), completed: false }
+    }
+
+    /// Completes the root, with the trivia left at the end of the input.
+    pub(crate) fn finish_root(&mut self, m: Marker) {
+        self.tree.trivia();
+        m.complete(self, ROOT);
     }
 
     pub(crate) fn bump(&mut self) {
@@ -133,7 +139,8 @@ impl Parser<'_> {
         if self.at_eof() {
             return;
         }
-        self.events.push(Event::Token);
+        self.tree.trivia();
+        self.tree.token();
         self.pos += 1;
     }
 
@@ -191,15 +198,21 @@ impl Parser<'_> {
     }
 
     /// Enters one level of nesting; false (with an error) when too deep.
+    #[inline]
     pub(crate) fn enter(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
-            if !self.errors.iter().any(|e| e.message.starts_with("expression nested")) {
-                self.error_at(self.current_range(), "expression nested too deeply".to_string());
-            }
+            self.too_deep();
             return false;
         }
         self.depth += 1;
         true
+    }
+
+    #[cold]
+    fn too_deep(&mut self) {
+        if !self.errors.iter().any(|e| e.message.starts_with("expression nested")) {
+            self.error_at(self.current_range(), "expression nested too deeply".to_string());
+        }
     }
 
     pub(crate) fn leave(&mut self) {
@@ -207,29 +220,29 @@ impl Parser<'_> {
     }
 }
 
-/// A node being parsed; it must be completed or abandoned.
+/// A node being parsed; it must be completed or abandoned. `pos` is where
+/// its children begin on the builder's stack.
 pub(crate) struct Marker {
-    pos: u32,
+    pos: usize,
+    /// The builder before the trivia the start put in place, to take them
+    /// back if the node is abandoned with nothing in it.
+    undo: builder::Checkpoint,
     completed: bool,
 }
 
 impl Marker {
     pub(crate) fn complete(mut self, p: &mut Parser, kind: SyntaxKind) -> CompletedMarker {
         self.completed = true;
-        match &mut p.events[self.pos as usize] {
-            Event::Start { kind: k, .. } => *k = kind,
-            _ => unreachable!("a marker points at its start event"),
-        }
-        p.events.push(Event::Finish);
+        p.tree.finish_node(kind, self.pos);
         CompletedMarker { pos: self.pos }
     }
 
+    /// Forgets the node: what was consumed since its start stays with the
+    /// enclosing node, and the trivia before it wait for the next token.
     pub(crate) fn abandon(mut self, p: &mut Parser) {
         self.completed = true;
-        if self.pos as usize == p.events.len() - 1 {
-            p.events.pop();
-        } else {
-            p.events[self.pos as usize] = Event::Tombstone;
+        if p.tree.len() == self.pos {
+            p.tree.rewind(self.undo);
         }
     }
 }
@@ -240,42 +253,51 @@ impl Drop for Marker {
     }
 }
 
+/// A completed node, still the last thing on the builder's stack.
 #[derive(Clone, Copy)]
 pub(crate) struct CompletedMarker {
-    pos: u32,
+    pos: usize,
 }
 
 impl CompletedMarker {
-    /// Starts a new node that will contain this one.
+    /// Starts a new node that will contain this one (and what follows).
     pub(crate) fn precede(self, p: &mut Parser) -> Marker {
-        let new = p.start();
-        match &mut p.events[self.pos as usize] {
-            Event::Start { forward_parent, .. } => *forward_parent = NonZeroU32::new(new.pos - self.pos),
-            _ => unreachable!("a completed marker points at its start event"),
-        }
-        new
+        debug_assert_eq!(p.tree.len(), self.pos + 1, "precede right after completing");
+        Marker { pos: self.pos, undo: p.tree.checkpoint(), completed: false }
     }
 }
 
-/// Parses a whole file; the events are left in `scratch.events`.
-pub(crate) fn parse_tokens(scratch: &mut Scratch) -> Vec<SyntaxError> {
-    let Scratch { tokens, kinds, ranges, raw_index, events } = scratch;
-    kinds.clear();
-    ranges.clear();
-    raw_index.clear();
-    events.clear();
-    let mut offset = TextSize::from(0);
-    for (i, token) in tokens.iter().enumerate() {
-        let len = TextSize::from(token.len);
+/// The result of [`parse_tokens`].
+pub(crate) struct Parsed {
+    pub(crate) green: GreenNode,
+    /// Syntax errors, in the order found.
+    pub(crate) errors: Vec<SyntaxError>,
+    /// Validation errors, sorted by range, without repeats.
+    pub(crate) validation: Vec<SyntaxError>,
+}
+
+/// Parses a whole file from its tokens (`scratch.tokens`).
+pub(crate) fn parse_tokens(src: &str, scratch: &mut Scratch) -> Parsed {
+    let Scratch { tokens, significant, children } = scratch;
+    significant.clear();
+    children.clear();
+    significant.reserve(tokens.len());
+    let mut offset = 0u32;
+    for (raw, token) in tokens.iter().enumerate() {
         if !token.kind.is_trivia() {
-            kinds.push(token.kind);
-            ranges.push(TextRange::at(offset, len));
-            raw_index.push(i as u32);
+            significant.push(Significant { kind: token.kind, raw: raw as u32, start: offset.into() });
         }
-        offset += len;
+        offset += token.len;
     }
-    events.reserve(kinds.len() * 3);
-    let mut p = Parser { kinds, ranges, raw_index, src_len: offset, pos: 0, events, errors: Vec::new(), depth: 0 };
+    let offset = TextSize::from(offset);
+    let tree = Builder::new(src, tokens, std::mem::take(children));
+    let mut p = Parser { significant, tokens, src_len: offset, pos: 0, tree, errors: Vec::new(), depth: 0 };
     grammar::root(&mut p);
-    p.errors
+    let (green, mut validation, spare) = p.tree.finish();
+    *children = spare;
+    // A set literal that is a binding's value is checked with its parent
+    // and on its own; report each problem once.
+    validation.sort_by_key(|e| (e.range.start(), e.range.end()));
+    validation.dedup();
+    Parsed { green, errors: p.errors, validation }
 }

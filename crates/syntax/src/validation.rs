@@ -1,51 +1,84 @@
-//! The checks CppNix makes while parsing, run on the finished tree:
-//! duplicate attributes (see [`crate::bindings`]), duplicate formals, and
-//! dynamic attributes where Nix forbids them.
+//! The checks CppNix makes while parsing, run by the tree builder as nodes
+//! are completed: duplicate attributes (see [`crate::bindings`]), duplicate
+//! formals, and dynamic attributes where Nix forbids them.
 //!
 //! Most sets cannot contain a mistake: every binding names a different,
-//! plain attribute. The walk over the green tree (which allocates nothing)
-//! checks that cheaply, and only when a name repeats or something dynamic
-//! appears does it build a typed view of that node and run the full rules.
+//! plain attribute. The builder notes, for each binding as it is completed
+//! (while its nodes are still in the cache), a hash of the name it binds
+//! ([`binding_key`], [`inherit_keys`]); when the set is completed,
+//! [`check_bindings`] looks for a repeated or missing key. Only then (a
+//! repeated name, something dynamic, or a rare hash collision) does it build
+//! a typed view of that node and run the full rules, which decide.
 
-use std::collections::HashSet;
+use std::hash::Hasher;
 
 use rowan::{GreenNodeData, NodeOrToken, TextRange, TextSize};
+use rustc_hash::{FxHashSet, FxHasher};
 
 use crate::ast::{self, AstNode};
 use crate::SyntaxKind::{self, *};
 use crate::{bindings, SyntaxError, SyntaxNode};
 
-pub(crate) fn validate(root: &SyntaxNode) -> Vec<SyntaxError> {
-    let mut errors = Vec::new();
-    let mut stack: Vec<(&GreenNodeData, TextSize)> = Vec::new();
-    let green = root.green();
-    stack.push((green, 0.into()));
-    while let Some((node, offset)) = stack.pop() {
-        let kind = kind_of(node);
-        let suspicious = match kind {
-            ATTR_SET | LEGACY_LET | LET_IN => !bindings_are_plain(node, kind == LET_IN),
-            PATTERN => !formals_are_plain(node),
-            _ => false,
-        };
-        if suspicious {
-            check_slowly(node, offset, &mut errors);
-        }
-        let mut child_offset = offset;
-        for child in node.children() {
-            match child {
-                NodeOrToken::Node(n) => {
-                    stack.push((n, child_offset));
-                    child_offset += n.text_len();
-                }
-                NodeOrToken::Token(t) => child_offset += t.text_len(),
-            }
-        }
+/// What the duplicate check keeps of one binding (or one inherited name)
+/// until its set is completed: where the binding starts, and a hash of the
+/// name it binds, `None` when that name is not plain.
+#[derive(Clone, Copy)]
+pub(crate) struct BoundName {
+    pub(crate) offset: TextSize,
+    key: Option<u64>,
+}
+
+fn name_key(name: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(name.as_bytes());
+    h.finish()
+}
+
+/// The name an `ATTRPATH_VALUE` starting at `offset` binds: `a.b.c = v`
+/// binds `a`, if every part of the path is a plain name (the implicit sets
+/// of a path whose first name no other binding uses cannot clash with
+/// anything, and a set literal `v` is checked on its own).
+pub(crate) fn binding_key(binding: &GreenNodeData, offset: TextSize) -> BoundName {
+    let key = (|| {
+        let path = child_nodes(binding).find(|n| kind_of(n) == ATTRPATH)?;
+        let mut attrs = child_nodes(path);
+        let name = plain_name(attrs.next()?)?;
+        attrs.all(|a| plain_name(a).is_some()).then(|| name_key(name))
+    })();
+    BoundName { offset, key }
+}
+
+/// The names an `INHERIT` starting at `offset` binds.
+pub(crate) fn inherit_keys(inherit: &GreenNodeData, offset: TextSize, out: &mut Vec<BoundName>) {
+    for attr in child_nodes(inherit).filter(|n| kind_of(n) != INHERIT_FROM) {
+        out.push(BoundName { offset, key: plain_name(attr).map(name_key) });
     }
-    // A set literal that is a binding's value is checked with its parent
-    // and on its own; report each problem once.
-    errors.sort_by_key(|e| (e.range.start(), e.range.end()));
-    errors.dedup();
-    errors
+}
+
+/// Checks a set or `let` node that starts at `offset`, given the names its
+/// bindings bind (sub-nodes are checked on their own).
+pub(crate) fn check_bindings(
+    node: &GreenNodeData,
+    offset: TextSize,
+    names: &[BoundName],
+    errors: &mut Vec<SyntaxError>,
+) {
+    let distinct = if names.len() <= 16 {
+        names.iter().enumerate().all(|(i, n)| n.key.is_some() && names[..i].iter().all(|m| m.key != n.key))
+    } else {
+        let mut seen = FxHashSet::with_capacity_and_hasher(names.len(), Default::default());
+        names.iter().all(|n| n.key.is_some_and(|k| seen.insert(k)))
+    };
+    if !distinct {
+        check_slowly(node, offset, errors);
+    }
+}
+
+/// Checks a pattern node that starts at `offset`.
+pub(crate) fn check_pattern(node: &GreenNodeData, offset: TextSize, errors: &mut Vec<SyntaxError>) {
+    if !formals_are_plain(node) {
+        check_slowly(node, offset, errors);
+    }
 }
 
 fn kind_of(node: &GreenNodeData) -> SyntaxKind {
@@ -83,13 +116,19 @@ fn plain_name(attr: &GreenNodeData) -> Option<&str> {
 }
 
 /// Names seen so far in one set; small sets are the common case.
-#[derive(Default)]
 struct Seen<'a> {
     few: Vec<&'a str>,
-    many: HashSet<&'a str>,
+    many: FxHashSet<&'a str>,
+    /// How many names to make room for when the few become many.
+    expected: usize,
 }
 
 impl<'a> Seen<'a> {
+    /// For a node of `children` children (about one name each).
+    fn new(children: usize) -> Seen<'a> {
+        Seen { few: Vec::new(), many: FxHashSet::default(), expected: children }
+    }
+
     /// False when the name was already there.
     fn insert(&mut self, name: &'a str) -> bool {
         if self.many.is_empty() && self.few.len() < 16 {
@@ -100,43 +139,15 @@ impl<'a> Seen<'a> {
             return true;
         }
         if self.many.is_empty() {
+            self.many.reserve(self.expected.max(2 * self.few.len()));
             self.many.extend(self.few.drain(..));
         }
         self.many.insert(name)
     }
 }
 
-/// Whether every binding defines a distinct plain name with a one-part path
-/// (or inherits distinct plain names): then nothing can be wrong here.
-fn bindings_are_plain(node: &GreenNodeData, is_let: bool) -> bool {
-    let _ = is_let;
-    let mut seen = Seen::default();
-    for binding in child_nodes(node) {
-        match kind_of(binding) {
-            ATTRPATH_VALUE => {
-                let Some(path) = child_nodes(binding).find(|n| kind_of(n) == ATTRPATH) else { continue };
-                let mut attrs = child_nodes(path);
-                let Some(name) = attrs.next().and_then(plain_name) else { return false };
-                if attrs.next().is_some() || !seen.insert(name) {
-                    return false;
-                }
-            }
-            INHERIT => {
-                for attr in child_nodes(binding).filter(|n| kind_of(n) != INHERIT_FROM) {
-                    let Some(name) = plain_name(attr) else { return false };
-                    if !seen.insert(name) {
-                        return false;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    true
-}
-
 fn formals_are_plain(pattern: &GreenNodeData) -> bool {
-    let mut seen = Seen::default();
+    let mut seen = Seen::new(pattern.children().len());
     for child in child_nodes(pattern) {
         let name_node = match kind_of(child) {
             PAT_ENTRY | PAT_BIND => child_nodes(child).find(|n| kind_of(n) == NAME),
@@ -186,7 +197,7 @@ fn check_slowly(node: &GreenNodeData, offset: TextSize, errors: &mut Vec<SyntaxE
 /// start of the function (CppNix's position), which is where the pattern
 /// starts, or the pattern's own start when the `@` name comes first.
 fn check_formals(pat: &ast::Pattern, errors: &mut Vec<SyntaxError>) {
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     for entry in pat.entries() {
         let Some(tok) = entry.name().and_then(|n| n.token()) else { continue };
         if !seen.insert(tok.text().to_string()) {

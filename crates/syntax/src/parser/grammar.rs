@@ -6,7 +6,8 @@ use super::{CompletedMarker, Parser, EOF};
 use crate::SyntaxKind::{self, *};
 
 pub(super) fn root(p: &mut Parser) {
-    let m = p.start();
+    // The root takes the leading and trailing trivia.
+    let m = p.start_root();
     expr(p);
     while !p.at_eof() {
         // Extra input after a complete expression.
@@ -17,7 +18,7 @@ pub(super) fn root(p: &mut Parser) {
         }
         e.complete(p, ERROR);
     }
-    m.complete(p, ROOT);
+    p.finish_root(m);
 }
 
 /// Tokens at which a failed expression stops skipping: they belong to an
