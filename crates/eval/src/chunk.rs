@@ -237,4 +237,8 @@ pub struct FormalInfo {
     pub pos: Pos,
     pub slot: u32,
     pub default: Option<Gc<Chunk>>,
+    /// When the default is just another formal of the same function (its
+    /// slot): that formal's value is shared once it is bound, as CppNix's
+    /// `ExprVar::maybeThunk` does.
+    pub default_slot: Option<u32>,
 }

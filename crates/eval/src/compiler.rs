@@ -709,6 +709,10 @@ impl Compiler<'_, '_> {
                     pos: self.pos(formal.range),
                     slot: i as u32 + 1,
                     default,
+                    default_slot: match formal.default.map(|d| self.hir().expr(d)) {
+                        Some(Expr::Var(Var::Local { level: 0, slot, .. })) => Some(*slot),
+                        _ => None,
+                    },
                 })
                 .collect(),
             ellipsis: f.ellipsis,

@@ -43,11 +43,13 @@ pub struct EvalError {
     /// For infinite recursion: the identity of the thunk found blackholed,
     /// so the force that started the cycle can mark where it entered it.
     pub cycle: Option<usize>,
+    /// "Did you mean ...?" candidates, best first.
+    pub suggestions: Vec<String>,
 }
 
 impl EvalError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> EvalError {
-        EvalError { kind, message: message.into(), pos: None, trace: Vec::new(), cycle: None }
+        EvalError { kind, message: message.into(), pos: None, trace: Vec::new(), cycle: None, suggestions: Vec::new() }
     }
 
     pub fn eval(message: impl Into<String>) -> EvalError {
@@ -58,6 +60,18 @@ impl EvalError {
         if self.pos.is_none() {
             self.pos = Some(pos);
         }
+        self
+    }
+
+    /// Suggests the names among `candidates` closest to `wanted` (at most
+    /// five, at edit distance two or less, as CppNix's `Suggestions`).
+    pub fn suggesting<'a>(mut self, wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> EvalError {
+        let mut scored: Vec<(usize, &str)> =
+            candidates.into_iter().map(|c| (levenshtein(wanted.as_bytes(), c.as_bytes()), c)).collect();
+        scored.sort();
+        scored.dedup();
+        self.suggestions =
+            scored.into_iter().take_while(|(d, _)| *d <= 2).take(5).map(|(_, c)| c.to_string()).collect();
         self
     }
 
@@ -93,3 +107,17 @@ impl fmt::Display for EvalError {
 impl std::error::Error for EvalError {}
 
 pub type EvalResult<T> = Result<T, EvalError>;
+
+fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, x) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, y) in b.iter().enumerate() {
+            let substitution = prev[j] + usize::from(x != y);
+            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(substitution);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}

@@ -53,13 +53,18 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
     body.push_str(&e.message);
     body.push('\n');
     push_pos(state, &mut body, "", e.pos);
+    if !e.suggestions.is_empty() {
+        let names = match e.suggestions.as_slice() {
+            [one] => one.clone(),
+            [init @ .., last] => format!("one of {} or {last}", init.join(", ")),
+            [] => unreachable!(),
+        };
+        body.push_str(&format!("Did you mean {names}?\n"));
+    }
     let mut out = indent("error: ", "       ", &body);
     if e.kind == crate::error::ErrorKind::Usage {
         // CppNix's `handleExceptions`, under the name the suite runs.
-        out.push_str(
-            "Try 'nix-instantiate --help' for more information.
-",
-        );
+        out.push_str("Try 'nix-instantiate --help' for more information.\n");
     }
     out
 }

@@ -556,7 +556,12 @@ impl Lowerer<'_> {
                 .collect();
             Formals { entries, ellipsis }
         });
-        let body = self.opt_expr(l.body(), range);
+        // A curried function's inner functions carry its name too (CppNix's
+        // `ExprLambda::setName`).
+        let body = match l.body() {
+            Some(b) => self.lower_expr(b, name),
+            None => self.missing(range),
+        };
         self.scopes.pop();
         self.alloc(Expr::Lambda(Box::new(Lambda { name, arg, formals, body })), range)
     }

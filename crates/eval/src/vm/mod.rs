@@ -746,7 +746,9 @@ impl Vm {
                                 self.stack.push(Value::list(items));
                             }
                             (Value::List(_), other) | (other, _) => {
-                                fail!(ops::type_error(&self.state, "a list", &other))
+                                let e = ops::type_error(&self.state, "a list", &other);
+                                let frame = "while evaluating one of the elements to concatenate";
+                                fail!(e.with_frame(frame, chunk.pos_at(pc - 1)))
                             }
                         }
                     }

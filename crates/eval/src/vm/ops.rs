@@ -33,7 +33,12 @@ pub fn select(state: &EvalState, v: &Value, name: Symbol) -> EvalResult<Value> {
     match v {
         Value::Attrs(s) => match s.get(name) {
             Some(x) => Ok(x.clone()),
-            None => Err(EvalError::eval(format!("attribute '{}' missing", state.name(name)))),
+            None => {
+                let wanted = state.name(name);
+                let names: Vec<String> = s.iter().map(|a| state.name(a.name).to_string()).collect();
+                Err(EvalError::eval(format!("attribute '{wanted}' missing"))
+                    .suggesting(&wanted, names.iter().map(String::as_str)))
+            }
         },
         other => Err(type_error(state, "a set", other)
             .with_frame(format!("while selecting attribute '{}'", state.name(name)), None)),
@@ -491,6 +496,10 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
                 env.set(f.slot, v.clone());
             }
             None => match &f.default {
+                // Formals are bound in slot order: an earlier one is shared.
+                Some(_) if f.default_slot.is_some_and(|s| s < f.slot) => {
+                    env.set(f.slot, env.get(f.default_slot.unwrap_or_default()))
+                }
                 Some(chunk) => {
                     env.set(f.slot, Thunk::new(ThunkState::Suspended { chunk: chunk.clone(), env: env.clone() }))
                 }
@@ -507,11 +516,11 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
     if !formals.ellipsis && used < set.len() {
         for attr in set.iter() {
             if !formals.entries.iter().any(|f| f.name == attr.name) {
-                return Err(EvalError::eval(format!(
-                    "function {fname} called with unexpected argument '{}'",
-                    state.name(attr.name)
-                ))
-                .at(lambda.pos));
+                let wanted = state.name(attr.name);
+                let names: Vec<String> = formals.entries.iter().map(|f| state.name(f.name).to_string()).collect();
+                return Err(EvalError::eval(format!("function {fname} called with unexpected argument '{wanted}'"))
+                    .at(lambda.pos)
+                    .suggesting(&wanted, names.iter().map(String::as_str)));
             }
         }
     }
@@ -537,7 +546,10 @@ pub(super) async fn apply_overrides(co: Co, set: Value, env: Gc<Env>, slots: Vec
     let Value::Attrs(set) = set else { unreachable!("a rec literal builds a set") };
     let Some(overrides) = set.get(co.state.sym.overrides).cloned() else { return Ok(Value::Attrs(set)) };
     let overrides = co.force(overrides).await?;
-    let Value::Attrs(overrides) = overrides else { return Err(type_error(&co.state, "a set", &overrides)) };
+    let Value::Attrs(overrides) = overrides else {
+        let e = type_error(&co.state, "a set", &overrides);
+        return Err(e.with_frame("while evaluating the `__overrides` attribute", None));
+    };
     for attr in overrides.iter() {
         if let Some(slot) = slots.iter().position(|n| *n == attr.name) {
             env.set(slot as u32, attr.value.clone());
