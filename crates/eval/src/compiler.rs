@@ -512,7 +512,8 @@ impl Compiler<'_, '_> {
                     }
                     AttrName::Dynamic(e) => {
                         c.strict(*e);
-                        c.at(range);
+                        // A name that is not a string is reported at itself.
+                        c.at(c.hir().range(*e));
                         if default.is_some() {
                             to_default.push(c.emit(Op::SelectDynamicOr { target: 0 }));
                         } else {

@@ -86,6 +86,13 @@ fn report_lints(state: &EvalState, file: FileId, lints: &[hir::Lint]) -> EvalRes
                 ));
                 continue;
             }
+            LintKind::PipeOperator => {
+                if s.globals.experimental_features.iter().any(|f| f == "pipe-operators") {
+                    continue;
+                }
+                let message = "experimental Nix feature 'pipe-operators' is disabled; add '--extra-experimental-features pipe-operators' to enable it";
+                return Err(EvalError::new(ErrorKind::Parse, message).at(pos));
+            }
             LintKind::ShortPath => (
                 s.lint_short_path_literals,
                 format!(

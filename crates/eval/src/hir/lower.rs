@@ -31,6 +31,8 @@ pub enum LintKind {
     HomePath,
     /// A URL literal.
     Url,
+    /// `|>` or `<|`, which need the `pipe-operators` experimental feature.
+    PipeOperator,
 }
 
 #[derive(Debug, Clone)]
@@ -353,8 +355,11 @@ impl Lowerer<'_> {
         let rhs = self.opt_expr(b.rhs(), range);
         use ast::BinaryOpKind as K;
         let op = match kind {
-            K::PipeInto => return self.alloc(Expr::Apply { func: rhs, arg: lhs }, op_range),
-            K::PipeFrom => return self.alloc(Expr::Apply { func: lhs, arg: rhs }, op_range),
+            K::PipeInto | K::PipeFrom => {
+                self.lints.push(Lint { kind: LintKind::PipeOperator, range: op_range, text: token.text().to_string() });
+                let (func, arg) = if kind == K::PipeInto { (rhs, lhs) } else { (lhs, rhs) };
+                return self.alloc(Expr::Apply { func, arg }, op_range);
+            }
             K::Equal => BinaryOp::Eq,
             K::NotEqual => BinaryOp::Neq,
             K::And => BinaryOp::And,

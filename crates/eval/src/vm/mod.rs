@@ -618,7 +618,10 @@ impl Vm {
                         let v = self.stack.pop().expect("set");
                         let sym = match ops::attr_name_of(&self.state, &name) {
                             Ok(s) => s,
-                            Err(e) => fail!(e),
+                            Err(e) => {
+                                let pos = chunk.pos_at(pc - 1);
+                                fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
+                            }
                         };
                         let found = match &v {
                             Value::Attrs(s) => s.get_attr(sym).map(|a| (a.value.clone(), a.pos)),
@@ -640,7 +643,10 @@ impl Vm {
                         let v = self.stack.pop().expect("set");
                         let sym = match ops::attr_name_of(&self.state, &name) {
                             Ok(s) => s,
-                            Err(e) => fail!(e),
+                            Err(e) => {
+                                let pos = chunk.pos_at(pc - 1);
+                                fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
+                            }
                         };
                         match &v {
                             Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
@@ -657,7 +663,10 @@ impl Vm {
                         let v = self.stack.pop().expect("value");
                         let sym = match ops::attr_name_of(&self.state, &name) {
                             Ok(s) => s,
-                            Err(e) => fail!(e),
+                            Err(e) => {
+                                let pos = chunk.pos_at(pc - 1);
+                                fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
+                            }
                         };
                         let has = matches!(&v, Value::Attrs(s) if s.get(sym).is_some());
                         self.stack.push(Value::Bool(has));
@@ -677,7 +686,10 @@ impl Vm {
                         let v = self.stack.pop().expect("value");
                         let sym = match ops::attr_name_of(&self.state, &name) {
                             Ok(s) => s,
-                            Err(e) => fail!(e),
+                            Err(e) => {
+                                let pos = chunk.pos_at(pc - 1);
+                                fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
+                            }
                         };
                         match &v {
                             Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
