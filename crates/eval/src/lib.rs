@@ -99,7 +99,7 @@ impl Evaluator {
 
     /// Evaluates `v` completely (as `--strict` does).
     pub fn force_deep(&mut self, v: Value) -> EvalResult<Value> {
-        self.vm.run_native(|co| Box::pin(async move { vm::deep_force(&co, v).await }))
+        self.vm.run_native(|co| Box::pin(async move { vm::deep_force(&co, v, 0).await }))
     }
 
     /// `v.name`, evaluated.

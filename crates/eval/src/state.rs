@@ -72,6 +72,9 @@ pub struct EvalState {
     pub store_paths: RefCell<HashMap<Vec<u8>, Vec<u8>>>,
     /// What the evaluation put in the store (see [`crate::store`]).
     pub store: RefCell<EvalStore>,
+    /// Call depth that Rust routines add to the VM's while they run (deep
+    /// forcing counts its levels, as CppNix's recursive `forceValueDeep`).
+    pub extra_call_depth: std::cell::Cell<usize>,
 }
 
 impl EvalState {
@@ -97,6 +100,7 @@ impl EvalState {
             import_cache: RefCell::new(HashMap::new()),
             store_paths: RefCell::new(HashMap::new()),
             store: RefCell::new(EvalStore::default()),
+            extra_call_depth: std::cell::Cell::new(0),
         }
     }
 

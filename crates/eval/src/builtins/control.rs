@@ -111,7 +111,7 @@ fn throw(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn deep_seq(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
-        deep_force(&co, a[0].clone()).await?;
+        deep_force(&co, a[0].clone(), 1).await?;
         co.force(a[1].clone()).await
     })
 }

@@ -279,7 +279,7 @@ impl Vm {
     pub(crate) fn begin_call(&mut self, func: Value, arg: Value, pos: Option<Pos>) -> Started {
         match func {
             Value::Lambda(closure) => {
-                if self.call_depth >= self.state.settings.max_call_depth {
+                if self.call_depth + self.state.extra_call_depth.get() > self.state.settings.max_call_depth {
                     let e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
                     return Some(Err(at_opt(e, pos)));
                 }
@@ -982,7 +982,10 @@ pub fn less_than_values(state: &EvalState, a: &Value, b: &Value) -> Option<bool>
 ///
 /// Nesting deeper than `max_call_depth` is an error, as CppNix's recursive
 /// `forceValueDeep` runs out of call depth there.
-pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
+///
+/// `bias` is the call depth the caller adds (1 for `deepSeq`, a builtin
+/// call in CppNix).
+pub async fn deep_force(co: &Co, v: Value, bias: usize) -> EvalResult<Value> {
     let top = co.force(v).await?;
     let limit = co.state.settings.max_call_depth;
     let mut seen = std::collections::HashSet::new();
@@ -994,7 +997,7 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
     }
     while let Some((container, index)) = walk.last_mut() {
         let child = match container {
-            Value::Attrs(set) => set.iter().nth(*index).map(|a| a.value.clone()),
+            Value::Attrs(set) => set.iter().as_slice().get(*index).map(|a| a.value.clone()),
             Value::List(list) => list.0.get(*index).cloned(),
             _ => None,
         };
@@ -1003,11 +1006,16 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
             continue;
         };
         *index += 1;
-        let forced = if walk.len() >= limit {
+        let outer = co.state.extra_call_depth.get();
+        let depth = outer + bias + walk.len();
+        let forced = if depth > limit {
             Err(EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded"))
         } else {
             let pos = determine_pos(&child);
-            co.force_at(child, pos).await
+            let saved = co.state.extra_call_depth.replace(depth + 1);
+            let forced = co.force_at(child, pos).await;
+            co.state.extra_call_depth.set(saved);
+            forced
         };
         match forced {
             Ok(v) => {
@@ -1019,7 +1027,7 @@ pub async fn deep_force(co: &Co, v: Value) -> EvalResult<Value> {
                 for (container, next) in walk.iter().rev() {
                     match container {
                         Value::Attrs(set) => {
-                            let attr = set.iter().nth(next - 1).expect("the child just forced");
+                            let attr = &set.iter().as_slice()[next - 1];
                             let name = String::from_utf8_lossy(&co.state.name_bytes(attr.name)).into_owned();
                             e.push_frame(format!("while evaluating the attribute '{name}'"), attr.pos);
                         }
