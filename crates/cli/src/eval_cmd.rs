@@ -155,7 +155,7 @@ pub fn run(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprint!("{}", eval.render_error(&e));
+            crate::write_error(&eval.render_error(&e));
             ExitCode::from(1)
         }
     }

@@ -52,7 +52,7 @@ pub fn run(args: &[String]) -> ExitCode {
     let found = match find_all(&mut eval, &args) {
         Ok(found) => found,
         Err(e) => {
-            eprint!("{}", eval.render_error(&e));
+            crate::write_error(&eval.render_error(&e));
             return ExitCode::from(1);
         }
     };

@@ -53,3 +53,11 @@ fn run() -> ExitCode {
         }
     }
 }
+
+/// Writes a rendered error to stderr. Source lines quoted in it carry the
+/// file's raw bytes again (the parser maps bytes that are not UTF-8 to
+/// private-use characters), as CppNix prints them.
+pub(crate) fn write_error(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(&neve_syntax::source::unmap_bytes(text));
+}

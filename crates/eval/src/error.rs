@@ -87,6 +87,13 @@ impl EvalError {
         self
     }
 
+    /// A frame shown even where the trace is cut short (CppNix's
+    /// `TracePrint::Always`).
+    pub fn with_always_frame(mut self, message: impl Into<String>, pos: Option<Pos>) -> EvalError {
+        self.trace.push(TraceFrame { message: message.into(), pos, always: true });
+        self
+    }
+
     /// Adds a frame in place (for errors passing through the VM).
     pub fn push_frame(&mut self, message: impl Into<String>, pos: Option<Pos>) {
         self.trace.push(TraceFrame { message: message.into(), pos, always: false });

@@ -101,7 +101,7 @@ fn derivation_strict(co: Co, a: Vec<Value>) -> NativeFuture {
         let name = name.to_str_lossy().into_owned();
         let attrs: Vec<Attr> = attrs.iter().cloned().collect();
         derivation_strict_internal(&co, &name, attrs).await.map_err(|e| {
-            e.with_frame(
+            e.with_always_frame(
                 format!(
                     "while evaluating derivation '{name}'\n  whose name attribute is located at {}",
                     state.show_pos(name_attr.pos)
