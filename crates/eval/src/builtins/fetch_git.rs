@@ -27,14 +27,16 @@ fn git(args: &[&str]) -> EvalResult<(i32, Vec<u8>, String)> {
 
 /// The trimmed standard output of a `git` command that must succeed.
 fn git_ok(args: &[&str]) -> EvalResult<String> {
-    let (code, out, stderr) = git(args)?;
+    let (code, out, _) = git(args)?;
     if code != 0 {
-        return Err(err(format!(
-            "program 'git' failed with exit code {code}{}",
-            if stderr.is_empty() { String::new() } else { format!(":\n{}", stderr.trim_end()) }
-        )));
+        return Err(failed(code));
     }
     Ok(String::from_utf8_lossy(&out).trim_end_matches('\n').to_owned())
+}
+
+/// CppNix's `ExecError` for a failed `git`.
+fn failed(code: i32) -> crate::error::EvalError {
+    err(format!("program 'git' failed with exit code {code}"))
 }
 
 /// An argument of `fetchGit`, as CppNix's `fetchers::Attrs` holds it.
@@ -203,7 +205,10 @@ fn fetch(co: &Co, input: GitInput) -> EvalResult<Value> {
     if state.settings.globals.pure_eval && input.rev.is_none() {
         return Err(err("in pure evaluation mode, 'fetchTree' requires a locked input"));
     }
-    if input.git_ref.is_none() && input.rev.is_none() {
+    // CppNix takes a directory without `.git` for a bare repository, which
+    // it fetches like a remote one: its ref defaults to "master".
+    let is_local = Path::new(&repo).join(".git").exists();
+    if is_local && input.git_ref.is_none() && input.rev.is_none() {
         let (code, _, stderr) =
             git(&["-C", &repo, "--git-dir=.git", "rev-parse", "--verify", "--no-revs", "HEAD^{commit}"])?;
         if stderr.contains("fatal: not a git repository") {
@@ -216,11 +221,11 @@ fn fetch(co: &Co, input: GitInput) -> EvalResult<Value> {
             )));
         }
         let clean = has_head && {
-            let (code, _, stderr) = git(&["-C", &repo, "diff", "HEAD", "--quiet", "--ignore-submodules", "--"])?;
+            let (code, _, _) = git(&["-C", &repo, "diff", "HEAD", "--quiet", "--ignore-submodules", "--"])?;
             match code {
                 0 => true,
                 1 => false,
-                _ => return Err(err(format!("program 'git' failed with exit code {code}:\n{stderr}"))),
+                _ => return Err(failed(code)),
             }
         };
         if !clean {
@@ -230,11 +235,19 @@ fn fetch(co: &Co, input: GitInput) -> EvalResult<Value> {
     let rev = match &input.rev {
         Some(r) => r.clone(),
         None => {
-            let r = match &input.git_ref {
-                Some(r) => r.clone(),
-                None => git_ok(&["-C", &repo, "rev-parse", "--abbrev-ref", "HEAD"])?,
+            let out = match (&input.git_ref, is_local) {
+                (Some(r), true) => git_ok(&["-C", &repo, "rev-parse", r])?,
+                (None, true) => {
+                    let head = git_ok(&["-C", &repo, "rev-parse", "--abbrev-ref", "HEAD"])?;
+                    git_ok(&["-C", &repo, "rev-parse", &head])?
+                }
+                (r, false) => {
+                    let r = r.as_deref().unwrap_or("master");
+                    let full =
+                        if r.starts_with("refs/") || r == "HEAD" { r.to_owned() } else { format!("refs/heads/{r}") };
+                    git_ok(&["-C", &repo, "rev-parse", "--verify", &full])?
+                }
             };
-            let out = git_ok(&["-C", &repo, "rev-parse", &r])?;
             Hash::parse_any(&out, Some(HashAlgo::Sha1)).map_err(|e| err(e.to_string()))?.to_base16()
         }
     };
@@ -249,7 +262,8 @@ fn fetch(co: &Co, input: GitInput) -> EvalResult<Value> {
         if code == 128 && stderr.contains("bad file") {
             let r = match &input.git_ref {
                 Some(r) => r.clone(),
-                None => git_ok(&["-C", &repo, "rev-parse", "--abbrev-ref", "HEAD"])?,
+                None if is_local => git_ok(&["-C", &repo, "rev-parse", "--abbrev-ref", "HEAD"])?,
+                None => "master".to_owned(),
             };
             return Err(err(format!(
                 "Cannot find Git revision '{rev}' in ref '{r}' of repository '{repo}'! Please make sure that the \
@@ -257,11 +271,11 @@ fn fetch(co: &Co, input: GitInput) -> EvalResult<Value> {
                  to \x1b[1mfetchGit\x1b[0m."
             )));
         }
-        return Err(err(format!("program 'git' failed with exit code {code}:\n{stderr}")));
+        return Err(failed(code));
     }
-    let (code, tar, stderr) = git(&["-C", &repo, "archive", &rev])?;
+    let (code, tar, _) = git(&["-C", &repo, "archive", &rev])?;
     if code != 0 {
-        return Err(err(format!("program 'git' failed with exit code {code}:\n{stderr}")));
+        return Err(failed(code));
     }
     let tmp = super::archive::temp_dir().map_err(|e| err(format!("creating a temporary directory: {e}")))?;
     super::archive::unpack_tar(&tar, tmp.path())
@@ -283,9 +297,9 @@ fn parse_int(s: &str) -> EvalResult<i64> {
 fn fetch_dirty(co: &Co, input: &GitInput, repo: &str, has_head: bool) -> EvalResult<Value> {
     let state = co.state.clone();
     state.io.warn(&format!("warning: Git tree '{repo}' is dirty\n"));
-    let (code, out, stderr) = git(&["-C", repo, "ls-files", "-z"])?;
+    let (code, out, _) = git(&["-C", repo, "ls-files", "-z"])?;
     if code != 0 {
-        return Err(err(format!("program 'git' failed with exit code {code}:\n{stderr}")));
+        return Err(failed(code));
     }
     let root = std::fs::canonicalize(repo).map_err(|e| err(format!("reading '{repo}': {e}")))?;
     let mut kept = BTreeSet::new();
