@@ -24,12 +24,16 @@ fn clean(mut cmd: Command, home: &Path) -> Command {
 /// `neve eval --strict -E expr`: (success, stdout, last line of stderr).
 fn neve_eval(expr: &str, home: &Path) -> (bool, String, String) {
     let mut cmd = clean(Command::new(env!("CARGO_BIN_EXE_neve")), home);
-    summary(cmd.args(["eval", "--strict", "-E", expr]).output().expect("neve runs"))
+    // neve has `fetchTree` behind the newer feature name, CppNix 2.8 behind
+    // "flakes".
+    cmd.args(["eval", "--strict", "--extra-experimental-features", "fetch-tree", "-E", expr]);
+    summary(cmd.output().expect("neve runs"))
 }
 
 fn nix_eval(expr: &str, home: &Path) -> (bool, String, String) {
     let mut cmd = clean(Command::new("nix-instantiate"), home);
-    summary(cmd.args(["--eval", "--strict", "-E", expr]).output().expect("nix-instantiate runs"))
+    cmd.args(["--eval", "--strict", "--extra-experimental-features", "flakes", "-E", expr]);
+    summary(cmd.output().expect("nix-instantiate runs"))
 }
 
 /// The result, or the error message without CppNix's or neve's framing
@@ -226,6 +230,42 @@ fn fetch_git_matches_cppnix() {
     let dirty = compare(&[format!("builtins.fetchGit {r}")], home.path());
     assert!(dirty[0].1.contains(&format!("rev = \"{}\"; revCount = 0;", "0".repeat(40))), "{}", dirty[0].1);
     assert_ne!(dirty[0].1, res[0].1);
+}
+
+#[test]
+fn fetch_tree_matches_cppnix() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    make_tarballs(dir.path());
+    let repo = dir.path().join("repo");
+    make_repo(&repo);
+    let (d, r) = (dir.path().display(), repo.display());
+    let exprs: Vec<String> = vec![
+        format!("builtins.fetchTree {{ type = \"tarball\"; url = \"file://{d}/t.tar.bz2\"; }}"),
+        format!("builtins.fetchTree \"file://{d}/t.tar.gz\""),
+        format!("builtins.fetchTree {{ type = \"path\"; path = \"{d}/src/top\"; }}"),
+        format!("builtins.fetchTree {{ type = \"git\"; url = \"{r}\"; ref = \"other\"; }}"),
+        format!("builtins.fetchTree \"git+file://{r}\""),
+        format!("builtins.fetchTree \"{r}\""),
+        format!("builtins.fetchTree {{ type = \"file\"; url = \"file://{d}/t.tar\"; }}"),
+        format!("builtins.fetchTree {{ type = \"tarball\"; url = \"file://{d}/t.tar\"; colour = 1; }}"),
+        format!(
+            "builtins.fetchTree {{ type = \"tarball\"; url = \"file://{d}/t.tar\"; narHash = \"sha256-{}=\"; }}",
+            "A".repeat(43)
+        ),
+    ];
+    let res = compare(&exprs, home.path());
+    for (i, r) in res.iter().enumerate().take(5) {
+        assert!(r.0, "{}: {}", exprs[i], r.2);
+        assert!(r.1.contains("narHash = \"sha256-"), "{}", r.1);
+    }
+    assert_eq!(res[0].1, res[1].1);
+    assert!(res[2].1.contains("lastModified = "), "{}", res[2].1);
+    assert!(res[3].1.contains("revCount = 3;"), "{}", res[3].1);
+    assert!(res[5].2.contains("is unsupported"), "{}", res[5].2);
+    assert!(res[6].2.contains("cannot fetch unsupported input"), "{}", res[6].2);
+    assert!(res[7].2.contains("unsupported tarball input attribute 'colour'"), "{}", res[7].2);
+    assert!(res[8].2.contains("NAR hash mismatch in input"), "{}", res[8].2);
 }
 
 #[test]

@@ -40,15 +40,15 @@ fn failed(code: i32) -> crate::error::EvalError {
 }
 
 /// An argument of `fetchGit`, as CppNix's `fetchers::Attrs` holds it.
-enum Arg {
+pub(super) enum Arg {
     Str(String),
     Bool(bool),
-    Int,
+    Int(i64),
 }
 
 /// CppNix's `fixURIForGit` for local paths: anything without a scheme is a
 /// `file://` URL (scp-style `user@host:path` is not supported here).
-fn fix_uri(s: String) -> String {
+pub(super) fn fix_uri(s: String) -> String {
     if s.contains("://") {
         s
     } else {
@@ -75,27 +75,41 @@ pub(crate) fn format_utc(secs: i64) -> String {
 
 /// Reads `fetchGit`'s argument into attributes (CppNix's `fetchTree`).
 async fn read_args(co: &Co, arg: Value) -> EvalResult<Vec<(String, Arg)>> {
-    let state = &co.state;
     let arg = co.force(arg).await?;
     let Value::Attrs(set) = &arg else {
         let url = coerce_to_string(co, arg.clone(), CoerceMode::PathSegment).await?;
         return Ok(vec![("url".to_owned(), Arg::Str(fix_uri(url.to_str_lossy().into_owned())))]);
     };
-    if set.get(state.sym.type_).is_some() {
+    if set.get(co.state.sym.type_).is_some() {
         return Err(err("unexpected attribute 'type'"));
     }
+    let mut out = set_args(co, set).await?;
+    for (name, a) in &mut out {
+        if let (true, Arg::Str(s)) = (name == "url", &mut *a) {
+            *s = fix_uri(std::mem::take(s));
+        }
+    }
+    Ok(out)
+}
+
+/// The attributes of a fetcher's argument set but `type`, as CppNix's
+/// `fetchTree` reads them (strings and paths coerced, without copying).
+pub(super) async fn set_args(co: &Co, set: &crate::value::Attrs) -> EvalResult<Vec<(String, Arg)>> {
+    let state = &co.state;
     let mut out = Vec::new();
     for attr in set.iter() {
+        if attr.name == state.sym.type_ {
+            continue;
+        }
         let name = state.name(attr.name).to_string();
         let v = co.force(attr.value.clone()).await?;
         let a = match &v {
             Value::String(_) | Value::Path(_) => {
                 let s = coerce_to_string(co, v.clone(), CoerceMode::PathSegment).await?;
-                let s = s.to_str_lossy().into_owned();
-                Arg::Str(if name == "url" { fix_uri(s) } else { s })
+                Arg::Str(s.to_str_lossy().into_owned())
             }
             Value::Bool(b) => Arg::Bool(*b),
-            Value::Int(_) => Arg::Int,
+            Value::Int(i) => Arg::Int(*i),
             other => {
                 return Err(err(format!(
                     "fetchTree argument '{name}' is {} while a string, Boolean or integer is expected",
@@ -108,7 +122,7 @@ async fn read_args(co: &Co, arg: Value) -> EvalResult<Vec<(String, Arg)>> {
     Ok(out)
 }
 
-struct GitInput {
+pub(super) struct GitInput {
     url: String,
     name: String,
     git_ref: Option<String>,
@@ -117,7 +131,7 @@ struct GitInput {
     submodules: bool,
 }
 
-fn parse_input(args: Vec<(String, Arg)>) -> EvalResult<GitInput> {
+pub(super) fn parse_input(args: Vec<(String, Arg)>) -> EvalResult<GitInput> {
     let mut input = GitInput {
         url: String::new(),
         name: "source".into(),
@@ -150,7 +164,7 @@ fn parse_input(args: Vec<(String, Arg)>) -> EvalResult<GitInput> {
             "allRefs" => {
                 want_bool(a)?;
             }
-            "lastModified" | "revCount" if matches!(a, Arg::Int) => {}
+            "lastModified" | "revCount" if matches!(a, Arg::Int(_)) => {}
             "narHash" => {
                 want_str(a)?;
             }
@@ -187,11 +201,13 @@ pub(super) fn fetch_git(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let args = read_args(&co, a[0].clone()).await?;
         let input = parse_input(args)?;
-        fetch(&co, input)
+        fetch(&co, input, true)
     })
 }
 
-fn fetch(co: &Co, input: GitInput) -> EvalResult<Value> {
+/// Fetches `input`; `empty_rev_fallback` (for `fetchGit`, not `fetchTree`)
+/// gives a dirty tree the all-zero revision and a zero `revCount`.
+pub(super) fn fetch(co: &Co, input: GitInput, empty_rev_fallback: bool) -> EvalResult<Value> {
     let state = co.state.clone();
     let Some(repo) = input.url.strip_prefix("file://").map(str::to_owned) else {
         return Err(err(format!(
@@ -229,7 +245,7 @@ fn fetch(co: &Co, input: GitInput) -> EvalResult<Value> {
             }
         };
         if !clean {
-            return fetch_dirty(co, &input, &repo, has_head);
+            return fetch_dirty(co, &input, &repo, has_head, empty_rev_fallback);
         }
     }
     let rev = match &input.rev {
@@ -285,7 +301,7 @@ fn fetch(co: &Co, input: GitInput) -> EvalResult<Value> {
     let last_modified = parse_int(&git_ok(&["-C", &repo, "log", "-1", "--format=%ct", "--no-show-signature", &rev])?)?;
     let rev_count =
         if input.shallow { None } else { Some(parse_int(&git_ok(&["-C", &repo, "rev-list", "--count", &rev])?)?) };
-    Ok(tree_attrs(co, out_path, &nar_hash, input.submodules, &rev, rev_count, Some(last_modified)))
+    Ok(tree_attrs(co, out_path, &nar_hash, Some(input.submodules), Some(&rev), rev_count, Some(last_modified)))
 }
 
 fn parse_int(s: &str) -> EvalResult<i64> {
@@ -294,7 +310,7 @@ fn parse_int(s: &str) -> EvalResult<i64> {
 
 /// A dirty working tree: its tracked files (CppNix copies them from the
 /// working tree, with a warning).
-fn fetch_dirty(co: &Co, input: &GitInput, repo: &str, has_head: bool) -> EvalResult<Value> {
+fn fetch_dirty(co: &Co, input: &GitInput, repo: &str, has_head: bool, empty_rev_fallback: bool) -> EvalResult<Value> {
     let state = co.state.clone();
     state.io.warn(&format!("warning: Git tree '{repo}' is dirty\n"));
     let (code, out, _) = git(&["-C", repo, "ls-files", "-z"])?;
@@ -319,16 +335,17 @@ fn fetch_dirty(co: &Co, input: &GitInput, repo: &str, has_head: bool) -> EvalRes
         0
     };
     let zero = "0".repeat(40);
-    Ok(tree_attrs(co, out_path, &nar_hash, input.submodules, &zero, Some(0), Some(last_modified)))
+    let (rev, rev_count) = if empty_rev_fallback { (Some(&zero[..]), Some(0)) } else { (None, None) };
+    Ok(tree_attrs(co, out_path, &nar_hash, Some(input.submodules), rev, rev_count, Some(last_modified)))
 }
 
-/// CppNix's `emitTreeAttrs` for a Git input.
-fn tree_attrs(
+/// CppNix's `emitTreeAttrs`; `submodules` for Git inputs.
+pub(super) fn tree_attrs(
     co: &Co,
     out_path: Vec<u8>,
     nar_hash: &Hash,
-    submodules: bool,
-    rev: &str,
+    submodules: Option<bool>,
+    rev: Option<&str>,
     rev_count: Option<i64>,
     last_modified: Option<i64>,
 ) -> Value {
@@ -336,9 +353,13 @@ fn tree_attrs(
     let mut b = AttrsBuilder::with_capacity(8);
     b.insert(state.intern("outPath"), Value::string(crate::store::store_path_string(out_path)), None);
     b.insert(state.intern("narHash"), Value::string(nar_hash.to_sri()), None);
-    b.insert(state.intern("submodules"), Value::Bool(submodules), None);
-    b.insert(state.intern("rev"), Value::string(rev.to_owned()), None);
-    b.insert(state.intern("shortRev"), Value::string(rev[..7].to_owned()), None);
+    if let Some(s) = submodules {
+        b.insert(state.intern("submodules"), Value::Bool(s), None);
+    }
+    if let Some(rev) = rev {
+        b.insert(state.intern("rev"), Value::string(rev.to_owned()), None);
+        b.insert(state.intern("shortRev"), Value::string(rev[..7].to_owned()), None);
+    }
     if let Some(n) = rev_count {
         b.insert(state.intern("revCount"), Value::Int(n), None);
     }
