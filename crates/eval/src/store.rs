@@ -11,7 +11,9 @@
 //! A source is recorded by its origin (the file system path, the ingestion
 //! method and, for a filtered source, the entries the filter kept), not by
 //! its contents: writing reads the files again and checks the result against
-//! the path computed during evaluation.
+//! the path computed during evaluation. Trees that fetchers unpack
+//! (`fetchTarball`, `fetchGit`) are sources too, whose origin is a temporary
+//! directory the record owns (see [`EvalStore::keep_temp_dir`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -58,6 +60,9 @@ pub struct EvalStore {
     derivations: HashMap<StorePath, Derivation>,
     texts: HashMap<StorePath, TextObject>,
     sources: HashMap<StorePath, SourceObject>,
+    /// Trees unpacked by fetchers (`fetchTarball`, `fetchGit`), which their
+    /// sources point into; removed when the store record is dropped.
+    temp_dirs: Vec<tempfile::TempDir>,
 }
 
 impl Default for EvalStore {
@@ -79,6 +84,7 @@ impl EvalStore {
             derivations: HashMap::new(),
             texts: HashMap::new(),
             sources: HashMap::new(),
+            temp_dirs: Vec::new(),
         }
     }
 
@@ -119,6 +125,12 @@ impl EvalStore {
     /// Records a source whose path the caller computed.
     pub fn add_source(&mut self, path: StorePath, source: SourceObject) {
         self.sources.entry(path).or_insert(source);
+    }
+
+    /// Keeps a temporary directory (holding a recorded source) alive as long
+    /// as this record.
+    pub fn keep_temp_dir(&mut self, dir: tempfile::TempDir) {
+        self.temp_dirs.push(dir);
     }
 
     pub fn derivation(&self, path: &StorePath) -> Option<&Derivation> {

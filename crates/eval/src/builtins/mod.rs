@@ -1,12 +1,14 @@
 //! The builtins: their table and how they are installed as globals. Each
 //! family of builtins lives in its own module.
 
+mod archive;
 mod arg_context;
 mod attrs;
 mod closure;
 mod context;
 mod control;
 mod derivation;
+mod fetch_git;
 mod fetchers;
 mod from_toml;
 mod hashing;
