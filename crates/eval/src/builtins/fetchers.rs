@@ -340,7 +340,16 @@ fn fetch_tree(co: Co, a: Vec<Value>) -> NativeFuture {
             let url = coerce_to_string(&co, arg.clone(), CoerceMode::PathSegment).await.map_err(|e| {
                 e.with_frame(format!("while evaluating the first argument passed to '{fetcher}'"), None)
             })?;
-            return tree_of_url(&co, fix_uri(url.to_str_lossy().into_owned()));
+            let url = url.to_str_lossy().into_owned();
+            // `file:relative` parses as a URL, but a tarball needs an
+            // absolute path.
+            if url.strip_prefix("file:").is_some_and(|rest| !rest.starts_with('/')) {
+                return Err(err(format!(
+                    "tarball '{url}' must use an absolute path. The 'file' scheme does not support relative paths."
+                ))
+                .with_frame(format!("while fetching the input '{url}'"), None));
+            }
+            return tree_of_url(&co, fix_uri(url));
         };
         let type_sym = co.state.sym.type_;
         match set.get(type_sym).cloned() {
