@@ -351,7 +351,7 @@ impl Compiler<'_, '_> {
                 self.strict(else_body);
                 self.patch(to_end);
             }
-            Expr::Binary { op, lhs, rhs } => self.binary(op, lhs, rhs, range),
+            Expr::Binary { op, lhs, rhs } => self.binary(id, op, lhs, rhs, range),
             Expr::Not(e) => {
                 self.bool_in(e, "in the argument of '!'", |c| c.emit(Op::Not));
             }
@@ -381,7 +381,7 @@ impl Compiler<'_, '_> {
         at
     }
 
-    fn binary(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId, range: TextRange) {
+    fn binary(&mut self, id: ExprId, op: BinaryOp, lhs: ExprId, rhs: ExprId, range: TextRange) {
         match op {
             BinaryOp::And => {
                 let short =
@@ -445,7 +445,10 @@ impl Compiler<'_, '_> {
                 // Where the operands are written (not `expr_pos`: CppNix
                 // keeps the grammar's positions here, literals included).
                 let at = |c: &Self, id| Some(c.pos(c.hir().range(id)));
-                let positions = [at(self, lhs), at(self, rhs)];
+                let positions = match self.hir().operand_starts.get(&id) {
+                    Some(starts) => starts.map(|s| Some(Pos { file: self.input.file, offset: s.into() })),
+                    None => [at(self, lhs), at(self, rhs)],
+                };
                 self.chunk.interpolations.push(Interpolation { force_string: false, positions: positions.into() });
                 let i = self.chunk.interpolations.len() as u32 - 1;
                 self.at(range);

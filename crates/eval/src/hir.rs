@@ -31,6 +31,9 @@ pub struct Hir {
     /// Where the `${` of an interpolated expression is (CppNix reports
     /// coercion errors there).
     pub interpolation_starts: std::collections::HashMap<ExprId, TextSize>,
+    /// Where the operands of a `+` are written, parentheses included
+    /// (CppNix reports errors about one operand there).
+    pub operand_starts: std::collections::HashMap<ExprId, [TextSize; 2]>,
     pub root: Option<ExprId>,
 }
 

@@ -399,7 +399,14 @@ impl Lowerer<'_> {
                 op
             }
         };
-        self.alloc(Expr::Binary { op, lhs, rhs }, op_range)
+        let id = self.alloc(Expr::Binary { op, lhs, rhs }, op_range);
+        if op == BinaryOp::Add {
+            if let (Some(l), Some(r)) = (b.lhs(), b.rhs()) {
+                let starts = [l.syntax().text_range().start(), r.syntax().text_range().start()];
+                self.hir.operand_starts.insert(id, starts);
+            }
+        }
+        id
     }
 
     fn attrpath(&mut self, path: Option<ast::Attrpath>) -> Vec<AttrName> {
