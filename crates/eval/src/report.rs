@@ -40,11 +40,11 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
                 continue;
             }
             seen.push(frame);
-            flush_skipped(state, &mut body, &mut count, &mut skipped, &mut seen);
+            flush_skipped(state, &mut body, &mut count, &mut skipped);
             count += 1;
             push_frame(state, &mut body, &mut count, frame);
         }
-        flush_skipped(state, &mut body, &mut count, &mut skipped, &mut seen);
+        flush_skipped(state, &mut body, &mut count, &mut skipped);
         if truncate {
             body.push_str("\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n");
         }
@@ -70,15 +70,9 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
 }
 
 /// A run of frames already shown: printed again when short, otherwise
-/// summarised (and the frames count as unseen again, so a cycle through
-/// several functions stays visible).
-fn flush_skipped<'e>(
-    state: &EvalState,
-    body: &mut String,
-    count: &mut usize,
-    skipped: &mut Vec<&'e TraceFrame>,
-    seen: &mut Vec<&'e TraceFrame>,
-) {
+/// summarised. (CppNix means to forget the frames seen after a summary, but
+/// clears a copy of its set, so they stay seen; neve prints the same.)
+fn flush_skipped(state: &EvalState, body: &mut String, count: &mut usize, skipped: &mut Vec<&TraceFrame>) {
     if skipped.is_empty() {
         return;
     }
@@ -88,7 +82,6 @@ fn flush_skipped<'e>(
         }
     } else {
         body.push_str(&format!("\n({} duplicate frames omitted)\n", skipped.len()));
-        seen.clear();
     }
     skipped.clear();
 }
