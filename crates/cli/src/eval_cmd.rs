@@ -107,7 +107,8 @@ pub fn parse_args(args: &[String]) -> Result<EvalArgs, String> {
                     _ => s.lint_url_literals = level,
                 }
             }
-            "--abort-on-warn" | "--trace-verbose" => {}
+            "--abort-on-warn" => out.settings.abort_on_warn = true,
+            "--trace-verbose" => {}
             s if s.starts_with('-') && s != "-" => return Err(format!("unrecognised flag '{s}'")),
             _ => {
                 if out.file.is_some() {

@@ -130,6 +130,18 @@ fn indent(first: &str, rest: &str, text: &str) -> String {
     out
 }
 
+/// `builtins.warn`'s message: continuation lines under the text, unless the
+/// message starts on a new line (CppNix's `noIndent`).
+pub fn render_eval_warning(message: &str) -> String {
+    let prefix = "evaluation warning: ";
+    let text = format!("{message}\n");
+    if message.starts_with('\n') {
+        format!("{}{}\n", prefix.trim_end(), text.trim_end())
+    } else {
+        indent(prefix, &" ".repeat(prefix.len()), &text)
+    }
+}
+
 /// `warning: ...` with the position and code, indented as CppNix does.
 pub fn render_warning(state: &EvalState, message: &str, pos: Option<Pos>) -> String {
     let mut out = format!("warning: {message}\n");

@@ -22,6 +22,9 @@ pub struct Settings {
     pub lint_short_path_literals: LintLevel,
     pub lint_absolute_path_literals: LintLevel,
     pub lint_url_literals: LintLevel,
+    /// `builtins.warn` fails after warning, so the trace shows where the
+    /// warning came from (`--abort-on-warn`, `NIX_ABORT_ON_WARN`).
+    pub abort_on_warn: bool,
 }
 
 /// What to do about a lint: nothing, warn, or fail as a parse error.
@@ -43,6 +46,7 @@ impl Default for Settings {
             lint_short_path_literals: LintLevel::Off,
             lint_absolute_path_literals: LintLevel::Off,
             lint_url_literals: LintLevel::Off,
+            abort_on_warn: false,
         }
     }
 }

@@ -146,7 +146,13 @@ fn warn(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let msg = co.force(a[0].clone()).await?;
         let s = args::string(&co.state, &msg)?;
-        eprintln!("evaluation warning: {}", s.to_str_lossy());
+        co.state.io.warn(&crate::report::render_eval_warning(&s.to_str_lossy()));
+        let from_env = co.state.io.get_env("NIX_ABORT_ON_WARN").is_some_and(|v| !v.is_empty() && v != b"0");
+        if co.state.settings.abort_on_warn || from_env {
+            return Err(crate::error::EvalError::eval(
+                "aborting to reveal stack trace of warning, as abort-on-warn is set",
+            ));
+        }
         co.force(a[1].clone()).await
     })
 }
