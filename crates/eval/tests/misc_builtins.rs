@@ -213,3 +213,19 @@ fn links_are_followed_as_cppnix() {
         "[ true true false ]"
     );
 }
+
+#[test]
+fn warn_aborts_when_asked() {
+    let settings = Settings { abort_on_warn: true, ..Settings::default() };
+    let mut e = Evaluator::with_io(settings, Box::new(fs()));
+    let err = e.eval_string("builtins.warn \"careful\" 1", Path::new("/w")).expect_err("the warning is fatal");
+    assert_eq!(err.message, "aborting to reveal stack trace of warning, as abort-on-warn is set");
+    assert_eq!(eval("builtins.warn \"careful\" 1"), Ok("1".into()));
+}
+
+#[test]
+fn warnings_indent_as_cppnix() {
+    use neve_eval::report::render_eval_warning;
+    assert_eq!(render_eval_warning("a\nb"), "evaluation warning: a\n                    b\n");
+    assert_eq!(render_eval_warning("\na\nb"), "evaluation warning:\na\nb\n");
+}
