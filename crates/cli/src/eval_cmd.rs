@@ -192,11 +192,10 @@ pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalEr
             // Evaluated in the order the XML shows it, as CppNix does.
             let op = &neve_eval::builtins::xml::FORCE_FOR_XML;
             let f = Value::PrimOp(neve_eval::value::Gc::new(neve_eval::value::PrimOpApp { op, args: Vec::new() }));
-            eval.call(f, v).map_err(|mut e| {
+            eval.call(f, v).inspect_err(|e| {
                 if e.trace.last().is_some_and(|f| f.message == "while calling the 'toXML' builtin") {
                     e.trace.pop();
                 }
-                e
             })?
         } else if args.strict && !args.json {
             // (`--json` evaluates what it prints, as it prints it.)
@@ -214,12 +213,11 @@ pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalEr
             use neve_eval::builtins::json::{TO_JSON, TO_JSON_LAZY};
             let op = if args.strict { &TO_JSON } else { &TO_JSON_LAZY };
             let f = Value::PrimOp(neve_eval::value::Gc::new(neve_eval::value::PrimOpApp { op, args: Vec::new() }));
-            let r = eval.call(f, v).map_err(|mut e| {
+            let r = eval.call(f, v).inspect_err(|e| {
                 // CppNix prints the value directly, not through a builtin.
                 if e.trace.last().is_some_and(|f| f.message == "while calling the 'toJSON' builtin") {
                     e.trace.pop();
                 }
-                e
             })?;
             if let Value::String(s) = r {
                 out.extend_from_slice(s.as_bytes());

@@ -33,13 +33,55 @@ pub struct TraceFrame {
     pub always: bool,
 }
 
+/// The frames of an error, innermost first. Clones of an error share them,
+/// as CppNix's memoized failures share the exception object: a thunk that
+/// failed keeps the frames its error gains while it propagates further (so
+/// a later force shows them too). [`Trace::fresh`] copies them, as CppNix
+/// rethrows a fresh instance from a memoized failure.
+#[derive(Debug, Clone, Default)]
+pub struct Trace(std::rc::Rc<std::cell::RefCell<Vec<TraceFrame>>>);
+
+impl Trace {
+    pub fn push(&self, frame: TraceFrame) {
+        self.0.borrow_mut().push(frame);
+    }
+
+    pub fn pop(&self) -> Option<TraceFrame> {
+        self.0.borrow_mut().pop()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+
+    pub fn last(&self) -> Option<TraceFrame> {
+        self.0.borrow().last().cloned()
+    }
+
+    /// Changes the innermost frame, if any.
+    pub fn edit_last(&self, f: impl FnOnce(&mut TraceFrame)) {
+        if let Some(frame) = self.0.borrow_mut().last_mut() {
+            f(frame);
+        }
+    }
+
+    /// The frames now, innermost first.
+    pub fn frames(&self) -> Vec<TraceFrame> {
+        self.0.borrow().clone()
+    }
+
+    /// A copy that no longer shares frames with this one.
+    pub fn fresh(&self) -> Trace {
+        Trace(std::rc::Rc::new(std::cell::RefCell::new(self.frames())))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EvalError {
     pub kind: ErrorKind,
     pub message: String,
     pub pos: Option<Pos>,
-    /// Innermost first.
-    pub trace: Vec<TraceFrame>,
+    pub trace: Trace,
     /// For infinite recursion: the identity of the thunk found blackholed,
     /// so the force that started the cycle can mark where it entered it.
     pub cycle: Option<usize>,
@@ -49,7 +91,14 @@ pub struct EvalError {
 
 impl EvalError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> EvalError {
-        EvalError { kind, message: message.into(), pos: None, trace: Vec::new(), cycle: None, suggestions: Vec::new() }
+        EvalError {
+            kind,
+            message: message.into(),
+            pos: None,
+            trace: Trace::default(),
+            cycle: None,
+            suggestions: Vec::new(),
+        }
     }
 
     pub fn eval(message: impl Into<String>) -> EvalError {
@@ -82,14 +131,14 @@ impl EvalError {
         }
     }
 
-    pub fn with_frame(mut self, message: impl Into<String>, pos: Option<Pos>) -> EvalError {
+    pub fn with_frame(self, message: impl Into<String>, pos: Option<Pos>) -> EvalError {
         self.trace.push(TraceFrame { message: message.into(), pos, always: false });
         self
     }
 
     /// A frame shown even where the trace is cut short (CppNix's
     /// `TracePrint::Always`).
-    pub fn with_always_frame(mut self, message: impl Into<String>, pos: Option<Pos>) -> EvalError {
+    pub fn with_always_frame(self, message: impl Into<String>, pos: Option<Pos>) -> EvalError {
         self.trace.push(TraceFrame { message: message.into(), pos, always: true });
         self
     }

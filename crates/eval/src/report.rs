@@ -20,12 +20,13 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
     // The text before indentation: every line is indented by seven spaces
     // at the end, the first one prefixed with `error: ` instead.
     let mut body = String::new();
-    if !e.trace.is_empty() {
+    let frames = e.trace.frames();
+    if !frames.is_empty() {
         let mut seen: Vec<&TraceFrame> = Vec::new();
         let mut skipped: Vec<&TraceFrame> = Vec::new();
         let mut count = 0usize;
         let mut truncate = false;
-        for frame in e.trace.iter().rev() {
+        for frame in frames.iter().rev() {
             if frame.message.is_empty() {
                 continue;
             }

@@ -140,7 +140,6 @@ fn add_error_context(co: Co, a: Vec<Value>) -> NativeFuture {
                 let frame = "while evaluating the error message passed to builtins.addErrorContext";
                 let message = coerce_to_string_in(&co, a[0].clone(), CoerceMode::PathSegment, frame, None).await?;
                 // Shown even where the trace is cut short (CppNix's `TracePrint::Always`).
-                let mut e = e;
                 e.trace.push(TraceFrame { message: message.to_str_lossy().into_owned(), pos: None, always: true });
                 Err(e)
             }

@@ -408,7 +408,7 @@ async fn structured_special(
 }
 
 /// `string_no_context` with an empty description adds no frame.
-fn strip_empty_frame(mut e: EvalError) -> EvalError {
+fn strip_empty_frame(e: EvalError) -> EvalError {
     if e.trace.last().is_some_and(|f| f.message.is_empty()) {
         e.trace.pop();
     }

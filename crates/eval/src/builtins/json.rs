@@ -1202,7 +1202,8 @@ mod tests {
     fn to_json_errors() {
         let e = eval("builtins.toJSON { a = [ 1 (throw \"no\") ]; }").unwrap_err();
         assert_eq!(e.message, "no");
-        let frames: Vec<&str> = e.trace.iter().map(|f| f.message.as_str()).collect();
+        let all = e.trace.frames();
+        let frames: Vec<&str> = all.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(
             &frames[frames.len() - 3..],
             [

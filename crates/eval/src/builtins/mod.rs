@@ -276,11 +276,8 @@ pub(crate) mod args {
     ) -> EvalResult<Gc<NixString>> {
         let v = co.force(v.clone()).await.map_err(|e| e.with_frame(frame, pos))?;
         match v {
-            Value::String(s) => super::json::string_no_context(&co.state, &Value::String(s), frame).map_err(|mut e| {
-                if let Some(f) = e.trace.last_mut() {
-                    f.pos = pos;
-                }
-                e
+            Value::String(s) => super::json::string_no_context(&co.state, &Value::String(s), frame).inspect_err(|e| {
+                e.trace.edit_last(|f| f.pos = pos);
             }),
             other => Err(type_error(&co.state, "a string", &other).at_opt(pos).with_frame(frame, pos)),
         }

@@ -134,7 +134,7 @@ impl Vm {
             Frame::Thunk { .. } => {
                 let Some(Frame::Thunk { thunk, original }) = self.frames.pop() else { unreachable!() };
                 let result = match result {
-                    Err(mut e) => {
+                    Err(e) => {
                         if e.kind == ErrorKind::InfiniteRecursion && e.cycle == Some(thunk_id(&thunk)) {
                             e.trace.push(TraceFrame {
                                 message: "entering the infinite recursion".into(),
@@ -253,7 +253,10 @@ impl Vm {
                 Some(Err(e))
             }
             ThunkState::Failed(e) => {
-                let error = (*e).clone();
+                // A fresh instance: frames added from here on are this
+                // force's own.
+                let mut error = (*e).clone();
+                error.trace = e.trace.fresh();
                 *thunk.0.borrow_mut() = ThunkState::Failed(e);
                 Some(Err(error))
             }
