@@ -497,13 +497,19 @@ impl Compiler<'_, '_> {
         let pos = Some(self.pos(range));
         self.context(message, pos, |c| {
             let mut to_default = Vec::new();
+            // The frames of the steps, as consecutive constants: a step
+            // that fails names the one before it (the VM checks that the
+            // definition it remembers is the previous constant).
             let mut prefix = String::new();
+            let mut definitions = Vec::with_capacity(path.len());
             for name in path {
                 if !prefix.is_empty() {
                     prefix.push('.');
                 }
                 prefix.push_str(&c.show_attr_path(std::slice::from_ref(name)));
-                let definition = c.string_constant(&format!("from the definition of '{prefix}'"));
+                definitions.push(c.string_constant(&format!("from the definition of '{prefix}'")));
+            }
+            for (name, definition) in path.iter().zip(definitions) {
                 match name {
                     AttrName::Static(sym) => {
                         c.at(range);

@@ -386,6 +386,10 @@ impl Vm {
             let base = *base;
             let mut pc = *ip;
             let depth = self.frames.len();
+            // The last attribute selected in this run of the frame (its
+            // frame text and position), for "from the definition of" when
+            // the next step of the same path fails.
+            let mut selected: Option<(u32, Option<Pos>)> = None;
             macro_rules! fail {
                 ($e:expr) => {{
                     let e: EvalError = $e;
@@ -597,12 +601,13 @@ impl Vm {
                         };
                         match found {
                             Some((x, attr_pos)) => {
+                                selected = Some((definition, attr_pos));
                                 let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
                                 started!(r);
                             }
                             None => match ops::select(&self.state, &v, name) {
                                 Ok(x) => self.stack.push(x),
-                                Err(e) => fail!(e),
+                                Err(e) => fail!(from_definition(e, selected, definition, &chunk)),
                             },
                         }
                     }
@@ -623,7 +628,8 @@ impl Vm {
                             Ok(s) => s,
                             Err(e) => {
                                 let pos = chunk.pos_at(pc - 1);
-                                fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
+                                let e = e.at_opt(pos).with_frame("while evaluating an attribute name", pos);
+                                fail!(from_definition(e, selected, definition, &chunk))
                             }
                         };
                         let found = match &v {
@@ -632,12 +638,13 @@ impl Vm {
                         };
                         match found {
                             Some((x, attr_pos)) => {
+                                selected = Some((definition, attr_pos));
                                 let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
                                 started!(r);
                             }
                             None => match ops::select(&self.state, &v, sym) {
                                 Ok(x) => self.stack.push(x),
-                                Err(e) => fail!(e),
+                                Err(e) => fail!(from_definition(e, selected, definition, &chunk)),
                             },
                         }
                     }
@@ -953,6 +960,18 @@ async fn assert_equal(
         return Err(e);
     }
     Err(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed")).at_opt(assert_pos))
+}
+
+/// A selection step failed: the step before it in the same path (its frame
+/// text is the constant just before `definition`) is named, as CppNix's
+/// `ExprSelect` names the last attribute it found.
+fn from_definition(e: EvalError, selected: Option<(u32, Option<Pos>)>, definition: u32, chunk: &Chunk) -> EvalError {
+    match selected {
+        Some((previous, pos)) if previous + 1 == definition && pos.is_some() => {
+            e.with_frame(ops::constant_text(chunk, previous), pos)
+        }
+        _ => e,
+    }
 }
 
 fn thunk_id(thunk: &Gc<Thunk>) -> usize {
