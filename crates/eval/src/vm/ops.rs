@@ -51,6 +51,11 @@ pub(super) fn attr_name_of(state: &EvalState, name: &Value) -> EvalResult<Symbol
 pub(super) fn dynamic_attr_name(state: &EvalState, name: &Value) -> EvalResult<Option<Symbol>> {
     match name {
         Value::Null => Ok(None),
+        // CppNix's `forceStringNoCtx`: a name may not refer to store paths.
+        Value::String(s) if s.context().is_some_and(|c| c.iter().next().is_some()) => {
+            crate::builtins::json::string_no_context(state, name, "while evaluating the name of a dynamic attribute")
+                .map(|s| Some(state.intern(s.as_bytes())))
+        }
         other => attr_name_of(state, other).map(Some),
     }
 }
