@@ -148,14 +148,11 @@ fn check(entries: &[Entry], label: &str, globals: GlobalSettings) -> Vec<String>
     for e in entries.iter().filter(|e| holds(&e.condition, &globals)) {
         let Some(attr) = set.iter().find(|a| state.name_bytes(a.name) == e.name.as_bytes()) else { continue };
         match (&attr.value, e.kind.as_str()) {
-            (Value::PrimOp(app), "primop") => {
-                if Some(app.op.arity) != e.arity || !app.args.is_empty() {
-                    problems.push(format!(
-                        "{label}: builtins.{} takes {} arguments, not {:?}",
-                        e.name, app.op.arity, e.arity
-                    ));
-                }
+            (Value::PrimOp(app), "primop") if Some(app.op.arity) != e.arity || !app.args.is_empty() => {
+                problems
+                    .push(format!("{label}: builtins.{} takes {} arguments, not {:?}", e.name, app.op.arity, e.arity));
             }
+            (Value::PrimOp(_), "primop") => {}
             (Value::PrimOp(_), kind) => {
                 problems.push(format!("{label}: builtins.{} is a primop, not a {kind}", e.name))
             }
