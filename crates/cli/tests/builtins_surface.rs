@@ -163,3 +163,22 @@ fn flags_select_the_builtins_of_current_nix() {
     }
     assert!(problems.is_empty(), "{} differences from current Nix:\n  {}", problems.len(), problems.join("\n  "));
 }
+
+#[test]
+fn exec_evaluates_what_the_program_prints() {
+    let unsafe_flags = ["--option", "allow-unsafe-native-code-during-evaluation", "true"];
+    let with_path = |expr: &str| {
+        Command::new(env!("CARGO_BIN_EXE_neve"))
+            .args(["eval", "--strict"])
+            .args(unsafe_flags)
+            .args(["-E", expr])
+            .output()
+            .expect("neve runs")
+    };
+    let out = with_path(r#"builtins.exec [ "echo" "{ a = 1 + 2; b = [ \"x\" ]; }" ]"#);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "{ a = 3; b = [ \"x\" ]; }\n");
+    let out = with_path(r#"builtins.exec [ "false" ]"#);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: program 'false' failed with exit code 1"));
+    let out = with_path("builtins.exec [ ]");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least one argument to 'exec' required"));
+}

@@ -1,8 +1,7 @@
 //! `builtins.parseFlakeRef` and `builtins.flakeRefToString` (behind the
 //! `flakes` experimental feature), and the builtins of current Nix that
-//! neve has no machinery for yet (`getFlake`, `fetchClosure`, `outputOf`,
-//! `exec`, `importNative`): those exist under their settings and fail when
-//! called.
+//! neve has no machinery for yet (`getFlake`, `fetchClosure`, `outputOf`):
+//! those exist under their settings and fail when called.
 //!
 //! Flake references follow CppNix's `parseFlakeRef` without a base
 //! directory (what the builtin passes): a flake id (`nixpkgs/branch`), a URL
@@ -27,8 +26,6 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("getFlake", 1, |_, _| Err(not_supported("getFlake"))),
     strict("fetchClosure", 1, |_, _| Err(not_supported("fetchClosure"))),
     strict("outputOf", 2, |_, _| Err(not_supported("outputOf"))),
-    strict("exec", 1, |_, _| Err(not_supported("exec"))),
-    strict("importNative", 2, |_, _| Err(not_supported("importNative"))),
 ];
 
 fn not_supported(name: &str) -> EvalError {
@@ -602,4 +599,77 @@ fn to_string(attrs: &Attrs) -> Result<String, String> {
         text.push_str(&encode_query(&q));
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse, to_string, Attr, Attrs};
+
+    fn attrs(pairs: &[(&str, Attr)]) -> Attrs {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    fn s(v: &str) -> Attr {
+        Attr::Str(v.to_string())
+    }
+
+    #[test]
+    fn parses_the_kinds_of_flake_refs() {
+        assert_eq!(
+            parse("github:NixOS/nixpkgs/23.05?dir=lib").unwrap(),
+            attrs(&[
+                ("dir", s("lib")),
+                ("owner", s("NixOS")),
+                ("ref", s("23.05")),
+                ("repo", s("nixpkgs")),
+                ("type", s("github"))
+            ])
+        );
+        let rev = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(parse(&format!("gitlab:o/r/{rev}")).unwrap().get("rev"), Some(&s(rev)));
+        assert_eq!(parse("nixpkgs").unwrap(), attrs(&[("id", s("nixpkgs")), ("type", s("indirect"))]));
+        assert_eq!(
+            parse("nixpkgs/nixos-23.05").unwrap(),
+            attrs(&[("id", s("nixpkgs")), ("ref", s("nixos-23.05")), ("type", s("indirect"))])
+        );
+        assert_eq!(parse("path:/a/b").unwrap(), attrs(&[("path", s("/a/b")), ("type", s("path"))]));
+        assert_eq!(parse("/a/b").unwrap(), attrs(&[("path", s("/a/b")), ("type", s("path"))]));
+        assert_eq!(
+            parse("git+https://example.org/a/b?ref=main&shallow=1").unwrap(),
+            attrs(&[
+                ("ref", s("main")),
+                ("shallow", Attr::Bool(true)),
+                ("type", s("git")),
+                ("url", s("https://example.org/a/b"))
+            ])
+        );
+        assert_eq!(
+            parse("https://example.org/x.tar.gz").unwrap(),
+            attrs(&[("type", s("tarball")), ("url", s("https://example.org/x.tar.gz"))])
+        );
+    }
+
+    #[test]
+    fn rejects_what_cppnix_rejects() {
+        assert!(parse("github:NixOS/nixpkgs#x").unwrap_err().contains("unexpected fragment 'x'"));
+        assert!(parse("./a").unwrap_err().contains("is not an absolute path"));
+        assert!(parse("github:NixOS").is_err());
+        assert!(parse("github:a/b?foo=1").unwrap_err().contains("unknown parameter 'foo'"));
+        assert!(parse("github:a/b/c?ref=d").unwrap_err().contains("multiple branch/tag names"));
+    }
+
+    #[test]
+    fn prints_what_it_parses() {
+        for url in [
+            "github:NixOS/nixpkgs/23.05?dir=lib",
+            "github:a/b?host=example.org",
+            "flake:nixpkgs/nixos-23.05",
+            "path:/a/b?lastModified=12",
+            "git+https://example.org/a/b?ref=main&shallow=1",
+            "https://example.org/x.tar.gz",
+        ] {
+            assert_eq!(to_string(&parse(url).unwrap()).unwrap(), url);
+        }
+        assert_eq!(to_string(&parse("nixpkgs").unwrap()).unwrap(), "flake:nixpkgs");
+    }
 }

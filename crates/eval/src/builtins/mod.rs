@@ -7,6 +7,7 @@ mod closure;
 mod context;
 mod control;
 mod derivation;
+mod exec;
 mod fetchers;
 mod flake_ref;
 mod from_toml;
@@ -97,6 +98,7 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(imports::PRIMOPS)
         .chain(fetchers::PRIMOPS)
         .chain(flake_ref::PRIMOPS)
+        .chain(exec::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
