@@ -949,7 +949,8 @@ fn calling_frame(op: &PrimOp) -> String {
 }
 
 pub use ops::{
-    compare_values, describe_value, equal, less_than, number_builtin, position_attrs, select as select_attr, type_error,
+    compare_values, describe_value, equal, equal_or_identical, less_than, number_builtin, position_attrs,
+    select as select_attr, type_error,
 };
 
 /// `a < b` for numbers, strings and paths without evaluation; `None`
