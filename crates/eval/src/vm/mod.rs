@@ -561,7 +561,7 @@ impl Vm {
                         for pos in &shape.dynamic {
                             let name = values.next().expect("name");
                             let value = values.next().expect("value");
-                            match ops::dynamic_attr_name(&self.state, &name) {
+                            match ops::dynamic_attr_name(&self.state, &name, *pos) {
                                 Ok(None) => {}
                                 Ok(Some(sym)) => {
                                     if let Some(first) = attrs.iter().find(|a| a.name == sym) {

@@ -48,13 +48,17 @@ pub(super) fn attr_name_of(state: &EvalState, name: &Value) -> EvalResult<Symbol
 }
 
 /// A dynamic attribute's name: `None` for `null` (the attribute is left out).
-pub(super) fn dynamic_attr_name(state: &EvalState, name: &Value) -> EvalResult<Option<Symbol>> {
+pub(super) fn dynamic_attr_name(state: &EvalState, name: &Value, pos: Pos) -> EvalResult<Option<Symbol>> {
     match name {
         Value::Null => Ok(None),
         // CppNix's `forceStringNoCtx`: a name may not refer to store paths.
         Value::String(s) if s.context().is_some_and(|c| c.iter().next().is_some()) => {
-            crate::builtins::json::string_no_context(state, name, "while evaluating the name of a dynamic attribute")
-                .map(|s| Some(state.intern(s.as_bytes())))
+            crate::builtins::json::string_no_context(state, name, "").map(|s| Some(state.intern(s.as_bytes()))).map_err(
+                |mut e| {
+                    e.trace.pop();
+                    e.with_frame("while evaluating the name of a dynamic attribute", Some(pos))
+                },
+            )
         }
         other => attr_name_of(state, other).map(Some),
     }
