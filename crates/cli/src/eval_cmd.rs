@@ -170,18 +170,21 @@ fn cwd() -> PathBuf {
 /// and returns the printed result.
 pub fn evaluate(eval: &mut Evaluator, args: &EvalArgs) -> Result<Vec<u8>, EvalError> {
     let (root, auto_args) = root_and_args(eval, args)?;
+    // As `nix-instantiate --eval`: each step of an attribute path calls
+    // the value it selects from (`findAlongAttrPath`), and the final value
+    // is called only when automatic arguments were given.
+    let paths = if args.attr_paths.is_empty() { vec![String::new()] } else { args.attr_paths.clone() };
     let mut values = Vec::new();
-    if args.attr_paths.is_empty() {
-        values.push(auto_call(eval, root, &auto_args)?);
-    } else {
-        for path in &args.attr_paths {
-            let mut v = auto_call(eval, root.clone(), &auto_args)?;
-            for name in path.split('.').filter(|s| !s.is_empty()) {
-                v = eval.select(v, name)?;
-                v = auto_call(eval, v, &auto_args)?;
-            }
-            values.push(v);
+    for path in &paths {
+        let mut v = root.clone();
+        for name in path.split('.').filter(|s| !s.is_empty()) {
+            v = auto_call(eval, v, &auto_args)?;
+            v = eval.select(v, name)?;
         }
+        if !auto_args.is_empty() {
+            v = auto_call(eval, v, &auto_args)?;
+        }
+        values.push(v);
     }
     let mut out = Vec::new();
     for (i, v) in values.into_iter().enumerate() {

@@ -32,9 +32,18 @@ struct Outcome {
     stderr: Vec<u8>,
 }
 
+/// What the Nix project's test configuration sets for every command
+/// (`tests/functional/common/init.sh` writes `extra-experimental-features =
+/// flakes` into `nix.conf.extra`; `show-trace` is handled per case below):
+/// the suite's flake-ref cases (`eval-okay-parse-flake-ref`, ...) need it.
+const CONFIG_FLAGS: [&str; 2] = ["--extra-experimental-features", "flakes"];
+
 fn run(dir: &Path, args: &[String]) -> Outcome {
+    let (file, flags) = args.split_last().expect("a command and a file");
     let mut child = Command::new(env!("CARGO_BIN_EXE_neve"))
-        .args(args)
+        .args(flags)
+        .args(CONFIG_FLAGS)
+        .arg(file)
         .current_dir(dir)
         .env_clear()
         .env("TEST_VAR", "foo")

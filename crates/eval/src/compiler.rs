@@ -627,8 +627,17 @@ impl Compiler<'_, '_> {
                 self.lazy(*source);
                 self.set_slot(n + i as u32);
             }
+            let overrides = self.interner.lookup("__overrides");
+            let has_overrides = attrs.attrs.iter().any(|a| Some(a.name) == overrides);
             for (i, attr) in attrs.attrs.iter().enumerate() {
-                self.binding(&attr.value, 1, Ok(n));
+                match &attr.value {
+                    // With `__overrides`, CppNix gives every attribute
+                    // defined by an expression its own thunk, so an
+                    // attribute bound to another (`b = a`) sees a's
+                    // override.
+                    AttrValue::Expr(e) if has_overrides => self.thunk(*e),
+                    value => self.binding(value, 1, Ok(n)),
+                }
                 self.set_slot(i as u32);
             }
             self.building.pop();
@@ -638,8 +647,7 @@ impl Compiler<'_, '_> {
             self.dynamic_attrs(attrs);
             self.at(range);
             self.emit(Op::Attrs(shape));
-            let overrides = self.interner.lookup("__overrides");
-            if attrs.attrs.iter().any(|a| Some(a.name) == overrides) {
+            if has_overrides {
                 self.emit(Op::Overrides(shape));
             }
             self.pop_env();

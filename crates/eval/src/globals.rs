@@ -154,7 +154,11 @@ impl GlobalSettings {
             Condition::Always => true,
             Condition::Impure => !self.pure_eval,
             Condition::UnsafeNativeCode => self.allow_unsafe_native_code,
-            Condition::Experimental(feature) => self.experimental_features.iter().any(|f| f == feature),
+            // `flakes` implies `fetch-tree` (CppNix's parsing of the
+            // experimental-features setting adds it).
+            Condition::Experimental(feature) => {
+                self.experimental_features.iter().any(|f| f == feature || (feature == "fetch-tree" && f == "flakes"))
+            }
         }
     }
 

@@ -37,6 +37,20 @@ pub trait EvalIo {
     fn warn(&self, text: &str) {
         eprint!("{text}");
     }
+    /// Runs `program` (looked up in `PATH` when it has no slash) with
+    /// `args`, its standard error passed through; gives its exit status
+    /// and standard output (`builtins.exec`).
+    fn run_program(&self, program: &[u8], args: &[Vec<u8>]) -> io::Result<(ProgramStatus, Vec<u8>)> {
+        let _ = (program, args);
+        Err(io::Error::new(io::ErrorKind::Unsupported, "running programs is not available"))
+    }
+}
+
+/// How a program run by [`EvalIo::run_program`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgramStatus {
+    Exited(i32),
+    Signalled(i32),
 }
 
 /// The real file system and environment.
@@ -83,5 +97,21 @@ impl EvalIo for StdIo {
 
     fn get_env(&self, name: &str) -> Option<Vec<u8>> {
         std::env::var_os(name).map(|v| v.into_encoded_bytes())
+    }
+
+    fn run_program(&self, program: &[u8], args: &[Vec<u8>]) -> io::Result<(ProgramStatus, Vec<u8>)> {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::process::ExitStatusExt;
+        let out = std::process::Command::new(std::ffi::OsStr::from_bytes(program))
+            .args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()?;
+        let status = match (out.status.code(), out.status.signal()) {
+            (Some(c), _) => ProgramStatus::Exited(c),
+            (None, Some(s)) => ProgramStatus::Signalled(s),
+            (None, None) => ProgramStatus::Exited(1),
+        };
+        Ok((status, out.stdout))
     }
 }

@@ -99,7 +99,7 @@ pub fn print_string(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-const KEYWORDS: &[&[u8]] = &[b"if", b"then", b"else", b"assert", b"with", b"let", b"in", b"rec", b"inherit", b"or"];
+const KEYWORDS: &[&[u8]] = &[b"if", b"then", b"else", b"assert", b"with", b"let", b"in", b"rec", b"inherit"];
 
 pub fn print_attr_name(name: &[u8], out: &mut Vec<u8>) {
     let is_ident = !name.is_empty()

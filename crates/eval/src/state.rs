@@ -128,6 +128,13 @@ impl EvalState {
         self.globals.borrow().get(&name).cloned()
     }
 
+    /// The names bound in the global environment, sorted.
+    pub fn global_names(&self) -> Vec<Vec<u8>> {
+        let mut names: Vec<Vec<u8>> = self.globals.borrow().keys().map(|s| self.name_bytes(*s)).collect();
+        names.sort();
+        names
+    }
+
     pub fn set_global(&self, name: Symbol, value: Value) {
         self.globals.borrow_mut().insert(name, value);
     }

@@ -298,9 +298,16 @@ impl<'a> Lexer<'a> {
             }
             Code::Float => {
                 let text = &self.src[start..end];
-                // strtod reports ERANGE for overflow and for underflow to zero.
+                // glibc's strtod reports ERANGE for overflow, for underflow
+                // to zero and for an inexact subnormal result (taken here as
+                // any subnormal: an exact one needs hundreds of digits).
+                let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
                 let out_of_range = match text.parse::<f64>() {
-                    Ok(v) => v.is_infinite() || (v == 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b))),
+                    Ok(v) => {
+                        v.is_infinite()
+                            || (v == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)))
+                            || (v != 0.0 && v.abs() < f64::MIN_POSITIVE)
+                    }
                     Err(_) => true,
                 };
                 if out_of_range {

@@ -3,7 +3,7 @@
 use super::args::{self, err};
 use super::{native, strict, PrimOp};
 use crate::value::{AttrsBuilder, Thunk, ThunkState, Value};
-use crate::vm::{compare_values, equal, Co, NativeFuture};
+use crate::vm::{compare_values, Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("length", 1, |s, a| Ok(Value::Int(args::list(s, &a[0])?.0.len() as i64))),
@@ -144,7 +144,7 @@ fn elem(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let list = args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.elem").await?;
         for x in &list.0 {
-            if equal(&co, a[0].clone(), x.clone()).await? {
+            if crate::vm::equal_or_identical(&co, a[0].clone(), x.clone()).await? {
                 return Ok(Value::Bool(true));
             }
         }

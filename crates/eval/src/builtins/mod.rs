@@ -8,8 +8,10 @@ mod closure;
 mod context;
 mod control;
 mod derivation;
+mod exec;
 mod fetch_git;
 mod fetchers;
+mod flake_ref;
 mod from_toml;
 mod hashing;
 mod imports;
@@ -97,6 +99,8 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(search_path::PRIMOPS)
         .chain(imports::PRIMOPS)
         .chain(fetchers::PRIMOPS)
+        .chain(flake_ref::PRIMOPS)
+        .chain(exec::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
@@ -107,6 +111,7 @@ const PLAIN_GLOBALS: &[&str] = &[
     "derivation",
     "derivationStrict",
     "dirOf",
+    "false",
     "fetchGit",
     "fetchMercurial",
     "fetchTarball",
@@ -115,11 +120,13 @@ const PLAIN_GLOBALS: &[&str] = &[
     "import",
     "isNull",
     "map",
+    "null",
     "placeholder",
     "removeAttrs",
     "scopedImport",
     "throw",
     "toString",
+    "true",
 ];
 
 /// Puts every builtin and constant into the global environment and the
@@ -127,10 +134,13 @@ const PLAIN_GLOBALS: &[&str] = &[
 pub fn install(state: &EvalState) {
     let mut set = AttrsBuilder::with_capacity(160);
     let mut add = |name: &str, value: Value| {
+        // A builtin whose condition does not hold (an experimental feature
+        // not enabled, unsafe native code, impure constants under pure
+        // evaluation) is neither global nor in `builtins`, as in CppNix.
         let sym = state.intern(name);
-        set.insert(sym, value.clone(), None);
         let global = if PLAIN_GLOBALS.contains(&name) { name.to_string() } else { format!("__{name}") };
         if state.settings.globals.is_global(global.as_bytes()) {
+            set.insert(sym, value.clone(), None);
             state.set_global(state.intern(global), value);
         }
     };
@@ -141,9 +151,9 @@ pub fn install(state: &EvalState) {
     for (name, value) in control::constants(state) {
         add(name, value);
     }
-    state.set_global(state.intern("true"), Value::Bool(true));
-    state.set_global(state.intern("false"), Value::Bool(false));
-    state.set_global(state.intern("null"), Value::Null);
+    add("true", Value::Bool(true));
+    add("false", Value::Bool(false));
+    add("null", Value::Null);
     // `builtins` contains itself.
     let builtins_sym = state.intern("builtins");
     let placeholder = crate::value::Thunk::new(crate::value::ThunkState::Blackhole);

@@ -568,7 +568,7 @@ impl Vm {
                         for pos in &shape.dynamic {
                             let name = values.next().expect("name");
                             let value = values.next().expect("value");
-                            match ops::dynamic_attr_name(&self.state, &name) {
+                            match ops::dynamic_attr_name(&self.state, &name, *pos) {
                                 Ok(None) => {}
                                 Ok(Some(sym)) => {
                                     if let Some(first) = attrs.iter().find(|a| a.name == sym) {
@@ -985,7 +985,8 @@ fn calling_frame(op: &PrimOp) -> String {
 }
 
 pub use ops::{
-    compare_values, describe_value, equal, less_than, number_builtin, position_attrs, select as select_attr, type_error,
+    compare_values, describe_value, equal, equal_or_identical, less_than, number_builtin, position_attrs,
+    select as select_attr, type_error,
 };
 
 /// `a < b` for numbers, strings and paths without evaluation; `None`

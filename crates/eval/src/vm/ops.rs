@@ -53,9 +53,18 @@ pub(super) fn attr_name_of(state: &EvalState, name: &Value) -> EvalResult<Symbol
 }
 
 /// A dynamic attribute's name: `None` for `null` (the attribute is left out).
-pub(super) fn dynamic_attr_name(state: &EvalState, name: &Value) -> EvalResult<Option<Symbol>> {
+pub(super) fn dynamic_attr_name(state: &EvalState, name: &Value, pos: Pos) -> EvalResult<Option<Symbol>> {
     match name {
         Value::Null => Ok(None),
+        // CppNix's `forceStringNoCtx`: a name may not refer to store paths.
+        Value::String(s) if s.context().is_some_and(|c| c.iter().next().is_some()) => {
+            crate::builtins::json::string_no_context(state, name, "").map(|s| Some(state.intern(s.as_bytes()))).map_err(
+                |e| {
+                    e.trace.pop();
+                    e.with_frame("while evaluating the name of a dynamic attribute", Some(pos))
+                },
+            )
+        }
         other => attr_name_of(state, other).map(Some),
     }
 }
@@ -313,29 +322,41 @@ pub(super) fn equal_sync(a: &Value, b: &Value) -> Option<bool> {
             if x.0.len() != y.0.len() {
                 return Some(false);
             }
-            if x.0.is_empty() || Gc::ptr_eq(x, y) {
+            // The same list is not equal to itself before its elements
+            // are forced: CppNix forces each (an element may throw).
+            if x.0.is_empty() {
                 return Some(true);
             }
             return None;
         }
-        (Value::Attrs(x), Value::Attrs(y)) => {
-            if Gc::ptr_eq(x, y) {
-                return Some(true);
-            }
-            return None;
-        }
+        (Value::Attrs(_), Value::Attrs(_)) => return None,
         // Functions are never equal (except as the same element, below).
         _ => false,
     })
 }
 
 /// Nix's `==`, forcing what it must. Elements that are the very same value
-/// (same thunk, same function) are equal without evaluation, as in CppNix.
+/// (same thunk, same function) are equal once forced, as in CppNix's
+/// `eqValues` (which compares `Value` pointers after forcing both).
 pub async fn equal(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
-    let mut work = vec![(a, b)];
-    while let Some((a, b)) = work.pop() {
+    equal_maybe_identical(co, a, b, false).await
+}
+
+/// `builtins.elem`'s comparison: CppNix passes the argument and the element
+/// by pointer, so the very same value is equal to itself (a function, NaN).
+pub async fn equal_or_identical(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
+    let identical = a.ptr_eq(&b);
+    equal_maybe_identical(co, a, b, identical).await
+}
+
+async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> EvalResult<bool> {
+    let mut work = vec![(a, b, identical)];
+    while let Some((a, b, identical)) = work.pop() {
         let a = co.force(a).await?;
         let b = co.force(b).await?;
+        if identical {
+            continue;
+        }
         if let Some(eq) = equal_sync(&a, &b) {
             if !eq {
                 return Ok(false);
@@ -345,9 +366,7 @@ pub async fn equal(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
         match (&a, &b) {
             (Value::List(x), Value::List(y)) => {
                 for (p, q) in x.0.iter().zip(y.0.iter()).rev() {
-                    if !p.ptr_eq(q) {
-                        work.push((p.clone(), q.clone()));
-                    }
+                    work.push((p.clone(), q.clone(), p.ptr_eq(q)));
                 }
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
@@ -355,7 +374,7 @@ pub async fn equal(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
                 let st = &co.state;
                 if is_derivation(co, x).await? && is_derivation(co, y).await? {
                     if let (Some(p), Some(q)) = (x.get(st.sym.out_path), y.get(st.sym.out_path)) {
-                        work.push((p.clone(), q.clone()));
+                        work.push((p.clone(), q.clone(), p.ptr_eq(q)));
                         continue;
                     }
                 }
@@ -366,9 +385,7 @@ pub async fn equal(co: &Co, a: Value, b: Value) -> EvalResult<bool> {
                     if p.name != q.name {
                         return Ok(false);
                     }
-                    if !p.value.ptr_eq(&q.value) {
-                        work.push((p.value.clone(), q.value.clone()));
-                    }
+                    work.push((p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
                 }
             }
             _ => unreachable!("equal_sync decides everything else"),

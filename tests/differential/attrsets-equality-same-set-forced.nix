@@ -1,0 +1,1 @@
+let s = { a = throw "forced"; }; in s == s

@@ -1,0 +1,1 @@
+builtins.addErrorContext "ctx" { a = 1; }

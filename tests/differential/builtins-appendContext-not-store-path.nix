@@ -1,0 +1,1 @@
+builtins.appendContext "a" { "/tmp/not-in-store" = { path = true; }; }

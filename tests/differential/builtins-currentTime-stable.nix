@@ -1,0 +1,1 @@
+builtins.currentTime == __currentTime && builtins.currentTime == builtins.currentTime

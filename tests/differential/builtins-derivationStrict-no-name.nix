@@ -1,0 +1,1 @@
+builtins.derivationStrict { system = "x"; builder = "/b"; }

@@ -1,0 +1,1 @@
+builtins.derivationStrict 1

@@ -1,0 +1,1 @@
+let unused = builtins.fetchGit "/nonexistent/repo"; in builtins.typeOf unused

@@ -1,0 +1,1 @@
+let unused = builtins.fetchMercurial "/nonexistent/repo"; in [ (builtins.typeOf fetchMercurial) 1 ]

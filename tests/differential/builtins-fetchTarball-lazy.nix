@@ -1,0 +1,1 @@
+let t = fetchTarball "file:///nonexistent.tar.gz"; in builtins.isFunction fetchTarball

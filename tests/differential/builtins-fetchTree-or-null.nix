@@ -1,0 +1,1 @@
+let f = builtins.fetchTree or null; in f == null || builtins.isFunction f

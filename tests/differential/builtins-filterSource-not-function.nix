@@ -1,0 +1,1 @@
+builtins.filterSource 1 ./lib

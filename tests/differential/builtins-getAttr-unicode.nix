@@ -1,0 +1,1 @@
+builtins.getAttr "λ" { "λ" = "lambda"; "" = "empty"; } + builtins.getAttr "" { "" = "!"; }

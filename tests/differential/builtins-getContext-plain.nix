@@ -1,0 +1,1 @@
+[ (builtins.getContext "plain") (builtins.getContext "") ]

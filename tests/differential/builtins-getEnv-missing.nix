@@ -1,0 +1,1 @@
+[ (builtins.getEnv "NEVE_DIFFERENTIAL_SURELY_UNSET") (builtins.getEnv "") ]

@@ -1,0 +1,1 @@
+[ (builtins.hasAttr "" { }) (builtins.hasAttr "" { "" = 1; }) (builtins.hasAttr "a" { a = throw "lazy"; }) ]

@@ -1,0 +1,1 @@
+builtins.hashFile "sha3" ./lib/text.txt

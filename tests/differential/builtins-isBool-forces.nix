@@ -1,0 +1,1 @@
+builtins.isBool (throw "forced")

@@ -1,0 +1,1 @@
+[ (__isBool (!false)) (builtins.isBool builtins.isBool) ]

@@ -1,0 +1,1 @@
+builtins.isList [ (throw "not forced") ]

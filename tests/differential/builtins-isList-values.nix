@@ -1,0 +1,1 @@
+map builtins.isList [ [ ] { } "a" (builtins.attrValues { }) null [ [ ] ] ]

@@ -1,0 +1,1 @@
+isNull (throw "forced")

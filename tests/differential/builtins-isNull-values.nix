@@ -1,0 +1,1 @@
+map isNull [ null false 0 "" [ ] { } ]

@@ -1,0 +1,1 @@
+map builtins.isString [ "" ''x'' ./. "${./lib/text.txt}" 1 null ]

@@ -1,0 +1,1 @@
+[ (builtins.isList __nixPath) (__nixPath == builtins.nixPath) ]

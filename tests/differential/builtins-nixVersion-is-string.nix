@@ -1,0 +1,1 @@
+builtins.isString builtins.nixVersion && builtins.nixVersion == __nixVersion

@@ -1,0 +1,1 @@
+builtins.length (builtins.splitVersion builtins.nixVersion) >= 3

@@ -1,0 +1,1 @@
+builtins.parseDrvName "name-with-λ-1.0λ"

@@ -1,0 +1,1 @@
+builtins.path { path = ./lib; name = "x"; filter = p: t: false; }

@@ -1,0 +1,1 @@
+builtins.path { path = ./lib/text.txt; bogus = 1; }

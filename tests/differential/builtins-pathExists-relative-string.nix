@@ -1,0 +1,1 @@
+builtins.pathExists "lib/text.txt"

@@ -1,0 +1,1 @@
+map builtins.placeholder [ "out" "dev" "bin" ]

@@ -1,0 +1,1 @@
+__storeDir == builtins.storeDir && builtins.substring 0 1 builtins.storeDir == "/"

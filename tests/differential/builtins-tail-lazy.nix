@@ -1,0 +1,1 @@
+builtins.tail [ (throw "not forced") 1 2 ]

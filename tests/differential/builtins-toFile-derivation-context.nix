@@ -1,0 +1,1 @@
+builtins.toFile "b" "${derivation { name = "d"; system = "x"; builder = "/b"; }}"

@@ -1,0 +1,1 @@
+builtins.toFile "u" "λ→☃ \t tab"

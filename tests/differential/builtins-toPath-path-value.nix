@@ -1,0 +1,1 @@
+[ (builtins.toPath ./lib) (builtins.typeOf (builtins.toPath ./lib)) ]

@@ -1,0 +1,1 @@
+builtins.trace "message" { a = builtins.trace [ 1 2 ] 2; }

@@ -1,0 +1,1 @@
+builtins.unsafeDiscardOutputDependency "x"

@@ -1,0 +1,1 @@
+let x = throw "forced"; in [ x ] == [ x ]
