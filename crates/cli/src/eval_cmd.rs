@@ -108,7 +108,7 @@ pub fn parse_args(args: &[String]) -> Result<EvalArgs, String> {
                 }
             }
             "--abort-on-warn" => out.settings.abort_on_warn = true,
-            "--trace-verbose" => {}
+            "--trace-verbose" => out.settings.trace_verbose = true,
             s if s.starts_with('-') && s != "-" => return Err(format!("unrecognised flag '{s}'")),
             _ => {
                 if out.file.is_some() {

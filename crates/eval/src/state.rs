@@ -25,6 +25,8 @@ pub struct Settings {
     /// `builtins.warn` fails after warning, so the trace shows where the
     /// warning came from (`--abort-on-warn`, `NIX_ABORT_ON_WARN`).
     pub abort_on_warn: bool,
+    /// `builtins.traceVerbose` traces (`--trace-verbose`).
+    pub trace_verbose: bool,
 }
 
 /// What to do about a lint: nothing, warn, or fail as a parse error.
@@ -47,6 +49,7 @@ impl Default for Settings {
             lint_absolute_path_literals: LintLevel::Off,
             lint_url_literals: LintLevel::Off,
             abort_on_warn: false,
+            trace_verbose: false,
         }
     }
 }

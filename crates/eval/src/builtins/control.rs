@@ -17,7 +17,14 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     native("tryEval", 1, try_eval),
     native("trace", 2, trace),
     native("warn", 2, warn),
-    native("traceVerbose", 2, |co, a| Box::pin(async move { co.force(a[1].clone()).await })),
+    // A trace only with `--trace-verbose`.
+    native("traceVerbose", 2, |co, a| {
+        if co.state.settings.trace_verbose {
+            trace(co, a)
+        } else {
+            Box::pin(async move { co.force(a[1].clone()).await })
+        }
+    }),
     strict("typeOf", 1, |_, a| Ok(Value::string(a[0].type_name()))),
     strict("isNull", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Null)))),
     strict("isInt", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Int(_))))),
@@ -137,7 +144,7 @@ fn trace(co: Co, a: Vec<Value>) -> NativeFuture {
             Value::String(s) => s.to_str_lossy().into_owned(),
             other => crate::print::print_value_with(&co.state, other),
         };
-        eprintln!("trace: {text}");
+        co.state.io.warn(&format!("trace: {text}\n"));
         co.force(a[1].clone()).await
     })
 }
