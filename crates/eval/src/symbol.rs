@@ -3,6 +3,7 @@
 //! per evaluation and names are interned in source order.
 
 use indexmap::IndexSet;
+use rustc_hash::FxBuildHasher;
 
 /// An interned name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -18,7 +19,9 @@ impl Symbol {
 /// come from strings, which need not be UTF-8.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    names: IndexSet<Box<[u8]>>,
+    /// Fx hashing: interning is on the hot path of dynamic attribute
+    /// names (`listToAttrs`, `x.${n}`), and names are not adversarial.
+    names: IndexSet<Box<[u8]>, FxBuildHasher>,
 }
 
 impl Interner {
