@@ -63,6 +63,11 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
         body.push_str(&format!("Did you mean {names}?\n"));
     }
     let mut out = indent("error: ", "       ", &body);
+    if e.pos.is_none() && e.suggestions.is_empty() && e.message.ends_with('\n') {
+        // A message that ends its own last line (TOML's) leaves CppNix's
+        // output with one more, indented, empty line.
+        out.push_str("       \n");
+    }
     if e.kind == crate::error::ErrorKind::Usage {
         // CppNix's `handleExceptions`, under the name the suite runs.
         out.push_str("Try 'nix-instantiate --help' for more information.\n");

@@ -180,7 +180,7 @@ fn describe_error(text: &str, e: &toml::de::Error) -> String {
             let num = line_no.to_string();
             let pad = " ".repeat(num.len());
             return format!(
-                "[error] toml::parse_dec_integer: too large integer: current max digits = 2^63\n{pad} --> fromTOML\n{pad}   |\n{num} | {line}\n{pad}   | {}^-- must be < 2^63\n",
+                "[error] toml::parse_dec_integer: too large integer: current max digits = 2^63\n{pad}--> fromTOML\n{pad}  |\n {num} | {line}\n{pad}  | {}^-- must be < 2^63\n",
                 " ".repeat(col)
             );
         }
