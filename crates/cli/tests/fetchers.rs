@@ -209,6 +209,21 @@ fn fetch_git_matches_cppnix() {
     assert!(res[7].2.contains("unsupported Git input attribute 'colour'"), "{}", res[7].2);
     assert!(res[8].2.contains("program 'git' failed"), "{}", res[8].2);
 
+    // A pinned NAR hash is checked: the right one passes, a wrong one fails
+    // naming the input as CppNix does.
+    let nar = res[0].1.split("narHash = \"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let zero = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let pinned = compare(
+        &[
+            format!("(builtins.fetchGit {{ url = {r}; narHash = \"{nar}\"; }}).rev"),
+            format!("builtins.fetchGit {{ url = {r}; ref = \"other\"; narHash = \"{zero}\"; }}"),
+        ],
+        home.path(),
+    );
+    assert_eq!(pinned[0].1.trim(), format!("\"{head}\""));
+    assert!(!pinned[1].0);
+    assert!(pinned[1].2.contains(&format!("NAR hash mismatch in input 'git+file://{r}?ref=other'")), "{}", pinned[1].2);
+
     // A bare repository (no `.git`): CppNix fetches it as a remote one,
     // with the ref "master" unless told otherwise.
     git(dir.path(), &["clone", "-q", "--bare", "repo", "bare"], "");

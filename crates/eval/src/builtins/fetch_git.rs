@@ -129,6 +129,20 @@ pub(super) struct GitInput {
     rev: Option<String>,
     shallow: bool,
     submodules: bool,
+    /// The tree's NAR hash, when the caller pins it.
+    nar_hash: Option<Hash>,
+}
+
+impl GitInput {
+    /// The input as CppNix names it in errors: `git+URL?ref=...&rev=...`.
+    fn describe(&self) -> String {
+        let params: Vec<String> = [("ref", &self.git_ref), ("rev", &self.rev)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+            .collect();
+        let query = if params.is_empty() { String::new() } else { format!("?{}", params.join("&")) };
+        format!("git+{}{query}", self.url)
+    }
 }
 
 pub(super) fn parse_input(args: Vec<(String, Arg)>) -> EvalResult<GitInput> {
@@ -139,6 +153,7 @@ pub(super) fn parse_input(args: Vec<(String, Arg)>) -> EvalResult<GitInput> {
         rev: None,
         shallow: false,
         submodules: false,
+        nar_hash: None,
     };
     let mut url = None;
     for (name, a) in args {
@@ -166,7 +181,8 @@ pub(super) fn parse_input(args: Vec<(String, Arg)>) -> EvalResult<GitInput> {
             }
             "lastModified" | "revCount" if matches!(a, Arg::Int(_)) => {}
             "narHash" => {
-                want_str(a)?;
+                let s = want_str(a)?;
+                input.nar_hash = Some(Hash::parse_any(&s, Some(HashAlgo::Sha256)).map_err(|e| err(e.to_string()))?);
             }
             _ => return Err(err(format!("unsupported Git input attribute '{name}'"))),
         }
@@ -298,6 +314,7 @@ pub(super) fn fetch(co: &Co, input: GitInput, empty_rev_fallback: bool) -> EvalR
         .map_err(|e| err(format!("unpacking the export of Git revision '{rev}': {e}")))?;
     let root = tmp.path().to_owned();
     let (out_path, nar_hash) = record_tree(&state, &input.name, Some(tmp), root, None)?;
+    super::fetchers::check_nar_hash(&input.describe(), &out_path, &nar_hash, input.nar_hash.clone())?;
     let last_modified = parse_int(&git_ok(&["-C", &repo, "log", "-1", "--format=%ct", "--no-show-signature", &rev])?)?;
     let rev_count =
         if input.shallow { None } else { Some(parse_int(&git_ok(&["-C", &repo, "rev-list", "--count", &rev])?)?) };
@@ -329,6 +346,7 @@ fn fetch_dirty(co: &Co, input: &GitInput, repo: &str, has_head: bool, empty_rev_
         }
     }
     let (out_path, nar_hash) = record_tree(&state, &input.name, None, root, Some(kept))?;
+    super::fetchers::check_nar_hash(&input.describe(), &out_path, &nar_hash, input.nar_hash.clone())?;
     let last_modified = if has_head {
         parse_int(&git_ok(&["-C", repo, "log", "-1", "--format=%ct", "--no-show-signature", "HEAD"])?)?
     } else {

@@ -209,16 +209,18 @@ fn tarball_attrs(co: &Co, url: &str, name: &str, expected: Option<Hash>) -> Eval
         return Err(err("in pure evaluation mode, 'fetchTree' requires a locked input"));
     }
     let (path, hash) = tarball_tree(&co.state, url, name)?;
-    check_nar_hash(url, &path, &hash, expected)?;
+    if let Some(e) = &expected {
+        check_nar_hash(&format!("{url}?narHash={}", e.to_sri()), &path, &hash, expected)?;
+    }
     Ok(super::fetch_git::tree_attrs(co, path, &hash, None, None, None, None))
 }
 
-/// CppNix's check of a given `narHash` against the fetched tree's.
-fn check_nar_hash(input: &str, path: &[u8], hash: &Hash, expected: Option<Hash>) -> EvalResult<()> {
+/// CppNix's check of a given `narHash` against the fetched tree's; `input`
+/// is the input as CppNix shows it.
+pub(super) fn check_nar_hash(input: &str, path: &[u8], hash: &Hash, expected: Option<Hash>) -> EvalResult<()> {
     match expected {
         Some(e) if e != *hash => Err(err(format!(
-            "NAR hash mismatch in input '{input}?narHash={}' ({}), expected '{}', got '{}'",
-            e.to_sri(),
+            "NAR hash mismatch in input '{input}' ({}), expected '{}', got '{}'",
             String::from_utf8_lossy(path),
             e.to_sri(),
             hash.to_sri()
@@ -311,7 +313,9 @@ async fn tree_of_attrs(co: &Co, set: &crate::value::Attrs) -> EvalResult<Value> 
             let root = PathBuf::from(&path);
             let mtime = newest_mtime(&root).map_err(|e| err(format!("getting status of '{path}': {e}")))?;
             let (out, hash) = record_tree(&state, "source", None, root, None)?;
-            check_nar_hash(&format!("path:{path}"), &out, &hash, nar_hash(&args)?)?;
+            if let Some(e) = nar_hash(&args)? {
+                check_nar_hash(&format!("path:{path}?narHash={}", e.to_sri()), &out, &hash, Some(e))?;
+            }
             Ok(super::fetch_git::tree_attrs(co, out, &hash, None, None, None, Some(mtime)))
         }
         _ => Err(err(format!("cannot fetch unsupported input '{}'", input_json(&ty, &args)))),
