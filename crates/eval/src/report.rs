@@ -64,8 +64,10 @@ pub fn render_error(state: &EvalState, e: &EvalError) -> String {
     }
     let mut out = indent("error: ", "       ", &body);
     if e.pos.is_none() && e.suggestions.is_empty() && e.message.ends_with('\n') {
-        // A message that ends its own last line (TOML's) leaves CppNix's
-        // output with one more, indented, empty line.
+        // CppNix wraps formatted arguments in colour codes, so a message
+        // whose argument ends in a newline (TOML's errors) keeps an indented
+        // last line holding only the reset code, which is blank once
+        // colours are stripped.
         out.push_str("       \n");
     }
     if e.kind == crate::error::ErrorKind::Usage {

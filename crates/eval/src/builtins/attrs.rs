@@ -48,12 +48,12 @@ fn sorted_by_name(state: &EvalState, set: &Attrs) -> Vec<(Vec<u8>, Value)> {
     items
 }
 
-fn attr_names(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn attr_names(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let set = args::attrs(state, &a[0])?;
     Ok(Value::list(sorted_by_name(state, set).into_iter().map(|(n, _)| Value::string(n)).collect()))
 }
 
-fn attr_values(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn attr_values(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let set = args::attrs(state, &a[0])?;
     Ok(Value::list(sorted_by_name(state, set).into_iter().map(|(_, v)| v).collect()))
 }

@@ -172,7 +172,7 @@ fn to_string(co: Co, a: Vec<Value>) -> NativeFuture {
     })
 }
 
-fn function_args(_: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn function_args(_: &EvalState, a: &[Value]) -> EvalResult<Value> {
     match a[0].clone() {
         Value::Lambda(c) => {
             let mut b = AttrsBuilder::default();

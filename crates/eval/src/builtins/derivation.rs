@@ -41,7 +41,7 @@ pub(super) fn derivation_value(state: &EvalState) -> Value {
 
 /// `builtins.placeholder output`: the string a builder sees in place of the
 /// output's path.
-fn placeholder(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn placeholder(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let output = args::string(state, &a[0])
         .map_err(|e| e.with_frame("while evaluating the first argument passed to builtins.placeholder", None))?;
     Ok(Value::string(hash_placeholder(&output.to_str_lossy())))

@@ -12,7 +12,7 @@ use toml::value::{Datetime, Offset};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[strict("fromTOML", 1, from_toml)];
 
-fn from_toml(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn from_toml(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let s = super::json::string_no_context(state, &a[0], "while evaluating the argument passed to builtins.fromTOML")?;
     let text = String::from_utf8_lossy(s.as_bytes());
     if let Some(msg) = toml_1_1_syntax(&text) {

@@ -36,7 +36,7 @@ use crate::vm::{Co, NativeFuture};
 #[derive(Clone, Copy)]
 pub enum Impl {
     /// Every argument is evaluated (to weak head normal form) first.
-    Strict(fn(&EvalState, Vec<Value>) -> EvalResult<Value>),
+    Strict(fn(&EvalState, &[Value]) -> EvalResult<Value>),
     /// May evaluate values and call functions through [`Co`].
     Native(fn(Co, Vec<Value>) -> NativeFuture),
 }
@@ -50,11 +50,7 @@ pub struct PrimOp {
     pub add_trace: bool,
 }
 
-pub(crate) const fn strict(
-    name: &'static str,
-    arity: u8,
-    f: fn(&EvalState, Vec<Value>) -> EvalResult<Value>,
-) -> PrimOp {
+pub(crate) const fn strict(name: &'static str, arity: u8, f: fn(&EvalState, &[Value]) -> EvalResult<Value>) -> PrimOp {
     PrimOp { name, arity, imp: Impl::Strict(f), add_trace: true }
 }
 

@@ -122,7 +122,7 @@ fn path_exists(co: Co, a: Vec<Value>) -> NativeFuture {
     })
 }
 
-fn dir_of(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn dir_of(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let (bytes, is_path) = match &a[0] {
         Value::Path(p) => (p.to_vec(), true),
         other => (args::string(state, other)?.as_bytes().to_vec(), false),

@@ -143,7 +143,7 @@ fn compile_regex(state: &EvalState, v: &Value) -> EvalResult<Regex> {
     Regex::new(pattern.as_bytes()).map_err(|e| err(e.to_string()))
 }
 
-fn regex_match(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn regex_match(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let re = compile_regex(state, &a[0])?;
     let s = args::string(state, &a[1])?;
     let bytes = s.as_bytes();
@@ -161,7 +161,7 @@ fn regex_match(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
     })
 }
 
-fn regex_split(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn regex_split(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let re = compile_regex(state, &a[0])?;
     let s = args::string(state, &a[1])?;
     let bytes = s.as_bytes();
@@ -185,7 +185,7 @@ fn regex_split(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
     Ok(Value::list(out))
 }
 
-fn hash_string(state: &EvalState, a: Vec<Value>) -> EvalResult<Value> {
+fn hash_string(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let algo_name = args::string(state, &a[0])?;
     let algo = super::hashing::parse_algo(algo_name.as_bytes())?;
     let s = args::string(state, &a[1])?;

@@ -341,8 +341,7 @@ impl Vm {
         match op.imp {
             Impl::Strict(f) => {
                 if args.iter().all(|a| !a.is_thunk()) {
-                    let kept = args.clone();
-                    let result = f(&self.state, args).map_err(|e| failed(e, &kept));
+                    let result = f(&self.state, &args).map_err(|e| failed(e, &args));
                     return self.forced(result);
                 }
                 self.spawn(move |co| {
@@ -351,16 +350,15 @@ impl Vm {
                         for a in args {
                             forced.push(co.force(a).await.map_err(|e| failed(e, &[]))?);
                         }
-                        let kept = forced.clone();
-                        let v = f(&co.state, forced).map_err(|e| failed(e, &kept))?;
+                        let v = f(&co.state, &forced).map_err(|e| failed(e, &forced))?;
                         co.force(v).await
                     })
                 })
             }
             Impl::Native(f) => self.spawn(move |co| {
                 Box::pin(async move {
-                    let kept = args.clone();
-                    let v = f(co.clone(), args).await.map_err(|e| failed(e, &kept))?;
+                    // Natives name their arguments in their own frames.
+                    let v = f(co.clone(), args).await.map_err(|e| failed(e, &[]))?;
                     co.force(v).await
                 })
             }),
@@ -840,29 +838,14 @@ impl Vm {
                             }
                             continue;
                         }
-                        let values = vec![a, b];
-                        match ops::interpolate_sync(&self.state, &values, &chunk.interpolations[i as usize]) {
-                            Some(Ok(v)) => self.stack.push(v),
-                            Some(Err(e)) => fail!(e),
-                            None => {
-                                let chunk = chunk.clone();
-                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, chunk, i)));
-                                started!(r);
-                            }
-                        }
+                        let r = self.concatenate(vec![a, b], &chunk, i);
+                        started!(r);
                     }
                     Op::Interpolate(i) => {
-                        let shape = &chunk.interpolations[i as usize];
-                        let values = self.stack.split_off(self.stack.len() - shape.positions.len());
-                        match ops::interpolate_sync(&self.state, &values, shape) {
-                            Some(Ok(v)) => self.stack.push(v),
-                            Some(Err(e)) => fail!(e),
-                            None => {
-                                let chunk = chunk.clone();
-                                let r = self.spawn(move |co| Box::pin(ops::interpolate(co, values, chunk, i)));
-                                started!(r);
-                            }
-                        }
+                        let parts = chunk.interpolations[i as usize].positions.len();
+                        let values = self.stack.split_off(self.stack.len() - parts);
+                        let r = self.concatenate(values, &chunk, i);
+                        started!(r);
                     }
                     Op::Path(i) => {
                         let Value::String(s) = &chunk.constants[i as usize] else { unreachable!() };
@@ -883,6 +866,18 @@ impl Vm {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// `values` concatenated as `chunk.interpolations[shape]` says: at once
+    /// when they are strings already, else by a routine that coerces them.
+    fn concatenate(&mut self, values: Vec<Value>, chunk: &Gc<Chunk>, shape: u32) -> Started {
+        match ops::interpolate_sync(&self.state, &values, &chunk.interpolations[shape as usize]) {
+            Some(result) => Some(result),
+            None => {
+                let chunk = chunk.clone();
+                self.spawn(move |co| Box::pin(ops::interpolate(co, values, chunk, shape)))
             }
         }
     }
