@@ -1,15 +1,14 @@
 //! The `neve` command line: a thin layer over neve-syntax and neve-eval.
 
+mod alloc;
 mod eval_cmd;
 mod instantiate_cmd;
 mod parse_cmd;
 
 use std::process::ExitCode;
 
-// Evaluation allocates many small, short-lived objects (thunks, environments,
-// values); mimalloc serves them much faster than the system allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::Mimalloc = alloc::Mimalloc;
 
 const USAGE: &str = "\
 usage: neve <command> [options]

@@ -76,8 +76,14 @@ impl Trace {
     }
 }
 
+/// An evaluation error. It is one pointer wide, so results (`EvalResult`,
+/// returned by every step of the VM) stay small; the fields are read
+/// through `Deref`.
 #[derive(Debug, Clone)]
-pub struct EvalError {
+pub struct EvalError(Box<EvalErrorData>);
+
+#[derive(Debug, Clone)]
+pub struct EvalErrorData {
     pub kind: ErrorKind,
     pub message: String,
     pub pos: Option<Pos>,
@@ -91,14 +97,14 @@ pub struct EvalError {
 
 impl EvalError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> EvalError {
-        EvalError {
+        EvalError(Box::new(EvalErrorData {
             kind,
             message: message.into(),
             pos: None,
             trace: Trace::default(),
             cycle: None,
             suggestions: Vec::new(),
-        }
+        }))
     }
 
     pub fn eval(message: impl Into<String>) -> EvalError {
@@ -151,6 +157,20 @@ impl EvalError {
     /// Whether `builtins.tryEval` turns this error into `{ success = false; }`.
     pub fn is_catchable(&self) -> bool {
         matches!(self.kind, ErrorKind::Throw | ErrorKind::Assertion)
+    }
+}
+
+impl std::ops::Deref for EvalError {
+    type Target = EvalErrorData;
+
+    fn deref(&self) -> &EvalErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for EvalError {
+    fn deref_mut(&mut self) -> &mut EvalErrorData {
+        &mut self.0
     }
 }
 
