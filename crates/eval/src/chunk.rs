@@ -148,6 +148,9 @@ pub enum Op {
     /// Check the argument of a function with formals (on the stack, forced)
     /// against `lambdas`-level info and fill the environment's slots.
     Formals,
+    /// Push the value of `eager[i]` if its operands already allow it, or
+    /// else a thunk of its chunk (see [`EagerThunk`]).
+    EagerThunk(u32),
 }
 
 /// The shape of a set literal: static names in order, and how many dynamic
@@ -176,6 +179,44 @@ pub struct Chunk {
     /// Inner ranges come before the ranges that contain them.
     pub contexts: Vec<TraceRegion>,
     pub interpolations: Vec<Interpolation>,
+    pub eager: Vec<EagerThunk>,
+}
+
+/// A lazy operand such as `n - 1` or `i < 2`, whose value is computed when
+/// the thunk would be made if its operands are numbers already evaluated
+/// and the operation cannot fail. Nothing can observe the difference (no
+/// error, no trace, no work left undone that could fail or diverge);
+/// otherwise a thunk of `chunks[thunk]` is made as usual.
+pub struct EagerThunk {
+    pub thunk: u32,
+    pub op: EagerOp,
+    pub lhs: Operand,
+    pub rhs: Operand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EagerOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Neq,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Operand {
+    /// A variable whose slot is filled when the thunk is made.
+    Local {
+        level: u16,
+        slot: u32,
+    },
+    Int(i64),
+    Float(f64),
 }
 
 /// The shape of a string or path with `${}` parts.

@@ -17,7 +17,10 @@ use std::path::Path;
 use neve_syntax::ast::PathKind;
 use neve_syntax::TextRange;
 
-use crate::chunk::{AttrsShape, Chunk, FormalInfo, FormalsInfo, Interpolation, LambdaInfo, Op, TraceRegion};
+use crate::chunk::{
+    AttrsShape, Chunk, EagerOp, EagerThunk, FormalInfo, FormalsInfo, Interpolation, LambdaInfo, Op, Operand,
+    TraceRegion,
+};
 use crate::hir::{self, AttrName, AttrValue, BinaryOp, Expr, ExprId, Hir, Part, Var};
 use crate::source::{FileId, Pos};
 use crate::symbol::Interner;
@@ -223,8 +226,44 @@ impl Compiler<'_, '_> {
                 self.at(self.hir().range(id));
                 self.var(var, 0);
             }
+            Expr::Binary { op, lhs, rhs } => match self.eager_parts(*op, *lhs, *rhs) {
+                Some((op, lhs, rhs)) => {
+                    self.thunk(id);
+                    let Some(Op::Thunk(thunk)) = self.chunk.code.pop() else { unreachable!("a thunk was just made") };
+                    self.chunk.eager.push(EagerThunk { thunk, op, lhs, rhs });
+                    self.emit(Op::EagerThunk(self.chunk.eager.len() as u32 - 1));
+                }
+                None => self.thunk(id),
+            },
             _ => self.thunk(id),
         }
+    }
+
+    /// The parts of `lhs op rhs` when it may be computed at once (see
+    /// [`EagerThunk`]): a numeric operator on variables and number literals.
+    fn eager_parts(&self, op: BinaryOp, lhs: ExprId, rhs: ExprId) -> Option<(EagerOp, Operand, Operand)> {
+        let op = match op {
+            BinaryOp::Add => EagerOp::Add,
+            BinaryOp::Sub => EagerOp::Sub,
+            BinaryOp::Mul => EagerOp::Mul,
+            BinaryOp::Div => EagerOp::Div,
+            BinaryOp::Lt => EagerOp::Lt,
+            BinaryOp::Le => EagerOp::Le,
+            BinaryOp::Gt => EagerOp::Gt,
+            BinaryOp::Ge => EagerOp::Ge,
+            BinaryOp::Eq => EagerOp::Eq,
+            BinaryOp::Neq => EagerOp::Neq,
+            _ => return None,
+        };
+        let operand = |id: ExprId| match self.hir().expr(id) {
+            Expr::Int(n) => Some(Operand::Int(*n)),
+            Expr::Float(f) => Some(Operand::Float(*f)),
+            Expr::Var(var @ Var::Local { level, slot, .. }) if !self.reads_unfilled_slot(*var, 0) => {
+                Some(Operand::Local { level: u16::try_from(*level).ok()?, slot: *slot })
+            }
+            _ => None,
+        };
+        Some((op, operand(lhs)?, operand(rhs)?))
     }
 
     /// Pushes the value of `id` in weak head normal form.

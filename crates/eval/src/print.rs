@@ -57,7 +57,7 @@ fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSe
             }
             out.push(b']');
         }
-        Value::Thunk(t) => match t.value() {
+        Value::Thunk(t) => match t.peek() {
             Some(v) => print_into(state, &v, out, seen, Some(std::rc::Rc::as_ptr(t) as *const u8 as usize)),
             None => out.extend_from_slice("«thunk»".as_bytes()),
         },

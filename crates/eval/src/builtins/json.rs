@@ -180,7 +180,7 @@ async fn emit(
     doc: &mut Doc,
 ) -> EvalResult<Option<Open>> {
     let Doc { out, context, utf8 } = doc;
-    let mut v = if strict { co.force(v).await? } else { v.resolved().unwrap_or(v) };
+    let mut v = if strict { co.force(v).await? } else { v.peek().unwrap_or(v) };
     let mut copy = copy_to_store;
     if let Value::Attrs(_) = v {
         let (peeled, through_to_string) = peel(co, v, pos).await?;

@@ -210,7 +210,7 @@ impl Writer<'_> {
     }
 
     fn value(&mut self, v: &Value, pos: Option<Pos>, nesting: usize, tasks: &mut Vec<Task>) {
-        let v = match v.resolved() {
+        let v = match v.peek() {
             Some(v) => v,
             None => return self.empty("unevaluated", &[]),
         };
@@ -229,13 +229,13 @@ impl Writer<'_> {
             Value::Attrs(set) => {
                 let is_drv = set
                     .get(self.state.sym.type_)
-                    .and_then(|t| t.resolved())
+                    .and_then(|t| t.peek())
                     .is_some_and(|t| matches!(&t, Value::String(s) if s.as_bytes() == b"derivation"));
                 if is_drv {
                     let mut attrs = XmlAttrs::new();
                     let mut drv_path = Vec::new();
                     let string_of = |name: &str| {
-                        set.get(self.state.intern(name)).and_then(|v| v.resolved()).and_then(|v| match v {
+                        set.get(self.state.intern(name)).and_then(|v| v.peek()).and_then(|v| match v {
                             Value::String(s) => Some(s.as_bytes().to_vec()),
                             _ => None,
                         })

@@ -128,9 +128,13 @@ pub enum ThunkState {
     /// Being evaluated: forcing it again is infinite recursion.
     Blackhole,
     Done(Value),
+    /// Computed when it was made (see [`crate::chunk::EagerThunk`]) but not
+    /// yet demanded: until it is forced it prints as a thunk, as CppNix's
+    /// would.
+    Eager(Value),
     /// Evaluation failed; forcing it again gives the same error without
     /// evaluating again (as CppNix does since 2.34).
-    Failed(Box<crate::error::EvalError>),
+    Failed(crate::error::EvalError),
 }
 
 impl Thunk {
@@ -140,9 +144,33 @@ impl Thunk {
         Value::Thunk(Gc::new(Thunk(RefCell::new(state))))
     }
 
+    /// The value, if it is known without running anything; this counts as
+    /// forcing the thunk.
     pub fn value(&self) -> Option<Value> {
+        let mut state = self.0.borrow_mut();
+        match &*state {
+            ThunkState::Done(v) => Some(v.clone()),
+            ThunkState::Eager(v) => {
+                let v = v.clone();
+                *state = ThunkState::Done(v.clone());
+                Some(v)
+            }
+            _ => None,
+        }
+    }
+
+    /// The value if the thunk has been forced; looking does not force it.
+    pub fn peek(&self) -> Option<Value> {
         match &*self.0.borrow() {
             ThunkState::Done(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// The value if it is known, without counting as a force.
+    pub fn computed(&self) -> Option<Value> {
+        match &*self.0.borrow() {
+            ThunkState::Done(v) | ThunkState::Eager(v) => Some(v.clone()),
             _ => None,
         }
     }
@@ -162,10 +190,19 @@ impl Value {
     }
 
     /// The value itself, or what its thunk evaluated to; `None` for a thunk
-    /// not yet evaluated.
+    /// not yet evaluated. This counts as forcing (see [`Thunk::value`]).
     pub fn resolved(&self) -> Option<Value> {
         match self {
             Value::Thunk(t) => t.value(),
+            v => Some(v.clone()),
+        }
+    }
+
+    /// As [`Value::resolved`], but only looking: for printers, which show a
+    /// thunk not yet forced as such.
+    pub fn peek(&self) -> Option<Value> {
+        match self {
+            Value::Thunk(t) => t.peek(),
             v => Some(v.clone()),
         }
     }

@@ -23,9 +23,12 @@ pub enum Request {
     /// As `Force`, for a forcer that names a position (CppNix's
     /// `forceValue(v, pos)`): an application is called from there.
     ForceAt(Value, Option<Pos>),
-    /// Apply a function (forced) to an argument; the result is forced. The
-    /// position, when known, is the call site shown in traces.
+    /// Apply a function (forced first if need be) to an argument; the
+    /// result is forced. The position, when known, is the call site shown
+    /// in traces.
     Call(Value, Value, Option<Pos>),
+    /// `func a b`, forced.
+    Call2(Value, Value, Value),
 }
 
 struct Shared {
@@ -48,50 +51,35 @@ impl Co {
     }
 
     /// The value in weak head normal form.
-    pub async fn force(&self, value: Value) -> EvalResult<Value> {
-        if !value.is_thunk() {
-            return Ok(value);
+    pub fn force(&self, value: Value) -> Ask<'_> {
+        match known(value) {
+            Ok(v) => Ask::ready(self, v),
+            Err(thunk) => Ask::new(self, Request::Force(thunk)),
         }
-        if let Some(v) = value.resolved() {
-            return Ok(v);
-        }
-        self.ask(Request::Force(value)).await
     }
 
     /// The value in weak head normal form; an application (as `map` makes
     /// them) is called from `pos`.
-    pub async fn force_at(&self, value: Value, pos: Option<Pos>) -> EvalResult<Value> {
-        if !value.is_thunk() {
-            return Ok(value);
+    pub fn force_at(&self, value: Value, pos: Option<Pos>) -> Ask<'_> {
+        match known(value) {
+            Ok(v) => Ask::ready(self, v),
+            Err(thunk) => Ask::new(self, Request::ForceAt(thunk, pos)),
         }
-        if let Some(v) = value.resolved() {
-            return Ok(v);
-        }
-        self.ask(Request::ForceAt(value, pos)).await
     }
 
     /// `func arg`, forced.
-    pub async fn call(&self, func: Value, arg: Value) -> EvalResult<Value> {
-        let func = self.force(func).await?;
-        self.ask(Request::Call(func, arg, None)).await
+    pub fn call(&self, func: Value, arg: Value) -> Ask<'_> {
+        Ask::new(self, Request::Call(func, arg, None))
     }
 
     /// `func arg`, forced, called from `pos` (a "from call site" in traces).
-    pub async fn call_at(&self, func: Value, arg: Value, pos: Option<Pos>) -> EvalResult<Value> {
-        let func = self.force(func).await?;
-        self.ask(Request::Call(func, arg, pos)).await
+    pub fn call_at(&self, func: Value, arg: Value, pos: Option<Pos>) -> Ask<'_> {
+        Ask::new(self, Request::Call(func, arg, pos))
     }
 
     /// `func a b`, forced.
-    pub async fn call2(&self, func: Value, a: Value, b: Value) -> EvalResult<Value> {
-        let partial = self.call(func, a).await?;
-        self.call(partial, b).await
-    }
-
-    async fn ask(&self, request: Request) -> EvalResult<Value> {
-        self.shared.borrow_mut().request = Some(request);
-        Suspend(false).await;
-        self.shared.borrow_mut().response.take().expect("the VM answers every request before resuming")
+    pub fn call2(&self, func: Value, a: Value, b: Value) -> Ask<'_> {
+        Ask::new(self, Request::Call2(func, a, b))
     }
 
     pub(crate) fn take_request(&self) -> Option<Request> {
@@ -103,18 +91,53 @@ impl Co {
     }
 }
 
-/// Suspends once.
-struct Suspend(bool);
+/// The value in weak head normal form if it is known without running
+/// anything, or else the thunk.
+fn known(value: Value) -> Result<Value, Value> {
+    match &value {
+        Value::Thunk(t) => t.value().ok_or(value),
+        _ => Ok(value),
+    }
+}
 
-impl Future for Suspend {
-    type Output = ();
+/// One question to the VM: the first poll leaves the request and
+/// suspends, the next takes the answer. A value already known is answered
+/// at once. Written by hand rather than as an `async fn` so that a builtin
+/// awaiting it polls one small state machine, not a nest of them.
+pub struct Ask<'a> {
+    co: &'a Co,
+    state: AskState,
+}
 
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            Poll::Pending
+enum AskState {
+    Ready(Value),
+    Request(Request),
+    Waiting,
+}
+
+impl<'a> Ask<'a> {
+    fn new(co: &'a Co, request: Request) -> Ask<'a> {
+        Ask { co, state: AskState::Request(request) }
+    }
+
+    fn ready(co: &'a Co, value: Value) -> Ask<'a> {
+        Ask { co, state: AskState::Ready(value) }
+    }
+}
+
+impl Future for Ask<'_> {
+    type Output = EvalResult<Value>;
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<EvalResult<Value>> {
+        match std::mem::replace(&mut self.state, AskState::Waiting) {
+            AskState::Ready(v) => Poll::Ready(Ok(v)),
+            AskState::Request(r) => {
+                self.co.shared.borrow_mut().request = Some(r);
+                Poll::Pending
+            }
+            AskState::Waiting => Poll::Ready(
+                self.co.shared.borrow_mut().response.take().expect("the VM answers every request before resuming"),
+            ),
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod assert_eq;
 pub mod co;
+mod eager;
 mod ops;
 
 use std::rc::Rc;
@@ -43,6 +44,12 @@ enum Frame {
     Native {
         future: NativeFuture,
         co: Co,
+    },
+    /// Calls the function delivered here with `arg` (from `pos`); errors
+    /// pass unchanged.
+    Apply {
+        arg: Value,
+        pos: Option<Pos>,
     },
     /// Adds a frame to an error passing through; values pass unchanged.
     /// The frame's text is the string constant `message` of `chunk`.
@@ -150,13 +157,20 @@ impl Vm {
                     Ok(v) => ThunkState::Done(v.clone()),
                     // A stack overflow says nothing about the thunk itself.
                     Err(e) if e.kind == ErrorKind::StackOverflow => original,
-                    Err(e) => ThunkState::Failed(Box::new(e.clone())),
+                    Err(e) => ThunkState::Failed(e.clone()),
                 };
                 Some(result)
             }
             Frame::Native { co, .. } => {
                 co.answer(result);
                 self.poll_native()
+            }
+            Frame::Apply { .. } => {
+                let Some(Frame::Apply { arg, pos }) = self.frames.pop() else { unreachable!() };
+                match result {
+                    Ok(func) => self.begin_call(func, arg, pos),
+                    err => Some(err),
+                }
             }
             Frame::Context { .. } => {
                 let Some(Frame::Context { chunk, message, pos }) = self.frames.pop() else { unreachable!() };
@@ -219,9 +233,27 @@ impl Vm {
                 match request {
                     Request::Force(v) => self.begin_force(v),
                     Request::ForceAt(v, pos) => self.begin_force_at(v, pos),
-                    Request::Call(f, arg, pos) => self.begin_call(f, arg, pos),
+                    Request::Call(f, arg, pos) => self.begin_apply(f, arg, pos),
+                    Request::Call2(f, a, b) => {
+                        self.frames.push(Frame::Apply { arg: b, pos: None });
+                        self.begin_apply(f, a, None)
+                    }
                 }
             }
+        }
+    }
+
+    /// Starts `func arg` where `func` may still be a thunk.
+    fn begin_apply(&mut self, func: Value, arg: Value, pos: Option<Pos>) -> Started {
+        match func {
+            Value::Thunk(ref t) => match t.value() {
+                Some(f) => self.begin_call(f, arg, pos),
+                None => {
+                    self.frames.push(Frame::Apply { arg, pos });
+                    self.begin_force(func)
+                }
+            },
+            f => self.begin_call(f, arg, pos),
         }
     }
 
@@ -242,7 +274,7 @@ impl Vm {
         let Value::Thunk(thunk) = value else { return Some(Ok(value)) };
         let state = std::mem::replace(&mut *thunk.0.borrow_mut(), ThunkState::Blackhole);
         match state {
-            ThunkState::Done(v) => {
+            ThunkState::Done(v) | ThunkState::Eager(v) => {
                 *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
                 Some(Ok(v))
             }
@@ -255,7 +287,7 @@ impl Vm {
             ThunkState::Failed(e) => {
                 // A fresh instance: frames added from here on are this
                 // force's own.
-                let mut error = (*e).clone();
+                let mut error = e.clone();
                 error.trace = e.trace.fresh();
                 *thunk.0.borrow_mut() = ThunkState::Failed(e);
                 Some(Err(error))
@@ -434,6 +466,17 @@ impl Vm {
                     Op::Thunk(i) => {
                         let sub = chunk.chunks[i as usize].clone();
                         self.stack.push(Thunk::new(ThunkState::Suspended { chunk: sub, env: env.clone() }));
+                    }
+                    Op::EagerThunk(i) => {
+                        let e = &chunk.eager[i as usize];
+                        let v = match eager::value(&env, e) {
+                            Some(v) => Thunk::new(ThunkState::Eager(v)),
+                            None => {
+                                let sub = chunk.chunks[e.thunk as usize].clone();
+                                Thunk::new(ThunkState::Suspended { chunk: sub, env: env.clone() })
+                            }
+                        };
+                        self.stack.push(v);
                     }
                     Op::Closure(i) => {
                         let lambda = chunk.lambdas[i as usize].clone();
