@@ -14,6 +14,11 @@ pub enum Op {
         level: u16,
         slot: u32,
     },
+    /// `Local` then `Force`, in one step.
+    LocalForce {
+        level: u16,
+        slot: u32,
+    },
     /// Push the global of that name.
     Global(Symbol),
     /// Push a variable found in the `with` environments, starting `level` out.
@@ -27,8 +32,9 @@ pub enum Op {
     Closure(u32),
     /// Evaluate the top of the stack to weak head normal form.
     Force,
-    /// `[func, arg]` -> the application's value (in weak head normal form).
-    Call,
+    /// `[func, arg]` -> the application's value (in weak head normal form);
+    /// the call site is kept here to save a lookup per call.
+    Call(Pos),
     Pop,
     /// Push a copy of the value `i` places below the top (0 is the top).
     Pick(u32),

@@ -318,6 +318,9 @@ impl Compiler<'_, '_> {
                 self.at(range);
                 self.emit(Op::Interpolate(i));
             }
+            Expr::Var(Var::Local { level, slot, .. }) => {
+                self.emit(Op::LocalForce { level: level as u16, slot });
+            }
             Expr::Var(var) => {
                 self.var(var, 0);
                 self.emit(Op::Force);
@@ -338,7 +341,7 @@ impl Compiler<'_, '_> {
                 self.strict(func);
                 self.lazy(arg);
                 self.at(range);
-                self.emit(Op::Call);
+                self.emit(Op::Call(self.pos(range)));
             }
             Expr::Select { expr, path, default } => self.select(expr, &path, default, range),
             Expr::HasAttr { expr, path } => self.has_attr(expr, &path, range),

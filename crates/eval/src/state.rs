@@ -1,7 +1,7 @@
 //! The state of one evaluation: names, sources, settings, globals, caches.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use crate::globals::GlobalSettings;
 use crate::io::EvalIo;
@@ -102,10 +102,10 @@ impl EvalState {
             sources: SourceMap::default(),
             settings,
             sym,
-            globals: RefCell::new(HashMap::new()),
+            globals: RefCell::new(HashMap::default()),
             io,
-            import_cache: RefCell::new(HashMap::new()),
-            store_paths: RefCell::new(HashMap::new()),
+            import_cache: RefCell::new(HashMap::default()),
+            store_paths: RefCell::new(HashMap::default()),
             store: RefCell::new(EvalStore::default()),
             extra_call_depth: std::cell::Cell::new(0),
         }

@@ -15,7 +15,9 @@
 //! (`fetchTarball`, `fetchGit`) are sources too, whose origin is a temporary
 //! directory the record owns (see [`EvalStore::keep_temp_dir`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 use neve_store::derivation::DerivationError;
@@ -81,9 +83,9 @@ impl EvalStore {
         EvalStore {
             dir,
             drv_hashes: DrvHashCache::new(),
-            derivations: HashMap::new(),
-            texts: HashMap::new(),
-            sources: HashMap::new(),
+            derivations: HashMap::default(),
+            texts: HashMap::default(),
+            sources: HashMap::default(),
             temp_dirs: Vec::new(),
         }
     }

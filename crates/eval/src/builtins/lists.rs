@@ -96,11 +96,7 @@ fn foldl(co: Co, a: Vec<Value>) -> NativeFuture {
             .await?;
         let list =
             args::force_list(&co, &a[2], "while evaluating the third argument passed to builtins.foldlStrict").await?;
-        let mut acc = a[1].clone();
-        for x in &list.0 {
-            acc = co.call2(f.clone(), acc, x.clone()).await?;
-        }
-        co.force(acc).await
+        co.fold_strict(f, a[1].clone(), list).await
     })
 }
 

@@ -83,6 +83,20 @@ impl Env {
         Gc::new(Env { parent, slots: RefCell::new(slots), is_with: false })
     }
 
+    /// A function's environment: the argument in slot 0, the other `size - 1`
+    /// slots (its formals) to be filled.
+    pub fn for_call(parent: Gc<Env>, size: usize, arg: Value) -> Gc<Env> {
+        let slots = if size <= 1 {
+            Slots::One(arg)
+        } else {
+            let mut slots = Vec::with_capacity(size);
+            slots.push(arg);
+            slots.resize(size, Value::Null);
+            Slots::Many(slots)
+        };
+        Gc::new(Env { parent: Some(parent), slots: RefCell::new(slots), is_with: false })
+    }
+
     pub fn new_with(parent: Option<Gc<Env>>, namespace: Value) -> Gc<Env> {
         Gc::new(Env { parent, slots: RefCell::new(Slots::One(namespace)), is_with: true })
     }
@@ -100,6 +114,14 @@ impl Env {
         match &*self.slots.borrow() {
             Slots::One(v) => v.clone(),
             Slots::Many(vs) => vs[slot as usize].clone(),
+        }
+    }
+
+    /// Looks at a slot without copying its value.
+    pub fn with_slot<R>(&self, slot: u32, f: impl FnOnce(&Value) -> R) -> R {
+        match &*self.slots.borrow() {
+            Slots::One(v) => f(v),
+            Slots::Many(vs) => f(&vs[slot as usize]),
         }
     }
 
@@ -147,30 +169,19 @@ impl Thunk {
     /// The value, if it is known without running anything; this counts as
     /// forcing the thunk.
     pub fn value(&self) -> Option<Value> {
-        let mut state = self.0.borrow_mut();
-        match &*state {
-            ThunkState::Done(v) => Some(v.clone()),
-            ThunkState::Eager(v) => {
-                let v = v.clone();
-                *state = ThunkState::Done(v.clone());
-                Some(v)
-            }
-            _ => None,
-        }
+        let eager = match &*self.0.borrow() {
+            ThunkState::Done(v) => return Some(v.clone()),
+            ThunkState::Eager(v) => v.clone(),
+            _ => return None,
+        };
+        *self.0.borrow_mut() = ThunkState::Done(eager.clone());
+        Some(eager)
     }
 
     /// The value if the thunk has been forced; looking does not force it.
     pub fn peek(&self) -> Option<Value> {
         match &*self.0.borrow() {
             ThunkState::Done(v) => Some(v.clone()),
-            _ => None,
-        }
-    }
-
-    /// The value if it is known, without counting as a force.
-    pub fn computed(&self) -> Option<Value> {
-        match &*self.0.borrow() {
-            ThunkState::Done(v) | ThunkState::Eager(v) => Some(v.clone()),
             _ => None,
         }
     }

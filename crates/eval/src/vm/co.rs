@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 use crate::error::EvalResult;
 use crate::source::Pos;
 use crate::state::EvalState;
-use crate::value::Value;
+use crate::value::{Gc, List, Value};
 
 pub enum Request {
     /// Evaluate to weak head normal form.
@@ -29,6 +29,9 @@ pub enum Request {
     Call(Value, Value, Option<Pos>),
     /// `func a b`, forced.
     Call2(Value, Value, Value),
+    /// `foldl' func acc list` with `func` forced: the VM runs the loop in
+    /// a frame of its own rather than the builtin suspending per element.
+    FoldStrict(Value, Value, Gc<List>),
 }
 
 struct Shared {
@@ -80,6 +83,12 @@ impl Co {
     /// `func a b`, forced.
     pub fn call2(&self, func: Value, a: Value, b: Value) -> Ask<'_> {
         Ask::new(self, Request::Call2(func, a, b))
+    }
+
+    /// `acc` folded strictly from the left over `list` with `func` (forced),
+    /// as `builtins.foldl'`: the result is forced.
+    pub fn fold_strict(&self, func: Value, acc: Value, list: Gc<List>) -> Ask<'_> {
+        Ask::new(self, Request::FoldStrict(func, acc, list))
     }
 
     pub(crate) fn take_request(&self) -> Option<Request> {

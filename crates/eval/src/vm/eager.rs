@@ -12,7 +12,7 @@
 //! `!(b < a)`, which differs from `a <= b` for NaN.
 
 use crate::chunk::{EagerOp, EagerThunk, Operand};
-use crate::value::{Env, Gc, Value};
+use crate::value::{Env, Gc, ThunkState, Value};
 
 /// The value of `e` in `env`, or `None` when a thunk must be made.
 pub(super) fn value(env: &Gc<Env>, e: &EagerThunk) -> Option<Value> {
@@ -61,20 +61,17 @@ fn operand(env: &Gc<Env>, o: Operand) -> Option<Num> {
     match o {
         Operand::Int(i) => Some(Num::Int(i)),
         Operand::Float(f) => Some(Num::Float(f)),
-        Operand::Local { level, slot } => {
-            let v = env.up(level as u32).get(slot);
-            match v {
-                Value::Int(i) => Some(Num::Int(i)),
-                Value::Float(f) => Some(Num::Float(f)),
-                // Reading an operand must not count as forcing it.
-                Value::Thunk(t) => match t.computed()? {
-                    Value::Int(i) => Some(Num::Int(i)),
-                    Value::Float(f) => Some(Num::Float(f)),
-                    _ => None,
-                },
+        Operand::Local { level, slot } => env.up(level as u32).with_slot(slot, |v| match v {
+            Value::Int(i) => Some(Num::Int(*i)),
+            Value::Float(f) => Some(Num::Float(*f)),
+            // Reading an operand must not count as forcing it.
+            Value::Thunk(t) => match &*t.0.borrow() {
+                ThunkState::Done(Value::Int(i)) | ThunkState::Eager(Value::Int(i)) => Some(Num::Int(*i)),
+                ThunkState::Done(Value::Float(f)) | ThunkState::Eager(Value::Float(f)) => Some(Num::Float(*f)),
                 _ => None,
-            }
-        }
+            },
+            _ => None,
+        }),
     }
 }
 

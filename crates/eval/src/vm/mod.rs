@@ -51,6 +51,22 @@ enum Frame {
         arg: Value,
         pos: Option<Pos>,
     },
+    /// A builtin of `Impl::Strict` whose arguments are being forced, in
+    /// order; `next` is the one after the argument being forced.
+    StrictArgs {
+        op: &'static PrimOp,
+        args: Vec<Value>,
+        next: usize,
+        pos: Option<Pos>,
+    },
+    /// A strict left fold ([`Request::FoldStrict`]): the value delivered
+    /// here is the accumulator; `f` is applied to it and `list[next]` next.
+    /// Errors pass unchanged.
+    Fold {
+        f: Value,
+        list: Gc<List>,
+        next: usize,
+    },
     /// Adds a frame to an error passing through; values pass unchanged.
     /// The frame's text is the string constant `message` of `chunk`.
     Context {
@@ -172,6 +188,24 @@ impl Vm {
                     err => Some(err),
                 }
             }
+            Frame::StrictArgs { .. } => match result {
+                Ok(v) => {
+                    let Some(Frame::StrictArgs { args, next, .. }) = self.frames.last_mut() else { unreachable!() };
+                    args[*next - 1] = v;
+                    self.strict_args_step()
+                }
+                Err(e) => {
+                    let Some(Frame::StrictArgs { op, pos, .. }) = self.frames.pop() else { unreachable!() };
+                    Some(Err(builtin_failed(op, e, &[], pos)))
+                }
+            },
+            Frame::Fold { .. } => match result {
+                Ok(acc) => self.fold_step(acc),
+                err => {
+                    self.frames.pop();
+                    Some(err)
+                }
+            },
             Frame::Context { .. } => {
                 let Some(Frame::Context { chunk, message, pos }) = self.frames.pop() else { unreachable!() };
                 Some(result.map_err(|e| e.with_frame(ops::constant_text(&chunk, message), pos)))
@@ -234,6 +268,7 @@ impl Vm {
                     Request::Force(v) => self.begin_force(v),
                     Request::ForceAt(v, pos) => self.begin_force_at(v, pos),
                     Request::Call(f, arg, pos) => self.begin_apply(f, arg, pos),
+                    Request::FoldStrict(f, acc, list) => self.begin_fold(f, acc, list),
                     Request::Call2(f, a, b) => {
                         self.frames.push(Frame::Apply { arg: b, pos: None });
                         self.begin_apply(f, a, None)
@@ -319,8 +354,7 @@ impl Vm {
                     return Some(Err(at_opt(e, pos)));
                 }
                 self.call_depth += 1;
-                let env = Env::new(Some(closure.env.clone()), closure.lambda.env_size as usize);
-                env.set(0, arg);
+                let env = Env::for_call(closure.env.clone(), closure.lambda.env_size as usize, arg);
                 let chunk = closure.lambda.body.clone();
                 self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: Some((closure, pos)) });
                 None
@@ -362,30 +396,15 @@ impl Vm {
     /// "while calling the 'X' builtin" at the call site.
     fn invoke(&mut self, op: &'static PrimOp, args: Vec<Value>, pos: Option<Pos>) -> Started {
         // The arguments are kept to say which one a type error is about.
-        let failed = move |e: EvalError, args: &[Value]| {
-            let e = crate::builtins::blame_argument(e, op.name, args);
-            if op.add_trace {
-                e.with_frame(calling_frame(op), pos)
-            } else {
-                e
-            }
-        };
+        let failed = move |e: EvalError, args: &[Value]| builtin_failed(op, e, args, pos);
         match op.imp {
             Impl::Strict(f) => {
                 if args.iter().all(|a| !a.is_thunk()) {
                     let result = f(&self.state, &args).map_err(|e| failed(e, &args));
                     return self.forced(result);
                 }
-                self.spawn(move |co| {
-                    Box::pin(async move {
-                        let mut forced = Vec::with_capacity(args.len());
-                        for a in args {
-                            forced.push(co.force(a).await.map_err(|e| failed(e, &[]))?);
-                        }
-                        let v = f(&co.state, &forced).map_err(|e| failed(e, &forced))?;
-                        co.force(v).await
-                    })
-                })
+                self.frames.push(Frame::StrictArgs { op, args, next: 0, pos });
+                self.strict_args_step()
             }
             Impl::Native(f) => self.spawn(move |co| {
                 Box::pin(async move {
@@ -395,6 +414,55 @@ impl Vm {
                 })
             }),
         }
+    }
+
+    /// The builtin waiting in the [`Frame::StrictArgs`] on top: forces its
+    /// next argument that needs it, or calls it when none is left.
+    fn strict_args_step(&mut self) -> Started {
+        let Some(Frame::StrictArgs { args, next, .. }) = self.frames.last_mut() else { unreachable!() };
+        while let Some(arg) = args.get_mut(*next) {
+            *next += 1;
+            if let Value::Thunk(t) = arg {
+                match t.value() {
+                    Some(v) => *arg = v,
+                    None => {
+                        let thunk = arg.clone();
+                        return self.begin_force(thunk);
+                    }
+                }
+            }
+        }
+        let Some(Frame::StrictArgs { op, args, pos, .. }) = self.frames.pop() else { unreachable!() };
+        let Impl::Strict(f) = op.imp else { unreachable!("only strict builtins wait for their arguments") };
+        let result = f(&self.state, &args).map_err(|e| builtin_failed(op, e, &args, pos));
+        self.forced(result)
+    }
+
+    /// Starts a strict left fold in a [`Frame::Fold`].
+    fn begin_fold(&mut self, f: Value, acc: Value, list: Gc<List>) -> Started {
+        let empty = list.0.is_empty();
+        self.frames.push(Frame::Fold { f, list, next: 0 });
+        // An empty list gives the accumulator, forced: its value is
+        // delivered to the frame, which then has nothing left to apply.
+        if empty {
+            self.begin_force(acc)
+        } else {
+            self.fold_step(acc)
+        }
+    }
+
+    /// The fold on top has its accumulator: apply `f` to it and the next
+    /// element, or finish.
+    fn fold_step(&mut self, acc: Value) -> Started {
+        let Some(Frame::Fold { f, list, next, .. }) = self.frames.last_mut() else { unreachable!() };
+        let Some(x) = list.0.get(*next).cloned() else {
+            self.frames.pop();
+            return Some(Ok(acc));
+        };
+        *next += 1;
+        let f = f.clone();
+        self.frames.push(Frame::Apply { arg: x, pos: None });
+        self.begin_call(f, acc, None)
     }
 
     /// A builtin's result, evaluated if it is a thunk (calls give values).
@@ -482,8 +550,11 @@ impl Vm {
                         let lambda = chunk.lambdas[i as usize].clone();
                         self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: env.clone() })));
                     }
-                    Op::Force => {
-                        let v = self.stack.pop().expect("operand");
+                    Op::Force | Op::LocalForce { .. } => {
+                        let v = match op {
+                            Op::LocalForce { level, slot } => env.up(level as u32).get(slot),
+                            _ => self.stack.pop().expect("operand"),
+                        };
                         if let Value::Thunk(t) = &v {
                             if let Some(done) = t.value() {
                                 self.stack.push(done);
@@ -502,10 +573,10 @@ impl Vm {
                             self.stack.push(v);
                         }
                     }
-                    Op::Call => {
+                    Op::Call(pos) => {
                         let arg = self.stack.pop().expect("argument");
                         let func = self.stack.pop().expect("function");
-                        let r = self.begin_call(func, arg, chunk.pos_at(pc - 1));
+                        let r = self.begin_call(func, arg, Some(pos));
                         started!(r);
                     }
                     Op::Pop => {
@@ -1018,6 +1089,17 @@ fn thunk_id(thunk: &Gc<Thunk>) -> usize {
 
 /// The frame a builtin's errors get at the call site (unless the builtin
 /// says otherwise, see `PrimOp::add_trace`).
+/// A builtin's error as it leaves the builtin: the argument it is about
+/// (when the arguments are known) and the frame of the call.
+fn builtin_failed(op: &PrimOp, e: EvalError, args: &[Value], pos: Option<Pos>) -> EvalError {
+    let e = crate::builtins::blame_argument(e, op.name, args);
+    if op.add_trace {
+        e.with_frame(calling_frame(op), pos)
+    } else {
+        e
+    }
+}
+
 fn calling_frame(op: &PrimOp) -> String {
     format!("while calling the '{}' builtin", op.name)
 }
