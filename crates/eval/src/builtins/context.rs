@@ -78,7 +78,7 @@ fn append_context(co: Co, a: Vec<Value>) -> NativeFuture {
         let set = args::attrs(&state, &set)
             .map_err(|e| e.with_frame("while evaluating the second argument passed to builtins.appendContext", None))?
             .clone();
-        let mut context = orig.context().cloned().unwrap_or_default();
+        let mut context = orig.context_set().unwrap_or_default();
         let store = neve_store::StoreDir::new("/nix/store");
         let (path_sym, all_sym, outputs_sym) =
             (state.intern("path"), state.intern("allOutputs"), state.intern("outputs"));

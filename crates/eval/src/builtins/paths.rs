@@ -76,14 +76,14 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
                 Some(i) => &trimmed[i + 1..],
                 None => trimmed,
             };
-            Ok(Value::string(NixString::new(base, s.context().cloned())))
+            Ok(Value::string(NixString::with_context_of(base, &s)))
         })
     }),
     native("toPath", 1, |co, a| {
         Box::pin(async move {
             let frame = "while evaluating the first argument passed to builtins.toPath";
             let s = coerce_to_path_in(&co, a[0].clone(), frame).await?;
-            Ok(Value::string(NixString::new(crate::compiler::canon_path(s.as_bytes()), s.context().cloned())))
+            Ok(Value::string(NixString::with_context_of(crate::compiler::canon_path(s.as_bytes()), &s)))
         })
     }),
 ];

@@ -91,7 +91,7 @@ async fn coerce_to_path(co: &Co, v: Value, what: &str) -> EvalResult<(String, St
     if !text.starts_with('/') {
         return Err(err(format!("string '{text}' doesn't represent an absolute path")).with_frame(what, None));
     }
-    Ok((text, s.context().cloned().unwrap_or_default()))
+    Ok((text, s.context_set().unwrap_or_default()))
 }
 
 fn type_name(kind: FileType) -> &'static str {

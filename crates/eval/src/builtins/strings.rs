@@ -41,7 +41,7 @@ fn substring(co: Co, a: Vec<Value>) -> NativeFuture {
         let len = args::force_int(&co, &a[1], frame).await?;
         if len == 0 {
             if let Value::String(s) = co.force(a[2].clone()).await? {
-                return Ok(Value::string(NixString::new(Vec::new(), s.context().cloned())));
+                return Ok(Value::string(NixString::with_context_of(Vec::new(), &s)));
             }
         }
         let frame = "while evaluating the third argument (the string) passed to builtins.substring";
@@ -49,7 +49,7 @@ fn substring(co: Co, a: Vec<Value>) -> NativeFuture {
         let bytes = s.as_bytes();
         let start = (start as usize).min(bytes.len());
         let end = if len < 0 { bytes.len() } else { start.saturating_add(len as usize).min(bytes.len()) };
-        Ok(Value::string(NixString::new(&bytes[start..end], s.context().cloned())))
+        Ok(Value::string(NixString::with_context_of(&bytes[start..end], &s)))
     })
 }
 
@@ -61,7 +61,7 @@ fn concat_strings_sep(co: Co, a: Vec<Value>) -> NativeFuture {
             "while evaluating the second argument (the list of strings to concat) passed to builtins.concatStringsSep";
         let list = args::force_list(&co, &a[1], frame).await?;
         let mut out = Vec::new();
-        let mut context = sep.context().cloned().unwrap_or_default();
+        let mut context = sep.context_set().unwrap_or_default();
         for (i, item) in list.0.iter().enumerate() {
             if i > 0 {
                 out.extend_from_slice(sep.as_bytes());
@@ -99,7 +99,7 @@ fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
             .await?;
         let bytes = s.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());
-        let mut context: StringContext = s.context().cloned().unwrap_or_default();
+        let mut context: StringContext = s.context_set().unwrap_or_default();
         let mut i = 0;
         while i <= bytes.len() {
             let mut matched = false;

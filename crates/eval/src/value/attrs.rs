@@ -13,9 +13,11 @@ pub struct Attr {
     pub pos: Option<Pos>,
 }
 
+/// Sets never change once made, so their attributes sit in a slice of
+/// exactly their size (no spare capacity, one word less than a `Vec`).
 #[derive(Clone, Default)]
 pub struct Attrs {
-    attrs: Vec<Attr>,
+    attrs: Box<[Attr]>,
 }
 
 impl Attrs {
@@ -28,7 +30,7 @@ impl Attrs {
     pub fn from_unsorted(mut attrs: Vec<Attr>) -> Attrs {
         attrs.sort_by_key(|a| a.name);
         attrs.dedup_by_key(|a| a.name);
-        Attrs { attrs }
+        Attrs { attrs: attrs.into_boxed_slice() }
     }
 
     pub fn len(&self) -> usize {
@@ -76,7 +78,7 @@ impl Attrs {
         }
         out.extend_from_slice(&a[i..]);
         out.extend_from_slice(&b[j..]);
-        Attrs { attrs: out }
+        Attrs { attrs: out.into_boxed_slice() }
     }
 
     /// The set without the given names.

@@ -16,23 +16,37 @@ pub enum StringContextElem {
 /// The context of a string, ordered as CppNix orders it.
 pub type StringContext = BTreeSet<StringContextElem>;
 
-/// A Nix string value.
+/// A Nix string value. Its context is kept as a sorted slice: most
+/// contexts have one element, and a set's tree node would take hundreds of
+/// bytes for it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NixString {
     bytes: Box<[u8]>,
-    context: Option<Box<StringContext>>,
+    context: Option<Box<[StringContextElem]>>,
 }
 
 impl NixString {
     pub fn new(bytes: impl Into<Box<[u8]>>, context: Option<StringContext>) -> NixString {
-        NixString { bytes: bytes.into(), context: context.filter(|c| !c.is_empty()).map(Box::new) }
+        let context = context.filter(|c| !c.is_empty()).map(|c| c.into_iter().collect());
+        NixString { bytes: bytes.into(), context }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
-    pub fn context(&self) -> Option<&StringContext> {
+    /// `bytes` with the context of `other`.
+    pub fn with_context_of(bytes: impl Into<Box<[u8]>>, other: &NixString) -> NixString {
+        NixString { bytes: bytes.into(), context: other.context.clone() }
+    }
+
+    /// The context as a set, to add to.
+    pub fn context_set(&self) -> Option<StringContext> {
+        self.context.as_deref().map(|c| c.iter().cloned().collect())
+    }
+
+    /// The context's elements, in order, if there are any.
+    pub fn context(&self) -> Option<&[StringContextElem]> {
         self.context.as_deref()
     }
 
