@@ -49,6 +49,11 @@ impl Attrs {
         self.attrs.binary_search_by_key(&name, |a| a.name).ok().map(|i| &self.attrs[i])
     }
 
+    /// The values, to take apart (for the set's drop).
+    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        self.attrs.iter_mut().map(|a| &mut a.value)
+    }
+
     /// Attributes in symbol order.
     pub fn iter(&self) -> std::slice::Iter<'_, Attr> {
         self.attrs.iter()

@@ -8,6 +8,7 @@
 //! module's `Gc` alias, so a tracing collector can replace it.
 
 mod attrs;
+mod drop;
 mod string;
 
 use std::cell::RefCell;

@@ -1,0 +1,41 @@
+//! Values nested far deeper than a thread's stack could recurse are freed
+//! without overflowing it (embedders run neve on ordinary threads; the
+//! `neve` command gives itself a large stack, a library cannot).
+
+use std::path::Path;
+
+use neve_eval::state::Settings;
+use neve_eval::Evaluator;
+
+/// Runs `f` on a thread with a small stack, as an embedder might.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(256 * 1024).spawn(f).expect("thread").join().expect("no panic");
+}
+
+#[test]
+fn a_deeply_nested_value_is_freed_without_deep_recursion() {
+    on_small_stack(|| {
+        let mut ev = Evaluator::new(Settings::default());
+        let source =
+            "let l = builtins.foldl' (tail: head: { inherit head tail; }) null (builtins.genList (x: x) 300000); in l";
+        let v = ev.eval_string(source, Path::new("/")).expect("evaluates");
+        let head = ev.select(v.clone(), "head").expect("head");
+        assert_eq!(ev.print(&head), b"299999");
+        drop(v);
+        drop(ev);
+    });
+}
+
+#[test]
+fn deeply_nested_lists_and_thunks_are_freed_without_deep_recursion() {
+    on_small_stack(|| {
+        let mut ev = Evaluator::new(Settings::default());
+        // Each element a list holding the previous one, behind evaluated
+        // thunks (`map` makes applications, forced by `foldl'`).
+        let source =
+            "builtins.foldl' (acc: x: builtins.head (map (y: [ y acc ]) [ x ])) [ ] (builtins.genList (x: x) 200000)";
+        let v = ev.eval_string(source, Path::new("/")).expect("evaluates");
+        drop(v);
+        drop(ev);
+    });
+}
