@@ -32,16 +32,14 @@ pub struct LexError {
 /// Tokens of ordinary code, as CppNix's lexer defines them.
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
 enum Code {
+    // Tokens that become one `SyntaxKind` whatever their text, in the order
+    // of `SIMPLE`; the code after them needs more than a table lookup.
     #[regex(r"[ \t\r\n]+")]
     Whitespace,
     #[regex(r"#[^\r\n]*", allow_greedy = true)]
     LineComment,
     #[regex(r"/\*([^*]|\*+[^*/])*\*+/")]
     BlockComment,
-    /// `/*` without its end: the rest of the file.
-    #[token("/*", priority = 1)]
-    UnterminatedComment,
-
     #[token("if")]
     If,
     #[token("then")]
@@ -62,7 +60,6 @@ enum Code {
     Inherit,
     #[token("or")]
     OrKw,
-
     #[token("...")]
     Ellipsis,
     #[token("==")]
@@ -87,40 +84,12 @@ enum Code {
     PipeFrom,
     #[token("|>")]
     PipeInto,
-
     #[regex(r"[a-zA-Z_][a-zA-Z0-9_'\-]*")]
     Ident,
-    #[regex(r"[0-9]+")]
-    Int,
-    #[regex(r"(([1-9][0-9]*\.[0-9]*)|(0?\.[0-9]+))([Ee][+\-]?[0-9]+)?")]
-    Float,
-
-    #[token("${")]
-    DollarCurly,
-    #[token("{")]
-    LCurly,
-    #[token("}")]
-    RCurly,
-    #[token("\"")]
-    DQuote,
-    #[regex(r"''( *\n)?")]
-    IndStringOpen,
-
-    /// A path segment directly followed by `${`: the path goes on after the
-    /// interpolation. Only the segment is the token; `${` is lexed again.
-    #[regex(r"[a-zA-Z0-9._\-+]*/\$\{")]
-    PathSegInterpolated,
-    #[regex(r"~/\$\{")]
-    HomePathInterpolated,
-    #[regex(r"[a-zA-Z0-9._\-+]*(/[a-zA-Z0-9._\-+]+)+/?")]
-    Path,
-    #[regex(r"~(/[a-zA-Z0-9._\-+]+)+/?")]
-    HomePath,
     #[regex(r"<[a-zA-Z0-9._\-+]+(/[a-zA-Z0-9._\-+]+)*>")]
     SearchPath,
     #[regex(r"[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+")]
     Uri,
-
     #[token("[")]
     LBrack,
     #[token("]")]
@@ -157,7 +126,44 @@ enum Code {
     Gt,
     #[token("!")]
     Bang,
+
+    // Tokens that need more: a check of their value, or a change of mode.
+    /// `/*` without its end: the rest of the file.
+    #[token("/*", priority = 1)]
+    UnterminatedComment,
+    #[regex(r"[0-9]+")]
+    Int,
+    #[regex(r"(([1-9][0-9]*\.[0-9]*)|(0?\.[0-9]+))([Ee][+\-]?[0-9]+)?")]
+    Float,
+    #[token("${")]
+    DollarCurly,
+    #[token("{")]
+    LCurly,
+    #[token("}")]
+    RCurly,
+    #[token("\"")]
+    DQuote,
+    #[regex(r"''( *\n)?")]
+    IndStringOpen,
+    /// A path segment directly followed by `${`: the path goes on after the
+    /// interpolation. Only the segment is the token; `${` is lexed again.
+    #[regex(r"[a-zA-Z0-9._\-+]*/\$\{")]
+    PathSegInterpolated,
+    #[regex(r"~/\$\{")]
+    HomePathInterpolated,
+    #[regex(r"[a-zA-Z0-9._\-+]*(/[a-zA-Z0-9._\-+]+)+/?")]
+    Path,
+    #[regex(r"~(/[a-zA-Z0-9._\-+]+)+/?")]
+    HomePath,
 }
+
+/// The kinds of the simple `Code` tokens, indexed by variant.
+const SIMPLE: [SyntaxKind; Code::Bang as usize + 1] = [
+    WHITESPACE, COMMENT, COMMENT, IF_KW, THEN_KW, ELSE_KW, ASSERT_KW, WITH_KW, LET_KW, IN_KW, REC_KW, INHERIT_KW,
+    OR_KW, ELLIPSIS, EQ, NEQ, LEQ, GEQ, AND, OR, IMPL, UPDATE, CONCAT, PIPE_FROM, PIPE_INTO, IDENT, SPATH, URI,
+    L_BRACK, R_BRACK, L_PAREN, R_PAREN, SEMICOLON, COMMA, DOT, ASSIGN, COLON, AT, QUESTION, PLUS, MINUS, STAR, SLASH,
+    LT, GT, BANG,
+];
 
 /// A lexer mode; the stack of them mirrors CppNix's start conditions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,10 +222,28 @@ impl<'a> Lexer<'a> {
                     }
                     // Ordinary code runs on without looking at the mode
                     // stack again until a token changes the mode.
+                    let bytes = self.src.as_bytes();
                     loop {
+                        // Whitespace, a third of all tokens, is scanned here:
+                        // cheaper than a trip through the automaton.
+                        if bytes.get(self.pos).is_some_and(|&b| matches!(b, b' ' | b'\n')) {
+                            let start = self.pos;
+                            let mut end = start + 1;
+                            while bytes.get(end).is_some_and(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+                                end += 1;
+                            }
+                            self.tokens.push(Token { kind: WHITESPACE, len: (end - start) as u32 });
+                            self.pos = end;
+                            code.bump(end - start);
+                        }
                         let Some(result) = code.next() else { break 'modes };
                         let span = code.span();
                         match result {
+                            Ok(tok) if (tok as usize) < SIMPLE.len() => {
+                                self.tokens
+                                    .push(Token { kind: SIMPLE[tok as usize], len: (span.end - span.start) as u32 });
+                                self.pos = span.end;
+                            }
                             Ok(tok) => {
                                 if !self.code_token(tok, span.start, span.end) {
                                     break;
@@ -260,36 +284,11 @@ impl<'a> Lexer<'a> {
     fn code_token(&mut self, tok: Code, start: usize, end: usize) -> bool {
         debug_assert_eq!(start, self.pos);
         let kind = match tok {
-            Code::Whitespace => WHITESPACE,
-            Code::LineComment | Code::BlockComment => COMMENT,
             Code::UnterminatedComment => {
                 self.error(start, start + 2, "unterminated comment");
                 self.push(COMMENT, self.src.len());
                 return false;
             }
-            Code::If => IF_KW,
-            Code::Then => THEN_KW,
-            Code::Else => ELSE_KW,
-            Code::Assert => ASSERT_KW,
-            Code::With => WITH_KW,
-            Code::Let => LET_KW,
-            Code::In => IN_KW,
-            Code::Rec => REC_KW,
-            Code::Inherit => INHERIT_KW,
-            Code::OrKw => OR_KW,
-            Code::Ellipsis => ELLIPSIS,
-            Code::Eq => EQ,
-            Code::Neq => NEQ,
-            Code::Leq => LEQ,
-            Code::Geq => GEQ,
-            Code::And => AND,
-            Code::Or => OR,
-            Code::Impl => IMPL,
-            Code::Update => UPDATE,
-            Code::Concat => CONCAT,
-            Code::PipeFrom => PIPE_FROM,
-            Code::PipeInto => PIPE_INTO,
-            Code::Ident => IDENT,
             Code::Int => {
                 if self.src[start..end].parse::<i64>().is_err() {
                     self.error(start, end, format!("invalid integer '{}'", &self.src[start..end]));
@@ -352,26 +351,7 @@ impl<'a> Lexer<'a> {
                 self.push(if tok == Code::Path { PATH } else { HPATH }, end);
                 return false;
             }
-            Code::SearchPath => SPATH,
-            Code::Uri => URI,
-            Code::LBrack => L_BRACK,
-            Code::RBrack => R_BRACK,
-            Code::LParen => L_PAREN,
-            Code::RParen => R_PAREN,
-            Code::Semicolon => SEMICOLON,
-            Code::Comma => COMMA,
-            Code::Dot => DOT,
-            Code::Assign => ASSIGN,
-            Code::Colon => COLON,
-            Code::At => AT,
-            Code::Question => QUESTION,
-            Code::Plus => PLUS,
-            Code::Minus => MINUS,
-            Code::Star => STAR,
-            Code::Slash => SLASH,
-            Code::Lt => LT,
-            Code::Gt => GT,
-            Code::Bang => BANG,
+            _ => SIMPLE[tok as usize],
         };
         self.push(kind, end);
         true
@@ -599,6 +579,19 @@ mod tests {
                 (IND_STRING_CLOSE, "''"),
             ]
         );
+    }
+
+    #[test]
+    fn simple_tokens_map_to_their_kinds() {
+        let src = "if then else assert with let in rec inherit or ... == != <= >= && || -> // ++ <| |> \
+                   x <a> a:b [ ] ( ) ; , . = : @ ? + - * / < > ! #c\n/* b */";
+        let expected = [
+            IF_KW, THEN_KW, ELSE_KW, ASSERT_KW, WITH_KW, LET_KW, IN_KW, REC_KW, INHERIT_KW, OR_KW, ELLIPSIS, EQ, NEQ,
+            LEQ, GEQ, AND, OR, IMPL, UPDATE, CONCAT, PIPE_FROM, PIPE_INTO, IDENT, SPATH, URI, L_BRACK, R_BRACK,
+            L_PAREN, R_PAREN, SEMICOLON, COMMA, DOT, ASSIGN, COLON, AT, QUESTION, PLUS, MINUS, STAR, SLASH, LT, GT,
+            BANG, COMMENT, COMMENT,
+        ];
+        assert_eq!(kinds(src).into_iter().map(|(k, _)| k).collect::<Vec<_>>(), expected);
     }
 
     #[test]
