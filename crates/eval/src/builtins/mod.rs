@@ -17,6 +17,7 @@ mod hashing;
 mod imports;
 pub mod json;
 mod lists;
+mod output_of;
 mod paths;
 mod search_path;
 mod store_paths;
@@ -97,6 +98,7 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(fetchers::PRIMOPS)
         .chain(flake_ref::PRIMOPS)
         .chain(exec::PRIMOPS)
+        .chain(output_of::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
