@@ -14,6 +14,7 @@ mod fetchers;
 mod flake_ref;
 mod from_toml;
 mod hashing;
+mod import_native;
 mod imports;
 pub mod json;
 mod lists;
@@ -99,6 +100,7 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(flake_ref::PRIMOPS)
         .chain(exec::PRIMOPS)
         .chain(output_of::PRIMOPS)
+        .chain(import_native::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
