@@ -9,6 +9,7 @@ mod context;
 mod control;
 mod derivation;
 mod exec;
+mod fetch_closure;
 mod fetch_git;
 mod fetchers;
 mod flake_ref;
@@ -101,6 +102,7 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(exec::PRIMOPS)
         .chain(output_of::PRIMOPS)
         .chain(import_native::PRIMOPS)
+        .chain(fetch_closure::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
