@@ -81,11 +81,7 @@ impl NarInfo {
                         references.insert(base_name(r, line)?);
                     }
                 }
-                "Deriver" => {
-                    if value != "unknown-deriver" {
-                        deriver = Some(base_name(value, line)?);
-                    }
-                }
+                "Deriver" if value != "unknown-deriver" => deriver = Some(base_name(value, line)?),
                 "Sig" => {
                     signatures.insert(value.to_owned());
                 }

@@ -24,7 +24,7 @@
 //! '...': <dlerror>`). Under pure evaluation a path outside the store is
 //! refused with CppNix's `access to absolute path ... is forbidden`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::args::{err, force_string_no_ctx};
 use super::{native, PrimOp};
@@ -78,7 +78,7 @@ fn dl_error() -> Option<String> {
 /// Loads the library at `path` and calls `symbol`; gives the text it
 /// returned.
 #[cfg(unix)]
-fn call_symbol(path: &PathBuf, symbol: &str) -> EvalResult<Vec<u8>> {
+fn call_symbol(path: &Path, symbol: &str) -> EvalResult<Vec<u8>> {
     use std::ffi::{CStr, CString};
     use std::os::unix::ffi::OsStrExt;
 
@@ -117,6 +117,6 @@ fn call_symbol(path: &PathBuf, symbol: &str) -> EvalResult<Vec<u8>> {
 }
 
 #[cfg(not(unix))]
-fn call_symbol(path: &PathBuf, _symbol: &str) -> EvalResult<Vec<u8>> {
+fn call_symbol(path: &Path, _symbol: &str) -> EvalResult<Vec<u8>> {
     Err(err(format!("could not open '{}': neve loads native code on Unix only", path.display())))
 }
