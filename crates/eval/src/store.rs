@@ -13,13 +13,16 @@
 //! its contents: writing reads the files again and checks the result against
 //! the path computed during evaluation. Trees that fetchers unpack
 //! (`fetchTarball`, `fetchGit`) are sources too, whose origin is a temporary
-//! directory the record owns (see [`EvalStore::keep_temp_dir`]).
+//! directory the record owns (see [`EvalStore::keep_temp_dir`]). Objects
+//! `fetchClosure` takes from a binary cache are recorded with their path
+//! information and their NAR (in such a directory too).
 
 use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
+use neve_store::daemon::PathInfo;
 use neve_store::derivation::DerivationError;
 use neve_store::nar::EntryKind;
 use neve_store::{Derivation, DrvHashCache, FileIngestionMethod, HashAlgo, StoreDir, StorePath, WritableStore};
@@ -46,12 +49,25 @@ pub struct SourceObject {
     pub kept: Option<BTreeSet<PathBuf>>,
 }
 
+/// An object fetched from a binary cache (`fetchClosure`): its path
+/// information and its NAR, checked against that information and kept in
+/// a file of a temporary directory the record owns.
+#[derive(Debug, Clone)]
+pub struct NarObject {
+    pub info: PathInfo,
+    pub nar: PathBuf,
+    /// Whether the store it is written to should check its signatures
+    /// (paths taken as they are from a cache; not rewritten ones).
+    pub check_sigs: bool,
+}
+
 /// One recorded store object.
 #[derive(Debug, Clone, Copy)]
 pub enum StoreObject<'a> {
     Derivation(&'a Derivation),
     Text(&'a TextObject),
     Source(&'a SourceObject),
+    Nar(&'a NarObject),
 }
 
 /// Everything an evaluation put in the store, by store path, and the hashes
@@ -62,6 +78,7 @@ pub struct EvalStore {
     derivations: HashMap<StorePath, Derivation>,
     texts: HashMap<StorePath, TextObject>,
     sources: HashMap<StorePath, SourceObject>,
+    nars: HashMap<StorePath, NarObject>,
     /// Trees unpacked by fetchers (`fetchTarball`, `fetchGit`), which their
     /// sources point into; removed when the store record is dropped.
     temp_dirs: Vec<tempfile::TempDir>,
@@ -86,6 +103,7 @@ impl EvalStore {
             derivations: HashMap::default(),
             texts: HashMap::default(),
             sources: HashMap::default(),
+            nars: HashMap::default(),
             temp_dirs: Vec::new(),
         }
     }
@@ -129,6 +147,11 @@ impl EvalStore {
         self.sources.entry(path).or_insert(source);
     }
 
+    /// Records an object fetched from a binary cache.
+    pub fn add_nar(&mut self, object: NarObject) {
+        self.nars.entry(object.info.path.clone()).or_insert(object);
+    }
+
     /// Keeps a temporary directory (holding a recorded source) alive as long
     /// as this record.
     pub fn keep_temp_dir(&mut self, dir: tempfile::TempDir) {
@@ -146,6 +169,9 @@ impl EvalStore {
         if let Some(t) = self.texts.get(path) {
             return Some(StoreObject::Text(t));
         }
+        if let Some(n) = self.nars.get(path) {
+            return Some(StoreObject::Nar(n));
+        }
         self.sources.get(path).map(StoreObject::Source)
     }
 
@@ -155,6 +181,8 @@ impl EvalStore {
         match self.object(path) {
             Some(StoreObject::Derivation(d)) => d.references(),
             Some(StoreObject::Text(t)) => t.references.clone(),
+            // Without the self-reference, which orders nothing.
+            Some(StoreObject::Nar(n)) => n.info.references.iter().filter(|r| *r != path).cloned().collect(),
             _ => BTreeSet::new(),
         }
     }
@@ -201,6 +229,15 @@ impl EvalStore {
                 Some(StoreObject::Source(s)) => {
                     let mut filter = |p: &Path, _: EntryKind| s.kept.as_ref().is_none_or(|k| k.contains(p));
                     store.add_path(&s.name, &s.path, s.method, HashAlgo::Sha256, &mut filter)
+                }
+                Some(StoreObject::Nar(n)) => {
+                    let added = std::fs::File::open(&n.nar)
+                        .map_err(|e| format!("reading the NAR of '{shown}': {e}"))
+                        .and_then(|mut f| {
+                            store.add_nar(&n.info, &mut f, n.check_sigs).map_err(|e| format!("writing '{shown}': {e}"))
+                        });
+                    added?;
+                    continue;
                 }
                 None => match store.is_valid_path(&path) {
                     Ok(true) => continue,

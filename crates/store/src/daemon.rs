@@ -278,6 +278,19 @@ impl DaemonClient {
         info: &PathInfo,
         write_nar: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<(), DaemonError> {
+        self.add_to_store_nar_checked(info, false, write_nar)
+    }
+
+    /// [`DaemonClient::add_to_store_nar`], asking the daemon to check the
+    /// signatures (with its `trusted-public-keys`) when `check_sigs`, as
+    /// Nix's `copyClosure` does for paths from a binary cache. A
+    /// content-addressed path needs no signature.
+    pub fn add_to_store_nar_checked(
+        &mut self,
+        info: &PathInfo,
+        check_sigs: bool,
+        write_nar: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), DaemonError> {
         if self.minor() < 23 {
             return Err(DaemonError::Other("adding NARs needs a Nix daemon with protocol 1.23 or later".to_owned()));
         }
@@ -297,7 +310,7 @@ impl DaemonClient {
         }
         self.write_string(info.content_address.as_deref().unwrap_or("").as_bytes())?;
         self.write_u64(0)?; // repair
-        self.write_u64(1)?; // dontCheckSigs (honoured only for trusted users)
+        self.write_u64(u64::from(!check_sigs))?; // dontCheckSigs (honoured only for trusted users)
         let sent = {
             let mut framed = FramedWriter::new(&mut self.writer);
             write_nar(&mut framed).and_then(|()| framed.finish())

@@ -9,6 +9,8 @@
 //! - [`nar`]: the NAR archive format and NAR hashing of files and trees.
 //! - [`derivation`]: derivations, their ATerm form, `hashDerivationModulo` and
 //!   output path computation as `derivationStrict` does it.
+//! - [`binary_cache`]: `.narinfo` files, content addresses, hashing modulo
+//!   a self-reference, `makeContentAddressed`.
 //! - [`daemon`]: a client for the nix-daemon worker protocol.
 //! - [`writable`]: one interface over the daemon and a plain directory store.
 //!
@@ -41,6 +43,7 @@
 //! # Ok::<(), neve_store::derivation::DerivationError>(())
 //! ```
 
+pub mod binary_cache;
 pub mod daemon;
 pub mod derivation;
 pub mod hash;

@@ -40,7 +40,6 @@ static ARG_CONTEXTS: &[(&str, usize, &str)] = &[
     ("hashString", 0, "while evaluating the first argument passed to builtins.hashString"),
     ("hashString", 1, "while evaluating the second argument passed to builtins.hashString"),
     ("head", 0, "while evaluating the first argument passed to 'builtins.head'"),
-    ("importNative", 1, "while evaluating the second argument passed to builtins.importNative"),
     ("intersectAttrs", 0, "while evaluating the first argument passed to builtins.intersectAttrs"),
     ("intersectAttrs", 1, "while evaluating the second argument passed to builtins.intersectAttrs"),
     ("length", 0, "while evaluating the first argument passed to builtins.length"),

@@ -2,6 +2,7 @@
 //! `unsafeDiscardOutputDependency`, `addDrvOutputDependencies`
 //! (CppNix's `primops/context.cc`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::args::{self, err};
@@ -39,12 +40,22 @@ fn get_context(co: Co, a: Vec<Value>) -> NativeFuture {
         let v = co.force(a[0].clone()).await?;
         let s = args::string(&co.state, &v)
             .map_err(|e| e.with_frame("while evaluating the argument passed to builtins.getContext", None))?;
-        let mut infos: BTreeMap<&[u8], Info> = BTreeMap::new();
+        let mut infos: BTreeMap<Cow<'_, [u8]>, Info> = BTreeMap::new();
         for elem in s.context().into_iter().flatten() {
             match elem {
-                Elem::Opaque(p) => infos.entry(p).or_default().path = true,
-                Elem::DrvDeep(p) => infos.entry(p).or_default().all_outputs = true,
-                Elem::Built { drv, output } => infos.entry(drv).or_default().outputs.push(output.clone()),
+                Elem::Opaque(p) => infos.entry(Cow::Borrowed(&**p)).or_default().path = true,
+                Elem::DrvDeep(p) => infos.entry(Cow::Borrowed(&**p)).or_default().all_outputs = true,
+                // An output of a derivation that is itself built (`outputOf`):
+                // CppNix resolves the derivation's path first.
+                Elem::Built { drv, output } if drv.contains(&b'^') => {
+                    let derived = super::output_of::DerivedPath::parse_drv(&co.state, drv)?;
+                    let path = super::output_of::resolve(&co.state, &derived)?;
+                    let shown = co.state.store.borrow().dir.print_path(&path);
+                    infos.entry(Cow::Owned(shown.into_bytes())).or_default().outputs.push(output.clone());
+                }
+                Elem::Built { drv, output } => {
+                    infos.entry(Cow::Borrowed(&**drv)).or_default().outputs.push(output.clone())
+                }
             }
         }
         let state = &co.state;
@@ -61,7 +72,7 @@ fn get_context(co: Co, a: Vec<Value>) -> NativeFuture {
                 let list = info.outputs.iter().map(|o| Value::string(NixString::from(&o[..]))).collect();
                 inner.insert(state.intern("outputs"), Value::list(list), None);
             }
-            b.insert(state.intern(path), Value::attrs(inner.build()), None);
+            b.insert(state.intern(&*path), Value::attrs(inner.build()), None);
         }
         Ok(Value::attrs(b.build()))
     })

@@ -22,7 +22,7 @@ use crate::error::{EvalError, EvalResult};
 use crate::load::load_source;
 use crate::source::{Origin, Pos};
 use crate::state::EvalState;
-use crate::store::drv_error;
+pub(crate) use crate::store::drv_error;
 use crate::value::{Attr, AttrsBuilder, NixString, StringContext, StringContextElem as Elem, Value};
 use crate::vm::{Co, NativeFuture};
 
@@ -462,6 +462,15 @@ fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &StringContext) 
                 drv.input_srcs.insert(parse(p)?);
             }
             Elem::Built { drv: d, output } => {
+                if d.contains(&b'^') {
+                    // `outputOf` of an output: an input that is a derivation
+                    // built by another (dynamic derivations).
+                    return Err(err(format!(
+                        "neve does not support derivation inputs built by other derivations ('{}^{}') yet",
+                        String::from_utf8_lossy(d),
+                        String::from_utf8_lossy(output)
+                    )));
+                }
                 drv.input_drvs.entry(parse(d)?).or_default().insert(String::from_utf8_lossy(output).into_owned());
             }
             Elem::DrvDeep(d) => {
@@ -480,7 +489,7 @@ fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &StringContext) 
 }
 
 /// A derivation of the real store, read through the evaluator's I/O.
-fn read_drv(state: &EvalState, dir: &StoreDir, path: &StorePath) -> Result<Derivation, DerivationError> {
+pub(crate) fn read_drv(state: &EvalState, dir: &StoreDir, path: &StorePath) -> Result<Derivation, DerivationError> {
     let file = dir.print_path(path);
     let bytes = state
         .io

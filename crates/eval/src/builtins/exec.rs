@@ -1,6 +1,7 @@
 //! `builtins.exec` (only with `allow-unsafe-native-code-during-evaluation`):
 //! runs a program through `EvalIo::run_program` and evaluates what it
-//! prints as a Nix expression, as CppNix's `prim_exec`.
+//! prints as a Nix expression, as CppNix's `prim_exec`. (`importNative` is
+//! in `import_native.rs`.)
 
 use std::path::Path;
 
@@ -12,12 +13,7 @@ use crate::source::Origin;
 use crate::value::Value;
 use crate::vm::{Co, NativeFuture};
 
-pub(super) static PRIMOPS: &[PrimOp] = &[
-    native("exec", 1, exec),
-    super::strict("importNative", 2, |_, _| {
-        Err(err("'builtins.importNative' is not supported by neve: it loads C++ plugins of CppNix"))
-    }),
-];
+pub(super) static PRIMOPS: &[PrimOp] = &[native("exec", 1, exec)];
 
 fn exec(co: Co, args: Vec<Value>) -> NativeFuture {
     Box::pin(async move {

@@ -24,8 +24,6 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     native("parseFlakeRef", 1, parse_flake_ref),
     native("flakeRefToString", 1, flake_ref_to_string),
     strict("getFlake", 1, |_, _| Err(not_supported("getFlake"))),
-    strict("fetchClosure", 1, |_, _| Err(not_supported("fetchClosure"))),
-    strict("outputOf", 2, |_, _| Err(not_supported("outputOf"))),
 ];
 
 fn not_supported(name: &str) -> EvalError {

@@ -9,14 +9,17 @@ mod context;
 mod control;
 mod derivation;
 mod exec;
+mod fetch_closure;
 mod fetch_git;
 mod fetchers;
 mod flake_ref;
 mod from_toml;
 mod hashing;
+mod import_native;
 mod imports;
 pub mod json;
 mod lists;
+mod output_of;
 mod paths;
 mod search_path;
 mod store_paths;
@@ -97,6 +100,9 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(fetchers::PRIMOPS)
         .chain(flake_ref::PRIMOPS)
         .chain(exec::PRIMOPS)
+        .chain(output_of::PRIMOPS)
+        .chain(import_native::PRIMOPS)
+        .chain(fetch_closure::PRIMOPS)
 }
 
 /// Names available without `builtins.` (besides `__`-prefixed ones).
