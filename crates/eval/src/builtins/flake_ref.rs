@@ -1,7 +1,7 @@
 //! `builtins.parseFlakeRef` and `builtins.flakeRefToString` (behind the
 //! `flakes` experimental feature), and the builtins of current Nix that
-//! neve has no machinery for yet (`getFlake`, `fetchClosure`, `outputOf`):
-//! those exist under their settings and fail when called.
+//! neve has no machinery for yet (`fetchClosure`, `outputOf`): those exist
+//! under their settings and fail when called. `getFlake` is in `flake.rs`.
 //!
 //! Flake references follow CppNix's `parseFlakeRef` without a base
 //! directory (what the builtin passes): a flake id (`nixpkgs/branch`), a URL
@@ -23,7 +23,6 @@ use crate::vm::{Co, NativeFuture};
 pub(super) static PRIMOPS: &[PrimOp] = &[
     native("parseFlakeRef", 1, parse_flake_ref),
     native("flakeRefToString", 1, flake_ref_to_string),
-    strict("getFlake", 1, |_, _| Err(not_supported("getFlake"))),
     strict("fetchClosure", 1, |_, _| Err(not_supported("fetchClosure"))),
     strict("outputOf", 2, |_, _| Err(not_supported("outputOf"))),
 ];
@@ -34,13 +33,13 @@ fn not_supported(name: &str) -> EvalError {
 
 /// One attribute of a fetcher input (CppNix's `fetchers::Attr`).
 #[derive(Debug, Clone, PartialEq)]
-enum Attr {
+pub(super) enum Attr {
     Str(String),
     Int(u64),
     Bool(bool),
 }
 
-type Attrs = BTreeMap<String, Attr>;
+pub(super) type Attrs = BTreeMap<String, Attr>;
 
 fn parse_flake_ref(co: Co, args: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
@@ -95,7 +94,7 @@ fn flake_ref_to_string(co: Co, args: Vec<Value>) -> NativeFuture {
 // ---------------------------------------------------------------------------
 // Parsing.
 
-fn is_flake_id(s: &str) -> bool {
+pub(super) fn is_flake_id(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -128,7 +127,13 @@ fn is_legal_ref_name(s: &str) -> bool {
         && !s.chars().any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c))
 }
 
-fn parse(url: &str) -> Result<Attrs, String> {
+pub(super) fn parse(url: &str) -> Result<Attrs, String> {
+    parse_ref(url, false)
+}
+
+/// `parse`; `allow_relative` takes a relative path for a `path:` reference
+/// (CppNix's `preserveRelativePaths`, for the inputs of a flake).
+pub(super) fn parse_ref(url: &str, allow_relative: bool) -> Result<Attrs, String> {
     let (body, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, percent_decode(f)),
         None => (url, String::new()),
@@ -160,12 +165,12 @@ fn parse(url: &str) -> Result<Attrs, String> {
         Some((p, q)) => (p, q),
         None => (body, ""),
     };
-    if !path.starts_with('/') {
+    if !path.starts_with('/') && !allow_relative {
         return Err(format!("flake reference '{url}' is not an absolute path"));
     }
     let parsed = ParsedUrl {
         scheme: "path".into(),
-        authority: Some(String::new()),
+        authority: path.starts_with('/').then(String::new),
         path: path.to_string(),
         query: decode_query(query),
     };
@@ -447,7 +452,7 @@ fn check_git_archive(attrs: &Attrs) -> Result<(), String> {
     Ok(())
 }
 
-fn attrs_to_json(attrs: &Attrs) -> String {
+pub(super) fn attrs_to_json(attrs: &Attrs) -> String {
     let items: Vec<String> = attrs
         .iter()
         .map(|(k, v)| {
@@ -483,7 +488,7 @@ fn attr_text(a: &Attr) -> String {
 }
 
 /// CppNix's `FlakeRef::fromAttrs(...).to_string()`.
-fn to_string(attrs: &Attrs) -> Result<String, String> {
+pub(super) fn to_string(attrs: &Attrs) -> Result<String, String> {
     let mut attrs = attrs.clone();
     let dir = match attrs.remove("dir") {
         Some(Attr::Str(s)) => s,

@@ -11,6 +11,7 @@ mod derivation;
 mod exec;
 mod fetch_git;
 mod fetchers;
+mod flake;
 mod flake_ref;
 mod from_toml;
 mod hashing;
@@ -96,6 +97,7 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(imports::PRIMOPS)
         .chain(fetchers::PRIMOPS)
         .chain(flake_ref::PRIMOPS)
+        .chain(flake::PRIMOPS)
         .chain(exec::PRIMOPS)
 }
 
