@@ -115,3 +115,65 @@ impl EvalIo for StdIo {
         Ok((status, out.stdout))
     }
 }
+
+/// The embedder's [`EvalIo`] with the store paths of recorded sources
+/// readable: a path inside one (a tree a fetcher recorded, say) is read at
+/// the source's origin, since evaluation never writes it into the store.
+/// CppNix reads fetched trees the same way, from its store.
+pub(crate) struct StoreIo {
+    pub inner: Box<dyn EvalIo>,
+    pub store: std::rc::Rc<std::cell::RefCell<crate::store::EvalStore>>,
+}
+
+impl StoreIo {
+    fn map<'p>(&self, path: &'p Path) -> io::Result<std::borrow::Cow<'p, Path>> {
+        let mapped = self.store.try_borrow().ok().and_then(|s| s.source_origin(path));
+        match mapped {
+            None => Ok(std::borrow::Cow::Borrowed(path)),
+            Some(Some(real)) => Ok(std::borrow::Cow::Owned(real)),
+            Some(None) => Err(io::Error::from(io::ErrorKind::NotFound)),
+        }
+    }
+
+    /// Whether an entry of a recorded source was left out by its filter.
+    fn hidden(&self, path: &Path) -> bool {
+        matches!(self.store.try_borrow().ok().and_then(|s| s.source_origin(path)), Some(None))
+    }
+}
+
+impl EvalIo for StoreIo {
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.inner.read_file(&self.map(path)?)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(Vec<u8>, FileType)>> {
+        let mut entries = self.inner.read_dir(&self.map(path)?)?;
+        use std::os::unix::ffi::OsStrExt;
+        entries.retain(|(name, _)| !self.hidden(&path.join(std::ffi::OsStr::from_bytes(name))));
+        Ok(entries)
+    }
+
+    fn file_type(&self, path: &Path) -> io::Result<FileType> {
+        self.inner.file_type(&self.map(path)?)
+    }
+
+    fn path_exists(&self, path: &Path) -> bool {
+        self.map(path).is_ok_and(|p| self.inner.path_exists(&p))
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        self.inner.read_link(&self.map(path)?)
+    }
+
+    fn get_env(&self, name: &str) -> Option<Vec<u8>> {
+        self.inner.get_env(name)
+    }
+
+    fn warn(&self, text: &str) {
+        self.inner.warn(text)
+    }
+
+    fn run_program(&self, program: &[u8], args: &[Vec<u8>]) -> io::Result<(ProgramStatus, Vec<u8>)> {
+        self.inner.run_program(program, args)
+    }
+}

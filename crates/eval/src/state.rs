@@ -78,7 +78,7 @@ pub struct EvalState {
     /// Sources already given store paths, by file system path.
     pub store_paths: RefCell<HashMap<Vec<u8>, Vec<u8>>>,
     /// What the evaluation put in the store (see [`crate::store`]).
-    pub store: RefCell<EvalStore>,
+    pub store: std::rc::Rc<RefCell<EvalStore>>,
     /// Call depth that Rust routines add to the VM's while they run (deep
     /// forcing counts its levels, as CppNix's recursive `forceValueDeep`).
     pub extra_call_depth: std::cell::Cell<usize>,
@@ -97,6 +97,8 @@ impl EvalState {
             success: interner.intern("success"),
             overrides: interner.intern("__overrides"),
         };
+        let store = std::rc::Rc::new(RefCell::new(EvalStore::default()));
+        let io = Box::new(crate::io::StoreIo { inner: io, store: store.clone() });
         EvalState {
             interner: RefCell::new(interner),
             sources: SourceMap::default(),
@@ -106,7 +108,7 @@ impl EvalState {
             io,
             import_cache: RefCell::new(HashMap::default()),
             store_paths: RefCell::new(HashMap::default()),
-            store: RefCell::new(EvalStore::default()),
+            store,
             extra_call_depth: std::cell::Cell::new(0),
         }
     }

@@ -158,6 +158,26 @@ impl EvalStore {
         self.temp_dirs.push(dir);
     }
 
+    /// Where a path inside a recorded source lies on disk (CppNix reads
+    /// fetched trees through its store; neve never writes them there, so
+    /// reading goes to the source's origin instead). `None` when `path` is not
+    /// inside a recorded source; `Some(None)` when the source's filter left
+    /// the entry out.
+    pub fn source_origin(&self, path: &Path) -> Option<Option<PathBuf>> {
+        let text = path.to_str()?;
+        if !self.dir.is_in_store(text) {
+            return None;
+        }
+        let (store_path, rest) = self.dir.split_store_path(text).ok()?;
+        let source = self.sources.get(&store_path)?;
+        let rest = rest.trim_start_matches('/');
+        let real = if rest.is_empty() { source.path.clone() } else { source.path.join(rest) };
+        match &source.kept {
+            Some(kept) if real != source.path && !kept.contains(&real) => Some(None),
+            _ => Some(Some(real)),
+        }
+    }
+
     pub fn derivation(&self, path: &StorePath) -> Option<&Derivation> {
         self.derivations.get(path)
     }
@@ -279,6 +299,9 @@ pub fn copy_path_to_store(state: &EvalState, path: &[u8]) -> EvalResult<NixStrin
         return Err(EvalError::eval(format!("path '{text}' does not exist")));
     }
     let name = base_name(fs_path);
+    // A path inside a recorded source (a fetched tree) is read at its origin.
+    let origin = state.store.borrow().source_origin(fs_path).flatten();
+    let fs_path = origin.as_deref().unwrap_or(fs_path);
     let (hash, _) = neve_store::nar::nar_hash_path_with(HashAlgo::Sha256, fs_path, &mut neve_store::nar::keep_all)
         .map_err(|e| EvalError::eval(format!("reading '{text}': {e}")))?;
     let mut store = state.store.borrow_mut();

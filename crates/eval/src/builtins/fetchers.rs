@@ -140,7 +140,7 @@ fn read_url<'u>(state: &crate::state::EvalState, url: &'u str) -> EvalResult<(&'
 /// CppNix's `downloadTarball`: the tarball at `url` unpacked, its single
 /// top-level entry recorded as a source named `name`; its printed store path
 /// and NAR hash.
-fn tarball_tree(state: &crate::state::EvalState, url: &str, name: &str) -> EvalResult<(Vec<u8>, Hash)> {
+pub(super) fn tarball_tree(state: &crate::state::EvalState, url: &str, name: &str) -> EvalResult<(Vec<u8>, Hash)> {
     let (_, bytes) = read_url(state, url)?;
     let tmp = super::archive::temp_dir().map_err(|e| err(format!("creating a temporary directory: {e}")))?;
     super::archive::unpack_tar(&bytes, tmp.path()).map_err(|e| err(format!("unpacking tarball '{url}': {e}")))?;
@@ -152,6 +152,27 @@ fn tarball_tree(state: &crate::state::EvalState, url: &str, name: &str) -> EvalR
     }
     let top = members[0].path();
     record_tree(state, name, Some(tmp), top, None)
+}
+
+/// A local `file://` URL recorded as a flat source named `name` (a flake
+/// input of type "file"); its printed store path and NAR hash.
+pub(super) fn file_source(state: &crate::state::EvalState, url: &str, name: &str) -> EvalResult<(Vec<u8>, Hash)> {
+    let (file, bytes) = read_url(state, url)?;
+    let hash = neve_store::hash::hash_bytes(HashAlgo::Sha256, &bytes);
+    let (nar_hash, _) =
+        neve_store::nar::nar_hash_path_with(HashAlgo::Sha256, Path::new(file), &mut neve_store::nar::keep_all)
+            .map_err(|e| err(format!("reading '{file}': {e}")))?;
+    let method = neve_store::FileIngestionMethod::Flat;
+    let mut store = state.store.borrow_mut();
+    let path = store
+        .dir
+        .make_fixed_output_path(method, &hash, name, &Default::default(), false)
+        .map_err(|e| err(e.to_string()))?;
+    store.add_source(
+        path.clone(),
+        crate::store::SourceObject { name: name.to_owned(), path: PathBuf::from(file), method, kept: None },
+    );
+    Ok((store.dir.print_path(&path).into_bytes(), nar_hash))
 }
 
 /// Records the tree `root` (inside `tmp`, or `tmp` itself, when given), restricted to
@@ -324,7 +345,7 @@ async fn tree_of_attrs(co: &Co, set: &crate::value::Attrs) -> EvalResult<Value> 
 
 /// The newest modification time in a tree (CppNix's
 /// `dumpPathAndGetMtime`), symbolic links not followed.
-fn newest_mtime(path: &Path) -> std::io::Result<i64> {
+pub(super) fn newest_mtime(path: &Path) -> std::io::Result<i64> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::symlink_metadata(path)?;
     let mut newest = meta.mtime();

@@ -1,7 +1,6 @@
 //! `builtins.parseFlakeRef` and `builtins.flakeRefToString` (behind the
-//! `flakes` experimental feature), and the builtins of current Nix that
-//! neve has no machinery for yet (`getFlake`, `fetchClosure`, `outputOf`):
-//! those exist under their settings and fail when called.
+//! `flakes` experimental feature). `getFlake` is in `flake.rs`,
+//! `fetchClosure` in `fetch_closure.rs`, `outputOf` in `output_of.rs`.
 //!
 //! Flake references follow CppNix's `parseFlakeRef` without a base
 //! directory (what the builtin passes): a flake id (`nixpkgs/branch`), a URL
@@ -14,8 +13,7 @@ use std::collections::BTreeMap;
 
 use super::args::{err, force_attrs};
 use super::json::string_no_context;
-use super::{native, strict, PrimOp};
-use crate::error::EvalError;
+use super::{native, PrimOp};
 use crate::state::EvalState;
 use crate::value::{AttrsBuilder, Value};
 use crate::vm::{Co, NativeFuture};
@@ -23,22 +21,17 @@ use crate::vm::{Co, NativeFuture};
 pub(super) static PRIMOPS: &[PrimOp] = &[
     native("parseFlakeRef", 1, parse_flake_ref),
     native("flakeRefToString", 1, flake_ref_to_string),
-    strict("getFlake", 1, |_, _| Err(not_supported("getFlake"))),
 ];
-
-fn not_supported(name: &str) -> EvalError {
-    err(format!("'builtins.{name}' is not yet supported by neve"))
-}
 
 /// One attribute of a fetcher input (CppNix's `fetchers::Attr`).
 #[derive(Debug, Clone, PartialEq)]
-enum Attr {
+pub(super) enum Attr {
     Str(String),
     Int(u64),
     Bool(bool),
 }
 
-type Attrs = BTreeMap<String, Attr>;
+pub(super) type Attrs = BTreeMap<String, Attr>;
 
 fn parse_flake_ref(co: Co, args: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
@@ -93,7 +86,7 @@ fn flake_ref_to_string(co: Co, args: Vec<Value>) -> NativeFuture {
 // ---------------------------------------------------------------------------
 // Parsing.
 
-fn is_flake_id(s: &str) -> bool {
+pub(super) fn is_flake_id(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -126,7 +119,13 @@ fn is_legal_ref_name(s: &str) -> bool {
         && !s.chars().any(|c| c.is_ascii_control() || " ~^:?*[\\".contains(c))
 }
 
-fn parse(url: &str) -> Result<Attrs, String> {
+pub(super) fn parse(url: &str) -> Result<Attrs, String> {
+    parse_ref(url, false)
+}
+
+/// `parse`; `allow_relative` takes a relative path for a `path:` reference
+/// (CppNix's `preserveRelativePaths`, for the inputs of a flake).
+pub(super) fn parse_ref(url: &str, allow_relative: bool) -> Result<Attrs, String> {
     let (body, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, percent_decode(f)),
         None => (url, String::new()),
@@ -158,12 +157,12 @@ fn parse(url: &str) -> Result<Attrs, String> {
         Some((p, q)) => (p, q),
         None => (body, ""),
     };
-    if !path.starts_with('/') {
+    if !path.starts_with('/') && !allow_relative {
         return Err(format!("flake reference '{url}' is not an absolute path"));
     }
     let parsed = ParsedUrl {
         scheme: "path".into(),
-        authority: Some(String::new()),
+        authority: path.starts_with('/').then(String::new),
         path: path.to_string(),
         query: decode_query(query),
     };
@@ -445,7 +444,7 @@ fn check_git_archive(attrs: &Attrs) -> Result<(), String> {
     Ok(())
 }
 
-fn attrs_to_json(attrs: &Attrs) -> String {
+pub(super) fn attrs_to_json(attrs: &Attrs) -> String {
     let items: Vec<String> = attrs
         .iter()
         .map(|(k, v)| {
@@ -481,7 +480,7 @@ fn attr_text(a: &Attr) -> String {
 }
 
 /// CppNix's `FlakeRef::fromAttrs(...).to_string()`.
-fn to_string(attrs: &Attrs) -> Result<String, String> {
+pub(super) fn to_string(attrs: &Attrs) -> Result<String, String> {
     let mut attrs = attrs.clone();
     let dir = match attrs.remove("dir") {
         Some(Attr::Str(s)) => s,

@@ -12,6 +12,7 @@ mod exec;
 mod fetch_closure;
 mod fetch_git;
 mod fetchers;
+mod flake;
 mod flake_ref;
 mod from_toml;
 mod hashing;
@@ -99,6 +100,7 @@ fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
         .chain(imports::PRIMOPS)
         .chain(fetchers::PRIMOPS)
         .chain(flake_ref::PRIMOPS)
+        .chain(flake::PRIMOPS)
         .chain(exec::PRIMOPS)
         .chain(output_of::PRIMOPS)
         .chain(import_native::PRIMOPS)
