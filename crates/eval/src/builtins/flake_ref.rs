@@ -18,10 +18,8 @@ use crate::state::EvalState;
 use crate::value::{AttrsBuilder, Value};
 use crate::vm::{Co, NativeFuture};
 
-pub(super) static PRIMOPS: &[PrimOp] = &[
-    native("parseFlakeRef", 1, parse_flake_ref),
-    native("flakeRefToString", 1, flake_ref_to_string),
-];
+pub(super) static PRIMOPS: &[PrimOp] =
+    &[native("parseFlakeRef", 1, parse_flake_ref), native("flakeRefToString", 1, flake_ref_to_string)];
 
 /// One attribute of a fetcher input (CppNix's `fetchers::Attr`).
 #[derive(Debug, Clone, PartialEq)]
