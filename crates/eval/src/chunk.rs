@@ -270,6 +270,10 @@ pub struct LambdaInfo {
     pub env_size: u32,
     pub formals: Option<FormalsInfo>,
     pub body: Gc<Chunk>,
+    /// For `x: y: ...`: the body is only `Closure(i)`, so a call makes
+    /// the inner function at once, without running a frame (nothing in it
+    /// can fail).
+    pub returns_lambda: Option<u32>,
 }
 
 pub struct FormalsInfo {

@@ -777,6 +777,10 @@ impl Compiler<'_, '_> {
                 .collect(),
             ellipsis: f.ellipsis,
         });
+        let returns_lambda = match body.code[..] {
+            [Op::Closure(i), Op::Return] if formals.is_none() => Some(i),
+            _ => None,
+        };
         let info = LambdaInfo {
             name: l.name,
             arg: l.arg,
@@ -784,6 +788,7 @@ impl Compiler<'_, '_> {
             env_size: 1 + formal_count as u32,
             formals,
             body: Gc::new(body),
+            returns_lambda,
         };
         self.chunk.lambdas.push(Gc::new(info));
         let i = self.chunk.lambdas.len() as u32 - 1;

@@ -353,8 +353,12 @@ impl Vm {
                     let e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
                     return Some(Err(at_opt(e, pos)));
                 }
-                self.call_depth += 1;
                 let env = Env::for_call(closure.env.clone(), closure.lambda.env_size as usize, arg);
+                if let Some(i) = closure.lambda.returns_lambda {
+                    let lambda = closure.lambda.body.lambdas[i as usize].clone();
+                    return Some(Ok(Value::Lambda(Gc::new(Closure { lambda, env }))));
+                }
+                self.call_depth += 1;
                 let chunk = closure.lambda.body.clone();
                 self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: Some((closure, pos)) });
                 None
