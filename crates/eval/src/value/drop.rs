@@ -62,7 +62,7 @@ thread_local! {
 /// Takes over a child of a container being dropped, if dropping it would
 /// free a container in turn; anything else is left to drop in place (a
 /// decrement, or nothing).
-#[inline]
+#[inline(always)]
 fn release(v: &mut Value) {
     if frees_a_container(v) {
         queue(std::mem::replace(v, Value::Null));
@@ -92,7 +92,7 @@ fn queue(v: Value) {
 
 /// Whether dropping `v` frees a container that holds more to free, so that
 /// it must wait in the queue rather than drop in place.
-#[inline]
+#[inline(always)]
 fn frees_a_container(v: &Value) -> bool {
     use std::rc::Rc;
     match v {
