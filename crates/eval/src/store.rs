@@ -61,13 +61,21 @@ pub struct NarObject {
     pub check_sigs: bool,
 }
 
-/// One recorded store object.
-#[derive(Debug, Clone, Copy)]
+/// One recorded store object (a derivation read back from its text).
+#[derive(Debug, Clone)]
 pub enum StoreObject<'a> {
-    Derivation(&'a Derivation),
+    Derivation(Derivation),
     Text(&'a TextObject),
     Source(&'a SourceObject),
     Nar(&'a NarObject),
+}
+
+/// A recorded derivation, kept as the ATerm text that is written for it: a
+/// fraction of the memory of the parsed form (an evaluation of a package
+/// set records tens of thousands), read back when asked for.
+struct RecordedDrv {
+    name: String,
+    aterm: Box<[u8]>,
 }
 
 /// Everything an evaluation put in the store, by store path, and the hashes
@@ -75,7 +83,7 @@ pub enum StoreObject<'a> {
 pub struct EvalStore {
     pub dir: StoreDir,
     drv_hashes: DrvHashCache,
-    derivations: HashMap<StorePath, Derivation>,
+    derivations: HashMap<StorePath, RecordedDrv>,
     texts: HashMap<StorePath, TextObject>,
     sources: HashMap<StorePath, SourceObject>,
     nars: HashMap<StorePath, NarObject>,
@@ -115,9 +123,10 @@ impl EvalStore {
 
     /// Records a derivation whose outputs are filled in; gives its path.
     pub fn add_derivation(&mut self, drv: Derivation) -> Result<StorePath, DerivationError> {
-        let path = drv.drv_path(&self.dir)?;
+        let aterm = drv.to_aterm(&self.dir)?;
+        let path = self.dir.text_path_of(&format!("{}.drv", drv.name), &aterm, &drv.references())?;
         self.drv_hashes.record(&self.dir, &path, &drv)?;
-        self.derivations.insert(path.clone(), drv);
+        self.derivations.insert(path.clone(), RecordedDrv { name: drv.name, aterm: aterm.into_boxed_slice() });
         Ok(path)
     }
 
@@ -178,12 +187,14 @@ impl EvalStore {
         }
     }
 
-    pub fn derivation(&self, path: &StorePath) -> Option<&Derivation> {
-        self.derivations.get(path)
+    pub fn derivation(&self, path: &StorePath) -> Option<Derivation> {
+        let recorded = self.derivations.get(path)?;
+        let drv = Derivation::parse_aterm(&recorded.aterm, &recorded.name, &self.dir);
+        Some(drv.expect("a recorded derivation's text parses"))
     }
 
     pub fn object(&self, path: &StorePath) -> Option<StoreObject<'_>> {
-        if let Some(d) = self.derivations.get(path) {
+        if let Some(d) = self.derivation(path) {
             return Some(StoreObject::Derivation(d));
         }
         if let Some(t) = self.texts.get(path) {

@@ -340,10 +340,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, mut attrs: Vec<Attr
         store.ensure_drv_hash(input, &mut |p| read_drv(&state, &dir, p)).map_err(drv_error)?;
     }
     drv.fill_outputs(&dir, &spec, &mut store.drv_hashes().lookup()).map_err(drv_error)?;
-    let drv_path = store.add_derivation(drv).map_err(drv_error)?;
-    let drv = store.derivation(&drv_path).expect("just recorded");
-    let drv_path_s = dir.print_path(&drv_path);
     let out_paths = drv.output_paths(&dir).map_err(drv_error)?;
+    let drv_path = store.add_derivation(drv).map_err(drv_error)?;
+    let drv_path_s = dir.print_path(&drv_path);
 
     let mut b = AttrsBuilder::with_capacity(1 + out_paths.len());
     let deep = StringContext::from([Elem::DrvDeep(drv_path_s.as_bytes().into())]);

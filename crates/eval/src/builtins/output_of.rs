@@ -101,7 +101,7 @@ fn derivation_output_path(state: &EvalState, drv_path: &StorePath, output: &str)
             dir.print_path(drv_path)
         )));
     }
-    let recorded = state.store.borrow().derivation(drv_path).cloned();
+    let recorded = state.store.borrow().derivation(drv_path);
     let drv = match recorded {
         Some(d) => d,
         None => read_drv(state, &dir, drv_path).map_err(super::derivation::drv_error)?,
