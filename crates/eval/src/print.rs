@@ -22,46 +22,72 @@ pub fn print_value_bytes(state: &EvalState, v: &Value) -> Vec<u8> {
     out
 }
 
-/// `via` is the thunk the value was reached through, if any: CppNix keeps
+/// What is left to print: a value (with the thunk it was reached through,
+/// if any), or text.
+enum Task {
+    Value(Value, Option<usize>),
+    Text(&'static [u8]),
+    Name(Vec<u8>),
+}
+
+/// Prints with a stack of tasks rather than recursion, so a value nested
+/// as deep as the program likes prints on any thread.
+///
+/// `via` is the thunk a value was reached through, if any: CppNix keeps
 /// lists of up to two elements inside the value itself, so for those the
 /// identity that `«repeated»` tracks is that of the holder.
 fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSet<usize>, via: Option<usize>) {
-    match v {
-        Value::Attrs(set) => {
-            if !set.is_empty() && !seen.insert(std::rc::Rc::as_ptr(set) as *const u8 as usize) {
-                out.extend_from_slice("«repeated»".as_bytes());
-                return;
+    let mut tasks = vec![Task::Value(v.clone(), via)];
+    while let Some(task) = tasks.pop() {
+        let (v, via) = match task {
+            Task::Value(v, via) => (v, via),
+            Task::Text(t) => {
+                out.extend_from_slice(t);
+                continue;
             }
-            let mut attrs: Vec<(Vec<u8>, &Value)> = set.iter().map(|a| (state.name_bytes(a.name), &a.value)).collect();
-            attrs.sort_by(|a, b| a.0.cmp(&b.0));
-            out.extend_from_slice(b"{ ");
-            for (name, value) in attrs {
+            Task::Name(name) => {
                 print_attr_name(&name, out);
                 out.extend_from_slice(b" = ");
-                print_into(state, value, out, seen, None);
-                out.extend_from_slice(b"; ");
+                continue;
             }
-            out.push(b'}');
+        };
+        match &v {
+            Value::Attrs(set) => {
+                if !set.is_empty() && !seen.insert(std::rc::Rc::as_ptr(set) as *const u8 as usize) {
+                    out.extend_from_slice("«repeated»".as_bytes());
+                    continue;
+                }
+                let mut attrs: Vec<(Vec<u8>, &Value)> =
+                    set.iter().map(|a| (state.name_bytes(a.name), &a.value)).collect();
+                attrs.sort_by(|a, b| a.0.cmp(&b.0));
+                out.extend_from_slice(b"{ ");
+                tasks.push(Task::Text(b"}"));
+                for (name, value) in attrs.into_iter().rev() {
+                    tasks.push(Task::Text(b"; "));
+                    tasks.push(Task::Value(value.clone(), None));
+                    tasks.push(Task::Name(name));
+                }
+            }
+            Value::List(list) => {
+                let list_id = std::rc::Rc::as_ptr(list) as *const u8 as usize;
+                let id = if list.0.len() <= 2 { via.unwrap_or(list_id) } else { list_id };
+                if !list.0.is_empty() && !seen.insert(id) {
+                    out.extend_from_slice("«repeated»".as_bytes());
+                    continue;
+                }
+                out.extend_from_slice(b"[ ");
+                tasks.push(Task::Text(b"]"));
+                for item in list.0.iter().rev() {
+                    tasks.push(Task::Text(b" "));
+                    tasks.push(Task::Value(item.clone(), None));
+                }
+            }
+            Value::Thunk(t) => match t.peek() {
+                Some(inner) => tasks.push(Task::Value(inner, Some(std::rc::Rc::as_ptr(t) as *const u8 as usize))),
+                None => out.extend_from_slice("«thunk»".as_bytes()),
+            },
+            other => print_scalar(other, out),
         }
-        Value::List(list) => {
-            let list_id = std::rc::Rc::as_ptr(list) as *const u8 as usize;
-            let id = if list.0.len() <= 2 { via.unwrap_or(list_id) } else { list_id };
-            if !list.0.is_empty() && !seen.insert(id) {
-                out.extend_from_slice("«repeated»".as_bytes());
-                return;
-            }
-            out.extend_from_slice(b"[ ");
-            for item in &list.0 {
-                print_into(state, item, out, seen, None);
-                out.push(b' ');
-            }
-            out.push(b']');
-        }
-        Value::Thunk(t) => match t.peek() {
-            Some(v) => print_into(state, &v, out, seen, Some(std::rc::Rc::as_ptr(t) as *const u8 as usize)),
-            None => out.extend_from_slice("«thunk»".as_bytes()),
-        },
-        other => print_scalar(other, out),
     }
 }
 

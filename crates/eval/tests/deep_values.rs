@@ -1,5 +1,5 @@
 //! Values nested far deeper than a thread's stack could recurse are freed
-//! without overflowing it (embedders run neve on ordinary threads; the
+//! and printed without overflowing it (embedders run neve on ordinary threads; the
 //! `neve` command gives itself a large stack, a library cannot).
 
 use std::path::Path;
@@ -21,6 +21,12 @@ fn a_deeply_nested_value_is_freed_without_deep_recursion() {
         let v = ev.eval_string(source, Path::new("/")).expect("evaluates");
         let head = ev.select(v.clone(), "head").expect("head");
         assert_eq!(ev.print(&head), b"299999");
+        // Printing walks the whole depth too.
+        let printed = ev.print(&v);
+        assert!(printed.starts_with(b"{ head = 299999; tail = { head = "), "{:?}", &printed[..40]);
+        assert!(printed.windows(14).any(|w| w == b"tail = null; }"));
+        assert!(printed.ends_with(b"; }; }"));
+        assert_eq!(printed.iter().filter(|&&b| b == b'{').count(), 300000);
         drop(v);
         drop(ev);
     });
