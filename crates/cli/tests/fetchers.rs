@@ -8,22 +8,18 @@
 //! set, in which case it fails. `neve instantiate` of a derivation whose
 //! source is a fetched tarball is checked in a directory store.
 
+mod support;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-fn clean(mut cmd: Command, home: &Path) -> Command {
-    cmd.env_clear().env("HOME", home).env("NIX_PATH", "");
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    cmd
-}
+use support::{clean_env, nix_instantiate_present};
 
 /// `neve eval --strict -E expr`: (success, stdout, last line of stderr).
 fn neve_eval(expr: &str, home: &Path) -> (bool, String, String) {
-    let mut cmd = clean(Command::new(env!("CARGO_BIN_EXE_neve")), home);
+    let mut cmd = clean_env(Command::new(env!("CARGO_BIN_EXE_neve")), home);
     // neve has `fetchTree` behind the newer feature name, CppNix 2.8 behind
     // "flakes".
     cmd.args(["eval", "--strict", "--extra-experimental-features", "fetch-tree", "-E", expr]);
@@ -31,7 +27,7 @@ fn neve_eval(expr: &str, home: &Path) -> (bool, String, String) {
 }
 
 fn nix_eval(expr: &str, home: &Path) -> (bool, String, String) {
-    let mut cmd = clean(Command::new("nix-instantiate"), home);
+    let mut cmd = clean_env(Command::new("nix-instantiate"), home);
     cmd.args(["--eval", "--strict", "--extra-experimental-features", "flakes", "-E", expr]);
     summary(cmd.output().expect("nix-instantiate runs"))
 }
@@ -49,24 +45,6 @@ fn summary(out: Output) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         if out.status.success() { String::new() } else { error },
     )
-}
-
-fn nix_present() -> bool {
-    let present = Command::new("nix-instantiate")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !present {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "nix-instantiate is missing; CI must install it (apt-get install nix-bin)"
-        );
-        eprintln!("note: nix-instantiate is missing; the comparison with CppNix is skipped");
-    }
-    present
 }
 
 fn run(cmd: &mut Command) {
@@ -125,7 +103,7 @@ fn make_repo(repo: &Path) {
 
 /// Every expression evaluated by neve and, when present, by CppNix.
 fn compare(exprs: &[String], home: &Path) -> Vec<(bool, String, String)> {
-    let nix = nix_present();
+    let nix = nix_instantiate_present();
     let mut results = Vec::new();
     for expr in exprs {
         let ours = neve_eval(expr, home);

@@ -15,19 +15,15 @@
 //! inputs are missing from the lock file, warns "not writing modified lock
 //! file" and goes on (2.8 refuses: "requires lock file changes").
 
+mod support;
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+use support::{clean_env, nix_instantiate_present};
 
 const FEATURES: &str = "nix-command flakes";
-
-fn clean(mut cmd: Command, home: &Path) -> Command {
-    cmd.env_clear().env("HOME", home).env("NIX_PATH", "");
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    cmd
-}
 
 struct Run {
     ok: bool,
@@ -44,13 +40,13 @@ fn run_output(out: Output) -> Run {
 }
 
 fn neve(expr: &str, home: &Path, extra: &[&str]) -> Run {
-    let mut cmd = clean(Command::new(env!("CARGO_BIN_EXE_neve")), home);
+    let mut cmd = clean_env(Command::new(env!("CARGO_BIN_EXE_neve")), home);
     cmd.args(["eval", "--strict", "--extra-experimental-features", FEATURES]).args(extra).args(["-E", expr]);
     run_output(cmd.output().expect("neve runs"))
 }
 
 fn nix(expr: &str, home: &Path) -> Run {
-    let mut cmd = clean(Command::new("nix-instantiate"), home);
+    let mut cmd = clean_env(Command::new("nix-instantiate"), home);
     let store = home.join("nix-store");
     cmd.args(["--eval", "--strict", "--extra-experimental-features", FEATURES, "--option", "substituters", ""])
         .arg("--store")
@@ -73,28 +69,11 @@ fn value_of(r: &Run) -> &str {
     r.stdout.trim_end()
 }
 
-fn nix_present() -> bool {
-    let present = Command::new("nix-instantiate")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !present {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "nix-instantiate is missing; CI must install it (apt-get install nix-bin)"
-        );
-        eprintln!("note: nix-instantiate is missing; the comparison with CppNix is skipped");
-    }
-    present
-}
-
 /// neve's value, and CppNix's when it is installed, must be `expected`
 /// (when given) and agree.
 fn same_as_cppnix(expr: &str, home: &Path) -> String {
     let ours = value_of(&neve(expr, home, &[])).to_owned();
-    if nix_present() {
+    if nix_instantiate_present() {
         let theirs = nix(expr, home);
         assert_eq!(ours, value_of(&theirs), "neve and CppNix differ on {expr}");
     }
@@ -371,7 +350,7 @@ fn errors() {
         let expr = format!(r#"builtins.getFlake "{r}""#);
         let ours = error_of(&neve(&expr, &home, &[]));
         assert!(ours.contains(expected), "{ours}");
-        if nix_present() {
+        if nix_instantiate_present() {
             // CppNix shows positions in its local store at their real place.
             let chroot = format!("{}/nix-store", home.display());
             let mut theirs = error_of(&nix(&expr, &home)).replace(&chroot, "");
@@ -410,7 +389,7 @@ fn errors() {
     let ours = error_of(&neve(r#"builtins.getFlake "./relative""#, &home, &[]));
     assert_eq!(ours, "flake reference './relative' is not an absolute path");
     // Without the feature, there is no getFlake.
-    let mut cmd = clean(Command::new(env!("CARGO_BIN_EXE_neve")), &home);
+    let mut cmd = clean_env(Command::new(env!("CARGO_BIN_EXE_neve")), &home);
     cmd.args(["eval", "-E", "builtins ? getFlake"]);
     assert_eq!(run_output(cmd.output().unwrap()).stdout.trim(), "false");
 }

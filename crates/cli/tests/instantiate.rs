@@ -6,24 +6,16 @@
 //! root, whose configuration has `sandbox = false`); without them it is
 //! skipped with a note, unless `CI` is set, in which case it fails.
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::{find_in_path, spawn_daemon, unique, Daemon};
 
 fn neve(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_neve")).args(args).current_dir(dir).output().expect("neve runs")
-}
-
-fn find_in_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file())
-}
-
-/// Something different on every run, so the store has not seen the paths.
-fn unique() -> String {
-    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    format!("{}-{}", t.as_nanos(), std::process::id())
 }
 
 /// A small graph: `b` uses an output of `a` and a source file, and a text
@@ -104,43 +96,13 @@ fn instantiate_without_a_daemon_says_so() {
     assert!(err.contains("cannot connect to the Nix daemon"), "{err}");
 }
 
-/// A nix-daemon listening on a socket in a temporary directory; killed on drop.
-struct Daemon {
-    child: Child,
-    socket: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start_daemon() -> Option<Daemon> {
     let (Some(nix_daemon), Some(_)) = (find_in_path("nix-daemon"), find_in_path("nix-store")) else {
         assert!(std::env::var_os("CI").is_none(), "nix-daemon is not installed, and CI is set: install nix-bin");
         eprintln!("note: nix-daemon not installed; skipping the daemon end-to-end test");
         return None;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("socket");
-    let log = fs::File::create(dir.path().join("daemon.log")).unwrap();
-    let child = Command::new(nix_daemon)
-        .env("NIX_DAEMON_SOCKET_PATH", &socket)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start nix-daemon");
-    let daemon = Daemon { child, socket, _dir: dir };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !daemon.socket.exists() {
-        assert!(Instant::now() < deadline, "nix-daemon did not create its socket");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(daemon)
+    Some(spawn_daemon(&nix_daemon))
 }
 
 #[test]

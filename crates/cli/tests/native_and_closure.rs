@@ -17,11 +17,14 @@
 //!   `nix store make-content-addressed`, and the fetched closure is written
 //!   through a nix-daemon and checked with `nix-store`.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::{Command, Output};
+
+use support::{find_in_path, spawn_daemon, unique};
 
 use neve_store::hash::hash_bytes;
 use neve_store::nar::{nar_of_node, NarNode};
@@ -44,16 +47,6 @@ fn stdout(out: &Output) -> String {
 fn stderr(out: &Output) -> String {
     assert_eq!(out.status.code(), Some(1), "expected failure, got: {}", String::from_utf8_lossy(&out.stdout));
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn find_in_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file())
-}
-
-fn unique() -> String {
-    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    format!("{}-{}", t.as_nanos(), std::process::id())
 }
 
 // ---------------------------------------------------------------- outputOf
@@ -499,40 +492,6 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
 }
 
-/// A nix-daemon on a socket in a temporary directory; killed on drop.
-struct Daemon {
-    child: Child,
-    socket: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_daemon() -> Daemon {
-    let dir = tempfile::tempdir().unwrap();
-    let socket = dir.path().join("socket");
-    let log = fs::File::create(dir.path().join("daemon.log")).unwrap();
-    let child = Command::new("nix-daemon")
-        .env("NIX_DAEMON_SOCKET_PATH", &socket)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start nix-daemon");
-    let daemon = Daemon { child, socket, _dir: dir };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !daemon.socket.exists() {
-        assert!(Instant::now() < deadline, "nix-daemon did not create its socket");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    daemon
-}
-
 #[test]
 fn fetch_closure_matches_cppnix() {
     if !nix_present() {
@@ -613,7 +572,7 @@ in derivation {{ name = "fc-main"; system = builtins.currentSystem; builder = "/
     for p in &gone {
         assert!(!Path::new(p).exists(), "{p} could not be deleted from the store");
     }
-    let daemon = start_daemon();
+    let daemon = spawn_daemon(Path::new("nix-daemon"));
     let socket = daemon.socket.to_str().unwrap();
     let program = format!(
         "derivation {{ name = \"use-fc\"; system = \"x86_64-linux\"; builder = \"/bin/sh\"; a = {}; }}",

@@ -157,10 +157,15 @@ impl Compiler<'_, '_> {
     /// A chunk of its own for `id` (evaluated later, in the current
     /// environment), pushed as a thunk.
     fn thunk(&mut self, id: ExprId) {
+        let i = self.thunk_chunk(id);
+        self.emit(Op::Thunk(i));
+    }
+
+    /// Compiles `id` into a chunk of its own; gives its index.
+    fn thunk_chunk(&mut self, id: ExprId) -> u32 {
         let chunk = self.sub_chunk(|c| c.strict(id));
         self.chunk.chunks.push(Gc::new(chunk));
-        let i = self.chunk.chunks.len() as u32 - 1;
-        self.emit(Op::Thunk(i));
+        self.chunk.chunks.len() as u32 - 1
     }
 
     /// Whether reading `var` now could see a slot not yet filled.
@@ -228,8 +233,7 @@ impl Compiler<'_, '_> {
             }
             Expr::Binary { op, lhs, rhs } => match self.eager_parts(*op, *lhs, *rhs) {
                 Some((op, lhs, rhs)) => {
-                    self.thunk(id);
-                    let Some(Op::Thunk(thunk)) = self.chunk.code.pop() else { unreachable!("a thunk was just made") };
+                    let thunk = self.thunk_chunk(id);
                     self.chunk.eager.push(EagerThunk { thunk, op, lhs, rhs });
                     self.emit(Op::EagerThunk(self.chunk.eager.len() as u32 - 1));
                 }

@@ -256,27 +256,20 @@ fn input_json(ty: &str, args: &[(String, Arg)]) -> String {
         .iter()
         .map(|(n, a)| {
             let v = match a {
-                Arg::Str(s) => json_quote(s),
+                Arg::Str(s) => super::json::quote(s),
                 Arg::Bool(b) => b.to_string(),
                 Arg::Int(i) => i.to_string(),
             };
             (n.clone(), v)
         })
         .collect();
-    fields.push(("type".to_owned(), json_quote(ty)));
+    fields.push(("type".to_owned(), super::json::quote(ty)));
     fields.sort();
-    let body: Vec<String> = fields.iter().map(|(n, v)| format!("{}:{v}", json_quote(n))).collect();
+    let body: Vec<String> = fields.iter().map(|(n, v)| format!("{}:{v}", super::json::quote(n))).collect();
     format!("{{{}}}", body.join(","))
 }
 
 /// `s` as a JSON string.
-fn json_quote(s: &str) -> String {
-    let mut out = Vec::new();
-    // Escaping only fails on invalid UTF-8, which a `&str` is not.
-    let _ = super::json::escape_string(s.as_bytes(), &mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// `fetchTree` of an attribute set, by its `type`.
 async fn tree_of_attrs(co: &Co, set: &crate::value::Attrs) -> EvalResult<Value> {
     let state = co.state.clone();

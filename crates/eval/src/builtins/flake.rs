@@ -786,29 +786,23 @@ fn json_attrs(state: &crate::state::EvalState, v: &Value) -> EvalResult<Attrs> {
     Ok(attrs)
 }
 
-fn json_string(s: &str) -> String {
-    let mut out = Vec::new();
-    let _ = super::json::escape_string(s.as_bytes(), &mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn json_object(attrs: &Attrs) -> String {
     let fields: Vec<String> = attrs
         .iter()
         .map(|(k, v)| {
             let v = match v {
-                Attr::Str(s) => json_string(s),
+                Attr::Str(s) => super::json::quote(s),
                 Attr::Int(i) => i.to_string(),
                 Attr::Bool(b) => b.to_string(),
             };
-            format!("{}:{v}", json_string(k))
+            format!("{}:{v}", super::json::quote(k))
         })
         .collect();
     format!("{{{}}}", fields.join(","))
 }
 
 fn json_path(path: &[String]) -> String {
-    format!("[{}]", path.iter().map(|p| json_string(p)).collect::<Vec<_>>().join(","))
+    format!("[{}]", path.iter().map(|p| super::json::quote(p)).collect::<Vec<_>>().join(","))
 }
 
 /// The lock file as JSON (CppNix's `LockFile::toJSON`: nodes named after
@@ -847,10 +841,10 @@ fn lock_to_json(root: &Rc<Node>) -> (String, HashMap<*const Node, String>) {
                     .iter()
                     .map(|(id, edge)| {
                         let v = match edge {
-                            Edge::Node(child) => json_string(&self.dump(id, child)),
+                            Edge::Node(child) => super::json::quote(&self.dump(id, child)),
                             Edge::Follows(path) => json_path(path),
                         };
-                        format!("{}:{v}", json_string(id))
+                        format!("{}:{v}", super::json::quote(id))
                     })
                     .collect();
                 fields.push(format!("\"inputs\":{{{}}}", items.join(",")));
@@ -868,8 +862,9 @@ fn lock_to_json(root: &Rc<Node>) -> (String, HashMap<*const Node, String>) {
     }
     let mut d = Dumper { keys: HashMap::new(), used: HashSet::new(), nodes: BTreeMap::new() };
     let root_key = d.dump("root", root);
-    let nodes: Vec<String> = d.nodes.iter().map(|(k, v)| format!("{}:{v}", json_string(k))).collect();
-    let json = format!("{{\"nodes\":{{{}}},\"root\":{},\"version\":7}}", nodes.join(","), json_string(&root_key));
+    let nodes: Vec<String> = d.nodes.iter().map(|(k, v)| format!("{}:{v}", super::json::quote(k))).collect();
+    let json =
+        format!("{{\"nodes\":{{{}}},\"root\":{},\"version\":7}}", nodes.join(","), super::json::quote(&root_key));
     (json, d.keys)
 }
 

@@ -316,6 +316,14 @@ async fn peel_steps(
     }
 }
 
+/// `s` as a JSON string literal, quotes included.
+pub(super) fn quote(s: &str) -> String {
+    let mut out = Vec::new();
+    // Escaping only fails on invalid UTF-8, which a `&str` is not.
+    let _ = escape_string(s.as_bytes(), &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Writes a JSON string literal as nlohmann's `dump()` does (UTF-8 kept,
 /// control characters escaped). Invalid UTF-8 gives nlohmann's message.
 pub fn escape_string(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), String> {

@@ -124,7 +124,6 @@ fn shallow_frees(v: &Value) -> bool {
     use std::rc::Rc;
     match v {
         Value::Thunk(t) => Rc::strong_count(t) == 1,
-        Value::Lambda(c) => Rc::strong_count(c) == 1 && Rc::strong_count(&c.env) == 1,
         other => frees_a_container(other),
     }
 }

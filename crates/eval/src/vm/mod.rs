@@ -535,18 +535,12 @@ impl Vm {
                         let r = self.spawn(move |co| Box::pin(ops::lookup_with(co, start, name)));
                         started!(r);
                     }
-                    Op::Thunk(i) => {
-                        let sub = chunk.chunks[i as usize].clone();
-                        self.stack.push(Thunk::new(ThunkState::Suspended { chunk: sub, env: env.clone() }));
-                    }
+                    Op::Thunk(i) => self.stack.push(suspended(&chunk, i, &env)),
                     Op::EagerThunk(i) => {
                         let e = &chunk.eager[i as usize];
                         let v = match eager::value(&env, e) {
                             Some(v) => Thunk::new(ThunkState::Eager(v)),
-                            None => {
-                                let sub = chunk.chunks[e.thunk as usize].clone();
-                                Thunk::new(ThunkState::Suspended { chunk: sub, env: env.clone() })
-                            }
+                            None => suspended(&chunk, e.thunk, &env),
                         };
                         self.stack.push(v);
                     }
@@ -1091,8 +1085,11 @@ fn thunk_id(thunk: &Gc<Thunk>) -> usize {
     Gc::as_ptr(thunk) as *const u8 as usize
 }
 
-/// The frame a builtin's errors get at the call site (unless the builtin
-/// says otherwise, see `PrimOp::add_trace`).
+/// A thunk of `chunk.chunks[i]` in `env`.
+fn suspended(chunk: &Chunk, i: u32, env: &Gc<Env>) -> Value {
+    Thunk::new(ThunkState::Suspended { chunk: chunk.chunks[i as usize].clone(), env: env.clone() })
+}
+
 /// A builtin's error as it leaves the builtin: the argument it is about
 /// (when the arguments are known) and the frame of the call.
 fn builtin_failed(op: &PrimOp, e: EvalError, args: &[Value], pos: Option<Pos>) -> EvalError {
@@ -1104,6 +1101,8 @@ fn builtin_failed(op: &PrimOp, e: EvalError, args: &[Value], pos: Option<Pos>) -
     }
 }
 
+/// The frame a builtin's errors get at the call site (unless the builtin
+/// says otherwise, see `PrimOp::add_trace`).
 fn calling_frame(op: &PrimOp) -> String {
     format!("while calling the '{}' builtin", op.name)
 }
