@@ -27,6 +27,7 @@ const FEATURES: &str = "nix-command flakes";
 
 struct Run {
     ok: bool,
+    code: Option<i32>,
     stdout: String,
     stderr: String,
 }
@@ -34,6 +35,7 @@ struct Run {
 fn run_output(out: Output) -> Run {
     Run {
         ok: out.status.success(),
+        code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
@@ -59,6 +61,7 @@ fn nix(expr: &str, home: &Path) -> Run {
 /// whitespace normalised.
 fn error_of(r: &Run) -> String {
     assert!(!r.ok, "expected a failure, got {}", r.stdout);
+    assert_eq!(r.code, Some(1), "a failure exits 1: {}", r.stderr);
     let e = r.stderr.rsplit("error: ").next().unwrap_or_default();
     let e = e.replace("(use '--show-trace' to show detailed location information)", "");
     e.split_whitespace().collect::<Vec<_>>().join(" ")
