@@ -169,14 +169,19 @@ impl Thunk {
 
     /// The value, if it is known without running anything; this counts as
     /// forcing the thunk.
+    #[inline]
     pub fn value(&self) -> Option<Value> {
-        let eager = match &*self.0.borrow() {
-            ThunkState::Done(v) => return Some(v.clone()),
-            ThunkState::Eager(v) => v.clone(),
-            _ => return None,
-        };
-        *self.0.borrow_mut() = ThunkState::Done(eager.clone());
-        Some(eager)
+        let mut state = self.0.borrow_mut();
+        match &mut *state {
+            ThunkState::Done(v) => Some(v.clone()),
+            ThunkState::Eager(v) => {
+                // Eager values are numbers or Booleans: nothing to drop.
+                let v = std::mem::replace(v, Value::Null);
+                *state = ThunkState::Done(v.clone());
+                Some(v)
+            }
+            _ => None,
+        }
     }
 
     /// The value if the thunk has been forced; looking does not force it.

@@ -16,7 +16,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::builtins::{Impl, PrimOp};
-use crate::chunk::{Chunk, Op};
+use crate::chunk::{Chunk, LambdaInfo, Op};
 use crate::error::{ErrorKind, EvalError, EvalResult, TraceFrame};
 use crate::source::Pos;
 use crate::state::EvalState;
@@ -33,7 +33,7 @@ enum Frame {
         base: usize,
         /// Set for function bodies, which count towards the call depth:
         /// the function and where it was called from.
-        call: Option<(Gc<Closure>, Option<Pos>)>,
+        call: Option<(Gc<LambdaInfo>, Option<Pos>)>,
     },
     /// The value delivered here becomes the thunk's value, or the error its
     /// remembered failure.
@@ -220,21 +220,20 @@ impl Vm {
         let Some(Frame::Code { chunk, base, call, .. }) = self.frames.pop() else { unreachable!() };
         self.stack.truncate(base);
         chunk.add_trace(&mut e, at);
-        if let Some((closure, call_pos)) = call {
+        if let Some((lambda, call_pos)) = call {
             self.call_depth -= 1;
             // The first instructions of a function with formals take the
             // argument apart: CppNix does that before the body, so only
             // the call site is added, not the call itself.
-            if closure.lambda.formals.is_some() && at <= FORMALS_PROLOGUE_END {
+            if lambda.formals.is_some() && at <= FORMALS_PROLOGUE_END {
                 if at < FORMALS_PROLOGUE_END {
-                    let lambda_pos = Some(closure.lambda.pos);
+                    let lambda_pos = Some(lambda.pos);
                     e.push_frame("while evaluating the value passed for the lambda argument", lambda_pos);
                 }
                 if call_pos.is_some() {
                     e.push_frame("from call site", call_pos);
                 }
             } else if self.state.settings.show_trace {
-                let lambda = &closure.lambda;
                 let message = match lambda.name {
                     Some(name) => format!("while calling '{}'", self.state.name(name)),
                     None => "while calling anonymous lambda".to_string(),
@@ -269,10 +268,7 @@ impl Vm {
                     Request::ForceAt(v, pos) => self.begin_force_at(v, pos),
                     Request::Call(f, arg, pos) => self.begin_apply(f, arg, pos),
                     Request::FoldStrict(f, acc, list) => self.begin_fold(f, acc, list),
-                    Request::Call2(f, a, b) => {
-                        self.frames.push(Frame::Apply { arg: b, pos: None });
-                        self.begin_apply(f, a, None)
-                    }
+                    Request::Call2(f, a, b) => self.begin_call2(f, a, b),
                 }
             }
         }
@@ -348,21 +344,7 @@ impl Vm {
     /// Starts `func arg`; `pos` is the call site, for traces.
     pub(crate) fn begin_call(&mut self, func: Value, arg: Value, pos: Option<Pos>) -> Started {
         match func {
-            Value::Lambda(closure) => {
-                if self.call_depth + self.state.extra_call_depth.get() > self.state.settings.max_call_depth {
-                    let e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
-                    return Some(Err(at_opt(e, pos)));
-                }
-                let env = Env::for_call(closure.env.clone(), closure.lambda.env_size as usize, arg);
-                if let Some(i) = closure.lambda.returns_lambda {
-                    let lambda = closure.lambda.body.lambdas[i as usize].clone();
-                    return Some(Ok(Value::Lambda(Gc::new(Closure { lambda, env }))));
-                }
-                self.call_depth += 1;
-                let chunk = closure.lambda.body.clone();
-                self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: Some((closure, pos)) });
-                None
-            }
+            Value::Lambda(closure) => self.enter(&closure.lambda, &closure.env, arg, pos),
             Value::PrimOp(app) => {
                 let mut args = Vec::with_capacity(app.args.len() + 1);
                 args.extend(app.args.iter().cloned());
@@ -394,6 +376,44 @@ impl Vm {
             }
             other => Some(Err(at_opt(not_callable(&self.state, &other), pos))),
         }
+    }
+
+    /// Calls the function `lambda` closing over `env` with `arg`.
+    #[inline]
+    fn enter(&mut self, lambda: &Gc<LambdaInfo>, env: &Gc<Env>, arg: Value, pos: Option<Pos>) -> Started {
+        if self.call_depth + self.state.extra_call_depth.get() > self.state.settings.max_call_depth {
+            let e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
+            return Some(Err(at_opt(e, pos)));
+        }
+        let env = Env::for_call(env.clone(), lambda.env_size as usize, arg);
+        if let Some(i) = lambda.returns_lambda {
+            let lambda = lambda.body.lambdas[i as usize].clone();
+            return Some(Ok(Value::Lambda(Gc::new(Closure { lambda, env }))));
+        }
+        self.call_depth += 1;
+        let chunk = lambda.body.clone();
+        self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: Some((lambda.clone(), pos)) });
+        None
+    }
+
+    /// Starts `f a b` where `f` may still be a thunk. A function of two
+    /// arguments (`a: b: ...`) is entered at once, without making the
+    /// function `f a` would return.
+    fn begin_call2(&mut self, f: Value, a: Value, b: Value) -> Started {
+        let f = match f {
+            Value::Thunk(ref t) => t.value().unwrap_or(f),
+            f => f,
+        };
+        if let Value::Lambda(c) = &f {
+            if let Some(i) = c.lambda.returns_lambda {
+                if self.call_depth + self.state.extra_call_depth.get() <= self.state.settings.max_call_depth {
+                    let env = Env::for_call(c.env.clone(), c.lambda.env_size as usize, a);
+                    return self.enter(&c.lambda.body.lambdas[i as usize], &env, b, None);
+                }
+            }
+        }
+        self.frames.push(Frame::Apply { arg: b, pos: None });
+        self.begin_apply(f, a, None)
     }
 
     /// Runs a builtin with all its arguments; its errors get the frame
@@ -465,8 +485,7 @@ impl Vm {
         };
         *next += 1;
         let f = f.clone();
-        self.frames.push(Frame::Apply { arg: x, pos: None });
-        self.begin_call(f, acc, None)
+        self.begin_call2(f, acc, x)
     }
 
     /// A builtin's result, evaluated if it is a thunk (calls give values).
@@ -523,6 +542,18 @@ impl Vm {
             loop {
                 let op = chunk.code[pc];
                 pc += 1;
+                // Integer arithmetic and comparison in place.
+                macro_rules! int_fast_path {
+                    () => {
+                        if let Some(v) = int_fast_path(op, &self.stack) {
+                            let len = self.stack.len();
+                            // Both operands are integers: nothing to drop.
+                            self.stack.truncate(len - 1);
+                            self.stack[len - 2] = v;
+                            continue;
+                        }
+                    };
+                }
                 match op {
                     Op::Const(i) => self.stack.push(chunk.constants[i as usize].clone()),
                     Op::Local { level, slot } => self.stack.push(env.up(level as u32).get(slot)),
@@ -599,8 +630,9 @@ impl Vm {
                         let v = self.stack.pop().expect("return value");
                         self.stack.truncate(base);
                         self.pop_code_frame();
-                        // Hand the value down through waiting thunks to the code
-                        // that asked for it, without leaving this loop.
+                        // Hand the value down to the frames waiting for it
+                        // without leaving this loop, until code takes over.
+                        let mut v = v;
                         loop {
                             if self.frames.len() == entry {
                                 return Ok(Some(Ok(v)));
@@ -617,7 +649,13 @@ impl Vm {
                                 Some(Frame::Context { .. }) => {
                                     self.frames.pop();
                                 }
-                                _ => return Ok(Some(Ok(v))),
+                                // A builtin, a fold or an application: it may
+                                // start code (on top when nothing came back).
+                                _ => match self.deliver(Ok(v)) {
+                                    None => continue 'frames,
+                                    Some(Ok(next)) => v = next,
+                                    Some(Err(e)) => return Ok(Some(Err(e))),
+                                },
                             }
                         }
                     }
@@ -820,6 +858,7 @@ impl Vm {
                         }
                     }
                     Op::Add | Op::Sub | Op::Mul | Op::Div => {
+                        int_fast_path!();
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         match ops::arithmetic(&self.state, op, a, b, [None, None]) {
@@ -828,6 +867,7 @@ impl Vm {
                         }
                     }
                     Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                        int_fast_path!();
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         let (x, y, negate) = match op {
@@ -851,6 +891,7 @@ impl Vm {
                         }
                     }
                     Op::Eq | Op::Neq => {
+                        int_fast_path!();
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         let negate = op == Op::Neq;
@@ -940,6 +981,7 @@ impl Vm {
                         }
                     }
                     Op::Plus(i) => {
+                        int_fast_path!();
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         if matches!(a, Value::Int(_) | Value::Float(_) | Value::Path(_)) {
@@ -970,7 +1012,7 @@ impl Vm {
                     Op::Formals => {
                         let arg = self.stack.pop().expect("argument");
                         let lambda = match self.frames.last() {
-                            Some(Frame::Code { call: Some((c, _)), .. }) => c.lambda.clone(),
+                            Some(Frame::Code { call: Some((lambda, _)), .. }) => lambda.clone(),
                             _ => unreachable!("formals run in a function body"),
                         };
                         if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, arg) {
@@ -1031,6 +1073,31 @@ impl Vm {
         let partial = Value::PrimOp(Gc::new(PrimOpApp { op: &crate::builtins::SELECT_ATTR, args: vec![from] }));
         Thunk::new(ThunkState::Apply { func: partial, arg: name_value })
     }
+}
+
+/// `op` on two integers on top of the stack, when that cannot fail (no
+/// overflow, no division by zero); `None` sends the instruction the long
+/// way, which also handles every other case.
+#[inline(always)]
+fn int_fast_path(op: Op, stack: &[Value]) -> Option<Value> {
+    let (Some(Value::Int(x)), Some(Value::Int(y))) = (stack.len().checked_sub(2).map(|i| &stack[i]), stack.last())
+    else {
+        return None;
+    };
+    let (x, y) = (*x, *y);
+    Some(match op {
+        Op::Add | Op::Plus(_) => Value::Int(x.checked_add(y)?),
+        Op::Sub => Value::Int(x.checked_sub(y)?),
+        Op::Mul => Value::Int(x.checked_mul(y)?),
+        Op::Div if y != 0 => Value::Int(x.checked_div(y)?),
+        Op::Lt => Value::Bool(x < y),
+        Op::Le => Value::Bool(x <= y),
+        Op::Gt => Value::Bool(x > y),
+        Op::Ge => Value::Bool(x >= y),
+        Op::Eq => Value::Bool(x == y),
+        Op::Neq => Value::Bool(x != y),
+        _ => return None,
+    })
 }
 
 fn not_callable(state: &EvalState, v: &Value) -> EvalError {
