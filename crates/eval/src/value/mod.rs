@@ -177,7 +177,9 @@ impl Thunk {
             ThunkState::Eager(v) => {
                 // Eager values are numbers or Booleans: nothing to drop.
                 let v = std::mem::replace(v, Value::Null);
-                *state = ThunkState::Done(v.clone());
+                // The state left holds a null: forgetting it skips the
+                // call to a drop that would do nothing.
+                std::mem::forget(std::mem::replace(&mut *state, ThunkState::Done(v.clone())));
                 Some(v)
             }
             _ => None,

@@ -546,10 +546,11 @@ impl Vm {
                 macro_rules! int_fast_path {
                     () => {
                         if let Some(v) = int_fast_path(op, &self.stack) {
-                            let len = self.stack.len();
-                            // Both operands are integers: nothing to drop.
-                            self.stack.truncate(len - 1);
-                            self.stack[len - 2] = v;
+                            // Both operands are integers: forgetting them
+                            // skips calls to drops that would do nothing.
+                            std::mem::forget(self.stack.pop());
+                            let top = self.stack.last_mut().expect("operand");
+                            std::mem::forget(std::mem::replace(top, v));
                             continue;
                         }
                     };
