@@ -332,11 +332,7 @@ impl Vm {
             ThunkState::Apply { func, arg } => {
                 let original = ThunkState::Apply { func: func.clone(), arg: arg.clone() };
                 self.frames.push(Frame::Thunk { thunk, original });
-                if func.is_thunk() {
-                    self.spawn(move |co| Box::pin(async move { co.call_at(func, arg, pos).await }))
-                } else {
-                    self.begin_call(func, arg, pos)
-                }
+                self.begin_apply(func, arg, pos)
             }
         }
     }
