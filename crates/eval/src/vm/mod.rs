@@ -558,11 +558,14 @@ impl Vm {
                         Some(v) => self.stack.push(v),
                         None => fail!(EvalError::eval(format!("undefined variable '{}'", self.state.name(name)))),
                     },
-                    Op::With { level, name } => {
-                        let start = env.up(level as u32).clone();
-                        let r = self.spawn(move |co| Box::pin(ops::lookup_with(co, start, name)));
-                        started!(r);
-                    }
+                    Op::With { level, name } => match ops::lookup_with_sync(&self.state, env.up(level as u32), name) {
+                        ops::WithLookup::Found(v) => self.stack.push(v),
+                        ops::WithLookup::Failed(e) => fail!(e),
+                        ops::WithLookup::Pending(from) => {
+                            let r = self.spawn(move |co| Box::pin(ops::lookup_with(co, from, name)));
+                            started!(r);
+                        }
+                    },
                     Op::Thunk(i) => self.stack.push(suspended(&chunk, i, &env)),
                     Op::EagerThunk(i) => {
                         let e = &chunk.eager[i as usize];

@@ -472,6 +472,47 @@ pub(super) async fn interpolate(co: Co, parts: Vec<Value>, chunk: Gc<Chunk>, sha
 }
 
 /// A variable not bound lexically: the innermost `with` that has it.
+/// What looking a name up in the `with` namespaces gave without evaluating
+/// anything.
+pub(super) enum WithLookup {
+    Found(Value),
+    Failed(EvalError),
+    /// The namespace of this environment must be evaluated first: continue
+    /// with [`lookup_with`] from there.
+    Pending(Gc<Env>),
+}
+
+/// [`lookup_with`] as far as it goes while the namespaces are evaluated.
+pub(super) fn lookup_with_sync(state: &EvalState, start: &Gc<Env>, name: Symbol) -> WithLookup {
+    let mut env = start;
+    loop {
+        if env.is_with {
+            let ns = match env.get(0) {
+                Value::Thunk(t) => match t.value() {
+                    Some(v) => {
+                        env.set(0, v.clone());
+                        v
+                    }
+                    None => return WithLookup::Pending(env.clone()),
+                },
+                v => v,
+            };
+            match &ns {
+                Value::Attrs(s) => {
+                    if let Some(v) = s.get(name) {
+                        return WithLookup::Found(v.clone());
+                    }
+                }
+                other => return WithLookup::Failed(type_error(state, "a set", other)),
+            }
+        }
+        match &env.parent {
+            Some(p) => env = p,
+            None => return WithLookup::Failed(EvalError::eval(format!("undefined variable '{}'", state.name(name)))),
+        }
+    }
+}
+
 pub(super) async fn lookup_with(co: Co, mut env: Gc<Env>, name: Symbol) -> EvalResult<Value> {
     loop {
         if env.is_with {
@@ -501,7 +542,8 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
         return Err(type_error(state, "a set", &arg)
             .with_frame("while evaluating the value passed for the lambda argument", Some(lambda.pos)));
     };
-    let fname = match lambda.name {
+    // For errors only.
+    let fname = || match lambda.name {
         Some(n) => format!("'{}'", state.name(n)),
         None => "'anonymous lambda'".to_string(),
     };
@@ -522,7 +564,8 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
                 }
                 None => {
                     return Err(EvalError::eval(format!(
-                        "function {fname} called without required argument '{}'",
+                        "function {} called without required argument '{}'",
+                        fname(),
                         state.name(f.name)
                     ))
                     .at(lambda.pos))
@@ -535,9 +578,12 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
             if !formals.entries.iter().any(|f| f.name == attr.name) {
                 let wanted = state.name(attr.name);
                 let names: Vec<String> = formals.entries.iter().map(|f| state.name(f.name).to_string()).collect();
-                return Err(EvalError::eval(format!("function {fname} called with unexpected argument '{wanted}'"))
-                    .at(lambda.pos)
-                    .suggesting(&wanted, names.iter().map(String::as_str)));
+                return Err(EvalError::eval(format!(
+                    "function {} called with unexpected argument '{wanted}'",
+                    fname()
+                ))
+                .at(lambda.pos)
+                .suggesting(&wanted, names.iter().map(String::as_str)));
             }
         }
     }
