@@ -43,7 +43,6 @@ enum Frame {
     },
     Native {
         future: NativeFuture,
-        co: Co,
     },
     /// Calls the function delivered here with `arg` (from `pos`); errors
     /// pass unchanged.
@@ -78,6 +77,9 @@ enum Frame {
 
 pub struct Vm {
     pub state: Rc<EvalState>,
+    /// The handle every builtin frame shares: only the builtin on top is
+    /// ever polled, and its request is taken as soon as it suspends.
+    co: Co,
     stack: Vec<Value>,
     frames: Vec<Frame>,
     call_depth: usize,
@@ -89,7 +91,13 @@ type Started = Option<EvalResult<Value>>;
 
 impl Vm {
     pub fn new(state: Rc<EvalState>) -> Vm {
-        Vm { state, stack: Vec::with_capacity(1024), frames: Vec::with_capacity(256), call_depth: 0 }
+        Vm {
+            co: Co::new(state.clone()),
+            state,
+            stack: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(256),
+            call_depth: 0,
+        }
     }
 
     /// Evaluates `value` to weak head normal form.
@@ -177,8 +185,8 @@ impl Vm {
                 };
                 Some(result)
             }
-            Frame::Native { co, .. } => {
-                co.answer(result);
+            Frame::Native { .. } => {
+                self.co.answer(result);
                 self.poll_native()
             }
             Frame::Apply { .. } => {
@@ -254,7 +262,7 @@ impl Vm {
     }
 
     fn poll_native(&mut self) -> Started {
-        let Some(Frame::Native { future, co }) = self.frames.last_mut() else { unreachable!() };
+        let Some(Frame::Native { future }) = self.frames.last_mut() else { unreachable!() };
         let mut cx = Context::from_waker(Waker::noop());
         match future.as_mut().poll(&mut cx) {
             Poll::Ready(result) => {
@@ -262,7 +270,7 @@ impl Vm {
                 Some(result)
             }
             Poll::Pending => {
-                let request = co.take_request().expect("a suspended builtin leaves a request");
+                let request = self.co.take_request().expect("a suspended builtin leaves a request");
                 match request {
                     Request::Force(v) => self.begin_force(v),
                     Request::ForceAt(v, pos) => self.begin_force_at(v, pos),
@@ -290,9 +298,8 @@ impl Vm {
 
     /// Starts running a future as a frame.
     fn spawn(&mut self, f: impl FnOnce(Co) -> NativeFuture) -> Started {
-        let co = Co::new(self.state.clone());
-        let future = f(co.clone());
-        self.frames.push(Frame::Native { future, co });
+        let future = f(self.co.clone());
+        self.frames.push(Frame::Native { future });
         self.poll_native()
     }
 
