@@ -37,42 +37,24 @@ enum Frame {
     },
     /// The value delivered here becomes the thunk's value, or the error its
     /// remembered failure.
-    Thunk {
-        thunk: Gc<Thunk>,
-        original: ThunkState,
-    },
-    Native {
-        future: NativeFuture,
-    },
+    Thunk { thunk: Gc<Thunk>, original: ThunkState },
+    /// A suspended routine: a builtin (with its call site, whose errors
+    /// gain the builtin's frame and whose result is forced), or the VM's
+    /// own helper.
+    Native { future: NativeFuture, builtin: Option<(&'static PrimOp, Option<Pos>)> },
     /// Calls the function delivered here with `arg` (from `pos`); errors
     /// pass unchanged.
-    Apply {
-        arg: Value,
-        pos: Option<Pos>,
-    },
+    Apply { arg: Value, pos: Option<Pos> },
     /// A builtin of `Impl::Strict` whose arguments are being forced, in
     /// order; `next` is the one after the argument being forced.
-    StrictArgs {
-        op: &'static PrimOp,
-        args: Vec<Value>,
-        next: usize,
-        pos: Option<Pos>,
-    },
+    StrictArgs { op: &'static PrimOp, args: Vec<Value>, next: usize, pos: Option<Pos> },
     /// A strict left fold ([`Request::FoldStrict`]): the value delivered
     /// here is the accumulator; `f` is applied to it and `list[next]` next.
     /// Errors pass unchanged.
-    Fold {
-        f: Value,
-        list: Gc<List>,
-        next: usize,
-    },
+    Fold { f: Value, list: Gc<List>, next: usize },
     /// Adds a frame to an error passing through; values pass unchanged.
     /// The frame's text is the string constant `message` of `chunk`.
-    Context {
-        chunk: Gc<Chunk>,
-        message: u32,
-        pos: Option<Pos>,
-    },
+    Context { chunk: Gc<Chunk>, message: u32, pos: Option<Pos> },
 }
 
 pub struct Vm {
@@ -262,12 +244,17 @@ impl Vm {
     }
 
     fn poll_native(&mut self) -> Started {
-        let Some(Frame::Native { future }) = self.frames.last_mut() else { unreachable!() };
+        let Some(Frame::Native { future, .. }) = self.frames.last_mut() else { unreachable!() };
         let mut cx = Context::from_waker(Waker::noop());
         match future.as_mut().poll(&mut cx) {
             Poll::Ready(result) => {
-                self.frames.pop();
-                Some(result)
+                let Some(Frame::Native { builtin, .. }) = self.frames.pop() else { unreachable!() };
+                match (builtin, result) {
+                    (None, result) => Some(result),
+                    (Some(_), Ok(v)) => self.forced(Ok(v)),
+                    // Natives name their arguments in their own frames.
+                    (Some((op, pos)), Err(e)) => Some(Err(builtin_failed(op, e, &[], pos))),
+                }
             }
             Poll::Pending => {
                 let request = self.co.take_request().expect("a suspended builtin leaves a request");
@@ -299,7 +286,7 @@ impl Vm {
     /// Starts running a future as a frame.
     fn spawn(&mut self, f: impl FnOnce(Co) -> NativeFuture) -> Started {
         let future = f(self.co.clone());
-        self.frames.push(Frame::Native { future });
+        self.frames.push(Frame::Native { future, builtin: None });
         self.poll_native()
     }
 
@@ -433,13 +420,11 @@ impl Vm {
                 self.frames.push(Frame::StrictArgs { op, args, next: 0, pos });
                 self.strict_args_step()
             }
-            Impl::Native(f) => self.spawn(move |co| {
-                Box::pin(async move {
-                    // Natives name their arguments in their own frames.
-                    let v = f(co.clone(), args).await.map_err(|e| failed(e, &[]))?;
-                    co.force(v).await
-                })
-            }),
+            Impl::Native(f) => {
+                let future = f(self.co.clone(), args);
+                self.frames.push(Frame::Native { future, builtin: Some((op, pos)) });
+                self.poll_native()
+            }
         }
     }
 
