@@ -165,6 +165,9 @@ pub enum Op {
 pub struct AttrsShape {
     pub names: Vec<(Symbol, Pos)>,
     pub dynamic: Vec<Pos>,
+    /// Whether the static names are in symbol order (a set's order), so a
+    /// set with no dynamic attributes needs no sorting.
+    pub in_order: bool,
 }
 
 /// A unit of code: a function body, a thunk body, or a file.

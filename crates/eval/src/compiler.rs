@@ -659,10 +659,9 @@ impl Compiler<'_, '_> {
     }
 
     fn attrs(&mut self, attrs: &hir::Attrs, range: TextRange) {
-        let shape = AttrsShape {
-            names: attrs.attrs.iter().map(|a| (a.name, self.pos(a.range))).collect(),
-            dynamic: attrs.dynamic.iter().map(|d| self.pos(d.range)).collect(),
-        };
+        let names: Vec<_> = attrs.attrs.iter().map(|a| (a.name, self.pos(a.range))).collect();
+        let in_order = names.windows(2).all(|w| w[0].0 < w[1].0);
+        let shape = AttrsShape { names, dynamic: attrs.dynamic.iter().map(|d| self.pos(d.range)).collect(), in_order };
         self.chunk.shapes.push(shape);
         let shape = self.chunk.shapes.len() as u32 - 1;
         let n = attrs.attrs.len() as u32;

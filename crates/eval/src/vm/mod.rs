@@ -698,6 +698,20 @@ impl Vm {
                     }
                     Op::Attrs(i) => {
                         let shape = &chunk.shapes[i as usize];
+                        if shape.dynamic.is_empty() {
+                            let start = self.stack.len() - shape.names.len();
+                            let values = self.stack.drain(start..);
+                            let attrs: Vec<Attr> = shape
+                                .names
+                                .iter()
+                                .zip(values)
+                                .map(|(&(name, pos), value)| Attr { name, value, pos: Some(pos) })
+                                .collect();
+                            let attrs =
+                                if shape.in_order { Attrs::from_sorted(attrs) } else { Attrs::from_unsorted(attrs) };
+                            self.stack.push(Value::attrs(attrs));
+                            continue;
+                        }
                         let dynamic = shape.dynamic.len();
                         let start = self.stack.len() - shape.names.len() - 2 * dynamic;
                         let mut values = self.stack.split_off(start).into_iter();
