@@ -31,9 +31,7 @@ enum Frame {
         env: Gc<Env>,
         /// Where this frame's values start on the value stack.
         base: usize,
-        /// Set for function bodies, which count towards the call depth:
-        /// the function and where it was called from.
-        call: Option<(Gc<LambdaInfo>, Option<Pos>)>,
+        owner: Owner,
     },
     /// The value delivered here becomes the thunk's value, or the error its
     /// remembered failure.
@@ -55,6 +53,20 @@ enum Frame {
     /// Adds a frame to an error passing through; values pass unchanged.
     /// The frame's text is the string constant `message` of `chunk`.
     Context { chunk: Gc<Chunk>, message: u32, pos: Option<Pos> },
+}
+
+/// What a code frame runs for.
+enum Owner {
+    /// A file's top level.
+    Top,
+    /// A function body, which counts towards the call depth: the function
+    /// and where it was called from.
+    Call(Gc<LambdaInfo>, Option<Pos>),
+    /// A thunk's code (one frame rather than a code frame over a thunk
+    /// frame): the value returned becomes the thunk's, an error its
+    /// remembered failure. `env` is the thunk's environment, to suspend
+    /// it again after a stack overflow.
+    Thunk(Gc<Thunk>, Gc<Env>),
 }
 
 pub struct Vm {
@@ -108,7 +120,7 @@ impl Vm {
     pub fn run_chunk(&mut self, chunk: Gc<Chunk>) -> EvalResult<Value> {
         let entry = self.frames.len();
         let env = Env::new(None, 0);
-        self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: None });
+        self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), owner: Owner::Top });
         self.run(entry, None)
     }
 
@@ -146,26 +158,13 @@ impl Vm {
             },
             Frame::Thunk { .. } => {
                 let Some(Frame::Thunk { thunk, original }) = self.frames.pop() else { unreachable!() };
-                let result = match result {
-                    Err(e) => {
-                        if e.kind == ErrorKind::InfiniteRecursion && e.cycle == Some(thunk_id(&thunk)) {
-                            e.trace.push(TraceFrame {
-                                message: "entering the infinite recursion".into(),
-                                pos: None,
-                                always: true,
-                            });
-                        }
-                        Err(e)
+                match result {
+                    Ok(v) => {
+                        *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                        Some(Ok(v))
                     }
-                    ok => ok,
-                };
-                *thunk.0.borrow_mut() = match &result {
-                    Ok(v) => ThunkState::Done(v.clone()),
-                    // A stack overflow says nothing about the thunk itself.
-                    Err(e) if e.kind == ErrorKind::StackOverflow => original,
-                    Err(e) => ThunkState::Failed(e.clone()),
-                };
-                Some(result)
+                    Err(e) => Some(Err(thunk_failed(&thunk, e, original))),
+                }
             }
             Frame::Native { .. } => {
                 self.co.answer(result);
@@ -207,10 +206,13 @@ impl Vm {
     /// error gains the frames of the constructs around `at` and, for a
     /// function body, of the call.
     fn unwind_code(&mut self, mut e: EvalError, at: usize) -> EvalError {
-        let Some(Frame::Code { chunk, base, call, .. }) = self.frames.pop() else { unreachable!() };
+        let Some(Frame::Code { chunk, base, owner, .. }) = self.frames.pop() else { unreachable!() };
         self.stack.truncate(base);
         chunk.add_trace(&mut e, at);
-        if let Some((lambda, call_pos)) = call {
+        if let Owner::Thunk(thunk, env) = owner {
+            return thunk_failed(&thunk, e, ThunkState::Suspended { chunk, env });
+        }
+        if let Owner::Call(lambda, call_pos) = owner {
             self.call_depth -= 1;
             // The first instructions of a function with formals take the
             // argument apart: CppNix does that before the body, so only
@@ -235,12 +237,6 @@ impl Vm {
             }
         }
         e
-    }
-
-    fn pop_code_frame(&mut self) {
-        if let Some(Frame::Code { call: Some(_), .. }) = self.frames.pop() {
-            self.call_depth -= 1;
-        }
     }
 
     fn poll_native(&mut self) -> Started {
@@ -318,9 +314,8 @@ impl Vm {
                 Some(Err(error))
             }
             ThunkState::Suspended { chunk, env } => {
-                let original = ThunkState::Suspended { chunk: chunk.clone(), env: env.clone() };
-                self.frames.push(Frame::Thunk { thunk, original });
-                self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: None });
+                let owner = Owner::Thunk(thunk, env.clone());
+                self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), owner });
                 None
             }
             ThunkState::Apply { func, arg } => {
@@ -382,7 +377,8 @@ impl Vm {
         }
         self.call_depth += 1;
         let chunk = lambda.body.clone();
-        self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), call: Some((lambda.clone(), pos)) });
+        let owner = Owner::Call(lambda.clone(), pos);
+        self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), owner });
         None
     }
 
@@ -621,7 +617,13 @@ impl Vm {
                     Op::Return => {
                         let v = self.stack.pop().expect("return value");
                         self.stack.truncate(base);
-                        self.pop_code_frame();
+                        match self.frames.pop() {
+                            Some(Frame::Code { owner: Owner::Call(..), .. }) => self.call_depth -= 1,
+                            Some(Frame::Code { owner: Owner::Thunk(thunk, _), .. }) => {
+                                *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                            }
+                            _ => {}
+                        }
                         // Hand the value down to the frames waiting for it
                         // without leaving this loop, until code takes over.
                         let mut v = v;
@@ -1018,7 +1020,7 @@ impl Vm {
                     Op::Formals => {
                         let arg = self.stack.pop().expect("argument");
                         let lambda = match self.frames.last() {
-                            Some(Frame::Code { call: Some((lambda, _)), .. }) => lambda.clone(),
+                            Some(Frame::Code { owner: Owner::Call(lambda, _), .. }) => lambda.clone(),
                             _ => unreachable!("formals run in a function body"),
                         };
                         if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, arg) {
@@ -1152,6 +1154,17 @@ fn from_definition(e: EvalError, selected: Option<(u32, Option<Pos>)>, definitio
         }
         _ => e,
     }
+}
+
+/// A thunk's evaluation failed with `e`: the thunk remembers the failure,
+/// except after a stack overflow, which says nothing about the thunk
+/// itself: it gets its `original` state back.
+fn thunk_failed(thunk: &Gc<Thunk>, e: EvalError, original: ThunkState) -> EvalError {
+    if e.kind == ErrorKind::InfiniteRecursion && e.cycle == Some(thunk_id(thunk)) {
+        e.trace.push(TraceFrame { message: "entering the infinite recursion".into(), pos: None, always: true });
+    }
+    *thunk.0.borrow_mut() = if e.kind == ErrorKind::StackOverflow { original } else { ThunkState::Failed(e.clone()) };
+    e
 }
 
 fn thunk_id(thunk: &Gc<Thunk>) -> usize {
