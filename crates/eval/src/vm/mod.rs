@@ -509,7 +509,9 @@ impl Vm {
                     if self.frames.len() != depth {
                         if let Frame::Code { ip, env: e, .. } = &mut self.frames[depth - 1] {
                             *ip = pc;
-                            *e = env.clone();
+                            if !Gc::ptr_eq(e, &env) {
+                                *e = env.clone();
+                            }
                         }
                         match s {
                             None => continue 'frames,
