@@ -157,6 +157,18 @@ pub enum Op {
     /// Push the value of `eager[i]` if its operands already allow it, or
     /// else a thunk of its chunk (see [`EagerThunk`]).
     EagerThunk(u32),
+    /// Call the builtin of `builtin_calls[i]` with the arguments on top of
+    /// the stack (what `Call`s of the curried builtin would do, without
+    /// making its partial applications).
+    CallBuiltin(u32),
+}
+
+/// A call of a builtin with all its arguments (see [`Op::CallBuiltin`]).
+pub struct BuiltinCall {
+    pub op: &'static crate::builtins::PrimOp,
+    pub argc: u8,
+    /// The call site.
+    pub pos: Pos,
 }
 
 /// The shape of a set literal: static names in order, and how many dynamic
@@ -189,6 +201,7 @@ pub struct Chunk {
     pub contexts: Vec<TraceRegion>,
     pub interpolations: Vec<Interpolation>,
     pub eager: Vec<EagerThunk>,
+    pub builtin_calls: Vec<BuiltinCall>,
 }
 
 /// A lazy operand such as `n - 1` or `i < 2`, whose value is computed when

@@ -17,13 +17,14 @@ use std::path::Path;
 use neve_syntax::ast::PathKind;
 use neve_syntax::TextRange;
 
+use crate::builtins::PrimOp;
 use crate::chunk::{
-    AttrsShape, Chunk, EagerOp, EagerThunk, FormalInfo, FormalsInfo, Interpolation, LambdaInfo, Op, Operand,
-    TraceRegion,
+    AttrsShape, BuiltinCall, Chunk, EagerOp, EagerThunk, FormalInfo, FormalsInfo, Interpolation, LambdaInfo, Op,
+    Operand, TraceRegion,
 };
 use crate::hir::{self, AttrName, AttrValue, BinaryOp, Expr, ExprId, Hir, Part, Var};
 use crate::source::{FileId, Pos};
-use crate::symbol::Interner;
+use crate::symbol::{Interner, Symbol};
 use crate::value::{Gc, NixString, Value};
 
 /// What the compiler needs to know about the file.
@@ -36,6 +37,9 @@ pub struct CompileInput<'a> {
     pub home: Option<&'a [u8]>,
     /// The source text, for assertion messages.
     pub text: &'a str,
+    /// The values of the global environment (fixed before any code is
+    /// compiled), so that calls of builtins can be compiled to direct calls.
+    pub globals: &'a dyn Fn(Symbol) -> Option<Value>,
 }
 
 /// Compiles a file's HIR to the chunk that evaluates it.
@@ -341,12 +345,23 @@ impl Compiler<'_, '_> {
             Expr::Attrs(attrs) => self.attrs(&attrs, range),
             Expr::Let(l) => self.let_in(&l),
             Expr::Lambda(l) => self.lambda(&l, range),
-            Expr::Apply { func, arg } => {
-                self.strict(func);
-                self.lazy(arg);
-                self.at(range);
-                self.emit(Op::Call(self.pos(range)));
-            }
+            Expr::Apply { func, arg } => match self.builtin_call(id) {
+                Some((op, args)) => {
+                    for arg in &args {
+                        self.lazy(*arg);
+                    }
+                    self.at(range);
+                    let argc = args.len() as u8;
+                    self.chunk.builtin_calls.push(BuiltinCall { op, argc, pos: self.pos(range) });
+                    self.emit(Op::CallBuiltin(self.chunk.builtin_calls.len() as u32 - 1));
+                }
+                None => {
+                    self.strict(func);
+                    self.lazy(arg);
+                    self.at(range);
+                    self.emit(Op::Call(self.pos(range)));
+                }
+            },
             Expr::Select { expr, path, default } => self.select(expr, &path, default, range),
             Expr::HasAttr { expr, path } => self.has_attr(expr, &path, range),
             Expr::With { namespace, body } => {
@@ -416,6 +431,40 @@ impl Compiler<'_, '_> {
     /// Evaluates `id` as a Boolean (CppNix's `evalBool`): errors inside get
     /// the frame `message`, and a non-Boolean is an error at `id`. `check`
     /// emits the instruction that tests the value.
+    /// `f a1 ... an` where `f` is a builtin of arity `n` named directly
+    /// (`map`, `builtins.length`): the builtin and the arguments, in order.
+    /// Nothing can tell such a call from the curried calls it stands for.
+    fn builtin_call(&mut self, id: ExprId) -> Option<(&'static PrimOp, Vec<ExprId>)> {
+        let mut args = Vec::new();
+        let mut head = id;
+        while let Expr::Apply { func, arg } = self.hir().expr(head) {
+            args.push(*arg);
+            head = *func;
+        }
+        let value = match self.hir().expr(head) {
+            Expr::Var(Var::Global(name)) => (self.input.globals)(*name)?,
+            Expr::Select { expr, path, default: None } => {
+                let ([AttrName::Static(name)], Expr::Var(Var::Global(set))) = (&path[..], self.hir().expr(*expr))
+                else {
+                    return None;
+                };
+                if self.interner.resolve(*set) != b"builtins" {
+                    return None;
+                }
+                let Value::Attrs(builtins) = (self.input.globals)(*set)? else { return None };
+                builtins.get(*name)?.clone()
+            }
+            _ => return None,
+        };
+        match value {
+            Value::PrimOp(app) if app.args.is_empty() && app.op.arity as usize == args.len() => {
+                args.reverse();
+                Some((app.op, args))
+            }
+            _ => None,
+        }
+    }
+
     fn bool_in(&mut self, id: ExprId, message: &str, check: impl FnOnce(&mut Self) -> usize) -> usize {
         let pos = self.expr_pos(id);
         let mut at = 0;

@@ -59,7 +59,9 @@ fn load_source_in_scope(
         return Err(syntax_error(state, file, e));
     }
     let home = state.io.get_env("HOME");
-    let input = CompileInput { hir: &lowered.hir, file, base_dir, home: home.as_deref(), text: &text };
+    let globals = |name| state.global(name);
+    let input =
+        CompileInput { hir: &lowered.hir, file, base_dir, home: home.as_deref(), text: &text, globals: &globals };
     let chunk = state.with_interner(|interner| compile(&input, interner));
     let env = Env::new(None, names.len());
     for (slot, attr) in scope.into_iter().flat_map(|s| s.iter()).enumerate() {

@@ -598,6 +598,25 @@ impl Vm {
                         let r = self.begin_call(func, arg, Some(pos));
                         started!(r);
                     }
+                    Op::CallBuiltin(i) => {
+                        let call = &chunk.builtin_calls[i as usize];
+                        let (op, pos) = (call.op, Some(call.pos));
+                        let start = self.stack.len() - call.argc as usize;
+                        let r = match op.imp {
+                            // Evaluated arguments are used where they are.
+                            Impl::Strict(f) if self.stack[start..].iter().all(|a| !a.is_thunk()) => {
+                                let args = &self.stack[start..];
+                                let result = f(&self.state, args).map_err(|e| builtin_failed(op, e, args, pos));
+                                self.stack.truncate(start);
+                                self.forced(result)
+                            }
+                            _ => {
+                                let args = self.take_top(call.argc as usize);
+                                self.invoke(op, args, pos)
+                            }
+                        };
+                        started!(r);
+                    }
                     Op::Pop => {
                         self.stack.pop();
                     }
@@ -697,7 +716,7 @@ impl Vm {
                         env = Env::new_with(Some(env.clone()), ns);
                     }
                     Op::List(n) => {
-                        let items = self.stack.split_off(self.stack.len() - n as usize);
+                        let items = self.take_top(n as usize);
                         self.stack.push(Value::List(Gc::new(List(items))));
                     }
                     Op::Attrs(i) => {
@@ -718,7 +737,7 @@ impl Vm {
                         }
                         let dynamic = shape.dynamic.len();
                         let start = self.stack.len() - shape.names.len() - 2 * dynamic;
-                        let mut values = self.stack.split_off(start).into_iter();
+                        let mut values = self.take_top(self.stack.len() - start).into_iter();
                         let mut attrs: Vec<Attr> = Vec::with_capacity(shape.names.len() + dynamic);
                         for (name, pos) in &shape.names {
                             attrs.push(Attr { name: *name, value: values.next().expect("value"), pos: Some(*pos) });
@@ -1007,7 +1026,7 @@ impl Vm {
                     }
                     Op::Interpolate(i) => {
                         let parts = chunk.interpolations[i as usize].positions.len();
-                        let values = self.stack.split_off(self.stack.len() - parts);
+                        let values = self.take_top(parts);
                         let r = self.concatenate(values, &chunk, i);
                         started!(r);
                     }
@@ -1031,6 +1050,16 @@ impl Vm {
                     }
                 }
             }
+        }
+    }
+
+    /// The top `n` values of the stack, taken off it. (Not `split_off`,
+    /// which leaves a fresh allocation of the whole stack's capacity behind
+    /// when it takes everything.)
+    fn take_top(&mut self, n: usize) -> Vec<Value> {
+        match self.stack.len() - n {
+            0 => self.stack.drain(..).collect(),
+            start => self.stack.split_off(start),
         }
     }
 
