@@ -113,7 +113,9 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             pairs.push((co.state.intern(name.as_bytes()), set));
         }
         let mut order: Vec<usize> = (0..pairs.len()).collect();
-        order.sort_by(|&i, &j| co.state.name_bytes(pairs[i].0).cmp(&co.state.name_bytes(pairs[j].0)).then(i.cmp(&j)));
+        co.state.with_interner(|names| {
+            order.sort_by(|&i, &j| names.resolve(pairs[i].0).cmp(names.resolve(pairs[j].0)).then(i.cmp(&j)))
+        });
         let mut b = AttrsBuilder::with_capacity(pairs.len());
         let mut prev = None;
         for i in order {
