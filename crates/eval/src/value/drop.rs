@@ -34,7 +34,7 @@ impl Drop for PrimOpApp {
 impl Drop for Env {
     fn drop(&mut self) {
         match self.slots.get_mut() {
-            Slots::One(v) => release(v),
+            Slots::One(v) | Slots::With(v) => release(v),
             Slots::Many(vs) => vs.iter_mut().for_each(release),
         }
     }

@@ -91,20 +91,21 @@ pub struct PrimOpApp {
 pub struct Env {
     pub parent: Option<Gc<Env>>,
     slots: RefCell<Slots>,
-    pub is_with: bool,
 }
 
 /// Most environments are a function's, with one slot (its argument): that
 /// slot lives inline, saving an allocation per call.
 enum Slots {
     One(Value),
-    Many(Vec<Value>),
+    Many(Box<[Value]>),
+    /// A `with` environment's namespace.
+    With(Value),
 }
 
 impl Env {
     pub fn new(parent: Option<Gc<Env>>, size: usize) -> Gc<Env> {
-        let slots = if size == 1 { Slots::One(Value::Null) } else { Slots::Many(vec![Value::Null; size]) };
-        Gc::new(Env { parent, slots: RefCell::new(slots), is_with: false })
+        let slots = if size == 1 { Slots::One(Value::Null) } else { Slots::Many(vec![Value::Null; size].into()) };
+        Gc::new(Env { parent, slots: RefCell::new(slots) })
     }
 
     /// A function's environment: the argument in slot 0, the other `size - 1`
@@ -116,13 +117,18 @@ impl Env {
             let mut slots = Vec::with_capacity(size);
             slots.push(arg);
             slots.resize(size, Value::Null);
-            Slots::Many(slots)
+            Slots::Many(slots.into_boxed_slice())
         };
-        Gc::new(Env { parent: Some(parent), slots: RefCell::new(slots), is_with: false })
+        Gc::new(Env { parent: Some(parent), slots: RefCell::new(slots) })
     }
 
     pub fn new_with(parent: Option<Gc<Env>>, namespace: Value) -> Gc<Env> {
-        Gc::new(Env { parent, slots: RefCell::new(Slots::One(namespace)), is_with: true })
+        Gc::new(Env { parent, slots: RefCell::new(Slots::With(namespace)) })
+    }
+
+    /// Whether this is a `with` environment (its namespace in slot 0).
+    pub fn is_with(&self) -> bool {
+        matches!(&*self.slots.borrow(), Slots::With(_))
     }
 
     /// The environment `level` steps out.
@@ -136,7 +142,7 @@ impl Env {
 
     pub fn get(&self, slot: u32) -> Value {
         match &*self.slots.borrow() {
-            Slots::One(v) => v.clone(),
+            Slots::One(v) | Slots::With(v) => v.clone(),
             Slots::Many(vs) => vs[slot as usize].clone(),
         }
     }
@@ -144,14 +150,14 @@ impl Env {
     /// Looks at a slot without copying its value.
     pub fn with_slot<R>(&self, slot: u32, f: impl FnOnce(&Value) -> R) -> R {
         match &*self.slots.borrow() {
-            Slots::One(v) => f(v),
+            Slots::One(v) | Slots::With(v) => f(v),
             Slots::Many(vs) => f(&vs[slot as usize]),
         }
     }
 
     pub fn set(&self, slot: u32, value: Value) {
         match &mut *self.slots.borrow_mut() {
-            Slots::One(v) => *v = value,
+            Slots::One(v) | Slots::With(v) => *v = value,
             Slots::Many(vs) => vs[slot as usize] = value,
         }
     }
@@ -325,5 +331,12 @@ mod tests {
     #[test]
     fn value_is_two_words() {
         assert_eq!(std::mem::size_of::<super::Value>(), 16);
+    }
+
+    #[test]
+    fn an_environment_is_five_words() {
+        // Its slots take the space of one value: a value, or a pointer to
+        // more of them.
+        assert_eq!(std::mem::size_of::<super::Env>(), 40);
     }
 }

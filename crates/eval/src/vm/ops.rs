@@ -486,7 +486,7 @@ pub(super) enum WithLookup {
 pub(super) fn lookup_with_sync(state: &EvalState, start: &Gc<Env>, name: Symbol) -> WithLookup {
     let mut env = start;
     loop {
-        if env.is_with {
+        if env.is_with() {
             let ns = match env.get(0) {
                 Value::Thunk(t) => match t.value() {
                     Some(v) => {
@@ -515,7 +515,7 @@ pub(super) fn lookup_with_sync(state: &EvalState, start: &Gc<Env>, name: Symbol)
 
 pub(super) async fn lookup_with(co: Co, mut env: Gc<Env>, name: Symbol) -> EvalResult<Value> {
     loop {
-        if env.is_with {
+        if env.is_with() {
             let ns = co.force(env.get(0)).await?;
             // Forcing once is enough; keep the forced namespace.
             env.set(0, ns.clone());
