@@ -125,6 +125,12 @@ impl EvalState {
         self.interner.borrow().resolve(sym).to_vec()
     }
 
+    /// Reads names without copying them (the interner is borrowed for the
+    /// call: `f` must not intern).
+    pub fn with_names<T>(&self, f: impl FnOnce(&Interner) -> T) -> T {
+        f(&self.interner.borrow())
+    }
+
     pub fn with_interner<T>(&self, f: impl FnOnce(&mut Interner) -> T) -> T {
         f(&mut self.interner.borrow_mut())
     }
