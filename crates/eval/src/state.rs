@@ -117,6 +117,12 @@ impl EvalState {
         self.interner.borrow_mut().intern(name)
     }
 
+    /// The symbol of a string's text, remembered in the string: interning
+    /// the same string value again costs no hashing.
+    pub fn intern_string(&self, s: &crate::value::NixString) -> Symbol {
+        self.interner.borrow_mut().intern_cached(s.as_bytes(), s.symbol_cache())
+    }
+
     pub fn name(&self, sym: Symbol) -> String {
         self.interner.borrow().display(sym).into_owned()
     }

@@ -33,6 +33,13 @@ impl Attrs {
         Attrs { attrs: attrs.into_boxed_slice() }
     }
 
+    /// Builds a set from attributes already in symbol order, without
+    /// duplicates.
+    pub fn from_sorted(attrs: Vec<Attr>) -> Attrs {
+        debug_assert!(attrs.windows(2).all(|w| w[0].name < w[1].name));
+        Attrs { attrs: attrs.into_boxed_slice() }
+    }
+
     pub fn len(&self) -> usize {
         self.attrs.len()
     }

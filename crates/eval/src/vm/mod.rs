@@ -410,13 +410,21 @@ impl Vm {
                 self.frames.push(Frame::StrictArgs { op, args, next: 0, pos });
                 self.strict_args_step()
             }
-            Impl::Native(f) => self.spawn(move |co| {
-                Box::pin(async move {
-                    // Natives name their arguments in their own frames.
-                    let v = f(co.clone(), args).await.map_err(|e| failed(e, &[]))?;
-                    co.force(v).await
+            Impl::Native(f) => {
+                if let Some(fast) = op.fast {
+                    if let Some(result) = fast(&self.state, &args) {
+                        let result = result.map_err(|e| failed(e, &[]));
+                        return self.forced(result);
+                    }
+                }
+                self.spawn(move |co| {
+                    Box::pin(async move {
+                        // Natives name their arguments in their own frames.
+                        let v = f(co.clone(), args).await.map_err(|e| failed(e, &[]))?;
+                        co.force(v).await
+                    })
                 })
-            }),
+            }
         }
     }
 

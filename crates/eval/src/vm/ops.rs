@@ -47,7 +47,7 @@ pub fn select(state: &EvalState, v: &Value, name: Symbol) -> EvalResult<Value> {
 
 pub(super) fn attr_name_of(state: &EvalState, name: &Value) -> EvalResult<Symbol> {
     match name {
-        Value::String(s) => Ok(state.intern(s.as_bytes())),
+        Value::String(s) => Ok(state.intern_string(s)),
         other => Err(type_error(state, "a string", other)),
     }
 }
@@ -58,7 +58,7 @@ pub(super) fn dynamic_attr_name(state: &EvalState, name: &Value, pos: Pos) -> Ev
         Value::Null => Ok(None),
         // CppNix's `forceStringNoCtx`: a name may not refer to store paths.
         Value::String(s) if s.context().is_some_and(|c| c.iter().next().is_some()) => {
-            crate::builtins::json::string_no_context(state, name, "").map(|s| Some(state.intern(s.as_bytes()))).map_err(
+            crate::builtins::json::string_no_context(state, name, "").map(|s| Some(state.intern_string(&s))).map_err(
                 |e| {
                     e.trace.pop();
                     e.with_frame("while evaluating the name of a dynamic attribute", Some(pos))
