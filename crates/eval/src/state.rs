@@ -71,7 +71,9 @@ pub struct EvalState {
     pub sources: SourceMap,
     pub settings: Settings,
     pub sym: KnownSymbols,
-    globals: RefCell<HashMap<Symbol, Value>>,
+    /// By symbol index: globals are interned first, so the table is short,
+    /// and a lookup (every `builtins`, `true`, `null`) is an index.
+    globals: RefCell<Vec<Option<Value>>>,
     pub io: Box<dyn EvalIo>,
     /// Files already imported, by path: each is evaluated once.
     pub import_cache: RefCell<HashMap<Vec<u8>, Value>>,
@@ -104,7 +106,7 @@ impl EvalState {
             sources: SourceMap::default(),
             settings,
             sym,
-            globals: RefCell::new(HashMap::default()),
+            globals: RefCell::new(Vec::new()),
             io,
             import_cache: RefCell::new(HashMap::default()),
             store_paths: RefCell::new(HashMap::default()),
@@ -142,18 +144,32 @@ impl EvalState {
     }
 
     pub fn global(&self, name: Symbol) -> Option<Value> {
-        self.globals.borrow().get(&name).cloned()
+        self.globals.borrow().get(name.index() as usize).cloned().flatten()
     }
 
     /// The names bound in the global environment, sorted.
     pub fn global_names(&self) -> Vec<Vec<u8>> {
-        let mut names: Vec<Vec<u8>> = self.globals.borrow().keys().map(|s| self.name_bytes(*s)).collect();
+        let names: Vec<Symbol> = self.with_names(|names| {
+            self.globals
+                .borrow()
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_some())
+                .filter_map(|(i, _)| names.lookup_index(i))
+                .collect()
+        });
+        let mut names: Vec<Vec<u8>> = names.into_iter().map(|s| self.name_bytes(s)).collect();
         names.sort();
         names
     }
 
     pub fn set_global(&self, name: Symbol, value: Value) {
-        self.globals.borrow_mut().insert(name, value);
+        let mut globals = self.globals.borrow_mut();
+        let i = name.index() as usize;
+        if globals.len() <= i {
+            globals.resize(i + 1, None);
+        }
+        globals[i] = Some(value);
     }
 
     /// `FILE:LINE:COL` as CppNix prints positions inside messages.

@@ -83,6 +83,11 @@ impl Interner {
         self.names.get_index_of(name.as_ref()).map(|i| Symbol(i as u32))
     }
 
+    /// The symbol with index `i`, if there is one.
+    pub fn lookup_index(&self, i: usize) -> Option<Symbol> {
+        (i < self.names.len()).then_some(Symbol(i as u32))
+    }
+
     pub fn resolve(&self, sym: Symbol) -> &[u8] {
         &self.names[sym.0 as usize]
     }

@@ -229,7 +229,7 @@ fn write_value(state: &EvalState, v: &Value, pos: Option<Pos>, copy: bool, doc: 
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Int(i) => write_int(*i, out),
+        Value::Int(i) => out.extend_from_slice(crate::coerce::int_text(*i).as_slice()),
         Value::Float(f) => out.extend_from_slice(format_float(*f).as_bytes()),
         Value::String(s) => {
             if let Some(c) = s.context() {
@@ -278,25 +278,6 @@ fn write_value(state: &EvalState, v: &Value, pos: Option<Pos>, copy: bool, doc: 
         }
     }
     Ok(None)
-}
-
-/// Writes an integer in decimal without allocating.
-fn write_int(i: i64, out: &mut Vec<u8>) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut n = i.unsigned_abs();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if i < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&buf[at..]);
 }
 
 /// CppNix's `peelToStringOutPath` (checking what `__toString` returns):
@@ -1047,6 +1028,16 @@ impl Lexer<'_> {
             }
         }
         self.unget();
+        // Short integers, the usual case, are read without `parse`.
+        if kind < 2 && self.token_string.len() <= 18 {
+            let (negative, digits) = match self.token_string.split_first() {
+                Some((b'-', rest)) => (true, rest),
+                _ => (false, &self.token_string[..]),
+            };
+            let n = digits.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+            self.number = if negative { Number::Integer(-n) } else { Number::Unsigned(n as u64) };
+            return Token::Number;
+        }
         let text = std::str::from_utf8(&self.token_string).expect("ASCII");
         self.number = match kind {
             0 => match text.parse::<u64>() {

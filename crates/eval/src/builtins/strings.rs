@@ -120,9 +120,19 @@ fn concat_strings_sep(co: Co, a: Vec<Value>) -> NativeFuture {
             if i > 0 {
                 out.extend_from_slice(sep.as_bytes());
             }
+            // Forced here as `coerce_to_string_in` would (its errors gain
+            // no frame); a string is then used without a copy.
+            let v = co.force(item.clone()).await?;
+            if let Value::String(s) = &v {
+                out.extend_from_slice(s.as_bytes());
+                if let Some(c) = s.context() {
+                    context.extend(c.iter().cloned());
+                }
+                continue;
+            }
             let frame =
                 "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep";
-            let s = coerce_to_string_in(&co, item.clone(), CoerceMode::Interpolation, frame, None).await?;
+            let s = coerce_to_string_in(&co, v, CoerceMode::Interpolation, frame, None).await?;
             out.extend_from_slice(s.as_bytes());
             if let Some(c) = s.context() {
                 context.extend(c.iter().cloned());
