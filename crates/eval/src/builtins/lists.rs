@@ -137,8 +137,12 @@ fn filter(co: Co, a: Vec<Value>) -> NativeFuture {
         let f =
             args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.filter").await?;
         let mut out = Vec::new();
+        let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
-            let keep = co.call(f.clone(), x.clone()).await?;
+            let keep = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
+                Some(r) => co.force(r).await?,
+                None => co.call(f.clone(), x.clone()).await?,
+            };
             let frame = "while evaluating the return value of the filtering function passed to builtins.filter";
             let keep = match keep {
                 Value::Bool(b) => b,
@@ -227,8 +231,12 @@ fn any_all(co: Co, a: Vec<Value>, any: bool) -> NativeFuture {
         };
         let f = args::force_function(&co, &a[0], first).await?;
         let list = args::force_list(&co, &a[1], second).await?;
+        let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
-            let r = co.call(f.clone(), x.clone()).await?;
+            let r = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
+                Some(r) => co.force(r).await?,
+                None => co.call(f.clone(), x.clone()).await?,
+            };
             let r = match r {
                 Value::Bool(b) => b,
                 other => args::force_bool(&co, other, result).await?,

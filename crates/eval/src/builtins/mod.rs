@@ -199,6 +199,27 @@ pub(crate) mod args {
         }
     }
 
+    /// `f x` run here when `f` is a builtin that `x` completes and whose
+    /// arguments are all evaluated: a strict builtin, or a native one whose
+    /// shortcut applies. The result is what the builtin returned (perhaps a
+    /// thunk, which the caller forces as the VM would). `None` when it did
+    /// not apply or failed: the call then goes through the VM, which gives
+    /// the error with its frames.
+    pub fn call_builtin_now(state: &EvalState, f: &Value, x: &Value) -> Option<Value> {
+        let Value::PrimOp(app) = f else { return None };
+        if app.args.len() + 1 != app.op.arity as usize {
+            return None;
+        }
+        let mut all = Vec::with_capacity(app.args.len() + 1);
+        for a in app.args.iter().chain(std::iter::once(x)) {
+            all.push(known(a)?);
+        }
+        match app.op.imp {
+            super::Impl::Strict(g) => g(state, &all).ok(),
+            super::Impl::Native(_) => (app.op.fast?)(state, &all)?.ok(),
+        }
+    }
+
     pub fn int(state: &EvalState, v: &Value) -> EvalResult<i64> {
         match v {
             Value::Int(i) => Ok(*i),
