@@ -43,7 +43,7 @@ pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> 
         }
         Value::Path(p) => Ok(NixString::from(&p[..])),
         Value::Attrs(_) | Value::Thunk(_) => return None,
-        Value::Int(i) if mode.more() => Ok(NixString::from(i.to_string())),
+        Value::Int(i) if mode.more() => Ok(NixString::from(int_text(*i).as_slice())),
         Value::Float(f) if mode.more() => Ok(NixString::from(crate::print::float_to_string(*f))),
         Value::Bool(b) if mode.more() => Ok(NixString::from(if *b { "1" } else { "" })),
         Value::Null if mode.more() => Ok(NixString::from("")),
@@ -69,6 +69,37 @@ pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> 
         }
         other => Err(cannot_coerce(state, other)),
     })
+}
+
+/// An integer in decimal, on the stack (then copied once, at its size).
+pub(crate) struct IntText {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl IntText {
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+}
+
+pub(crate) fn int_text(i: i64) -> IntText {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = i.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    IntText { buf, start: at }
 }
 
 /// CppNix's `coerceToString`, evaluating what it must.

@@ -71,7 +71,9 @@ pub struct EvalState {
     pub sources: SourceMap,
     pub settings: Settings,
     pub sym: KnownSymbols,
-    globals: RefCell<HashMap<Symbol, Value>>,
+    /// By symbol index: globals are interned first, so the table is short,
+    /// and a lookup (every `builtins`, `true`, `null`) is an index.
+    globals: RefCell<Vec<Option<Value>>>,
     pub io: Box<dyn EvalIo>,
     /// Files already imported, by path: each is evaluated once.
     pub import_cache: RefCell<HashMap<Vec<u8>, Value>>,
@@ -104,7 +106,7 @@ impl EvalState {
             sources: SourceMap::default(),
             settings,
             sym,
-            globals: RefCell::new(HashMap::default()),
+            globals: RefCell::new(Vec::new()),
             io,
             import_cache: RefCell::new(HashMap::default()),
             store_paths: RefCell::new(HashMap::default()),
@@ -117,6 +119,12 @@ impl EvalState {
         self.interner.borrow_mut().intern(name)
     }
 
+    /// The symbol of a string's text, remembered in the string: interning
+    /// the same string value again costs no hashing.
+    pub fn intern_string(&self, s: &crate::value::NixString) -> Symbol {
+        self.interner.borrow_mut().intern_cached(s.as_bytes(), s.symbol_cache())
+    }
+
     pub fn name(&self, sym: Symbol) -> String {
         self.interner.borrow().display(sym).into_owned()
     }
@@ -125,23 +133,43 @@ impl EvalState {
         self.interner.borrow().resolve(sym).to_vec()
     }
 
+    /// Reads names without copying them (the interner is borrowed for the
+    /// call: `f` must not intern).
+    pub fn with_names<T>(&self, f: impl FnOnce(&Interner) -> T) -> T {
+        f(&self.interner.borrow())
+    }
+
     pub fn with_interner<T>(&self, f: impl FnOnce(&mut Interner) -> T) -> T {
         f(&mut self.interner.borrow_mut())
     }
 
     pub fn global(&self, name: Symbol) -> Option<Value> {
-        self.globals.borrow().get(&name).cloned()
+        self.globals.borrow().get(name.index() as usize).cloned().flatten()
     }
 
     /// The names bound in the global environment, sorted.
     pub fn global_names(&self) -> Vec<Vec<u8>> {
-        let mut names: Vec<Vec<u8>> = self.globals.borrow().keys().map(|s| self.name_bytes(*s)).collect();
+        let names: Vec<Symbol> = self.with_names(|names| {
+            self.globals
+                .borrow()
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_some())
+                .filter_map(|(i, _)| names.lookup_index(i))
+                .collect()
+        });
+        let mut names: Vec<Vec<u8>> = names.into_iter().map(|s| self.name_bytes(s)).collect();
         names.sort();
         names
     }
 
     pub fn set_global(&self, name: Symbol, value: Value) {
-        self.globals.borrow_mut().insert(name, value);
+        let mut globals = self.globals.borrow_mut();
+        let i = name.index() as usize;
+        if globals.len() <= i {
+            globals.resize(i + 1, None);
+        }
+        globals[i] = Some(value);
     }
 
     /// `FILE:LINE:COL` as CppNix prints positions inside messages.

@@ -2,6 +2,9 @@
 //! in which names were first interned, as in CppNix; so the interner is one
 //! per evaluation and names are interned in source order.
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
 
@@ -17,16 +20,54 @@ impl Symbol {
 
 /// The name table of one evaluation. Names are bytes: Nix attribute names
 /// come from strings, which need not be UTF-8.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug)]
 pub struct Interner {
     /// Fx hashing: interning is on the hot path of dynamic attribute
     /// names (`listToAttrs`, `x.${n}`), and names are not adversarial.
     names: IndexSet<Box<[u8]>, FxBuildHasher>,
+    /// This table's own number, never 0: a string remembers its symbol
+    /// together with the number of the table that gave it (see
+    /// [`Interner::intern_cached`]).
+    id: u32,
+}
+
+static NEXT_ID: AtomicU32 = AtomicU32::new(1);
+
+impl Default for Interner {
+    fn default() -> Interner {
+        // Wrapping to 0 after four billion tables would only disable the
+        // cache of that one table.
+        Interner { names: IndexSet::default(), id: NEXT_ID.fetch_add(1, Ordering::Relaxed) }
+    }
+}
+
+impl Clone for Interner {
+    /// A copy gets a number of its own: the two may intern different
+    /// names from here on.
+    fn clone(&self) -> Interner {
+        Interner { names: self.names.clone(), ..Interner::default() }
+    }
 }
 
 impl Interner {
     pub fn new() -> Interner {
         Interner::default()
+    }
+
+    /// As [`Interner::intern`], for a name that remembers its symbol in
+    /// `cache` (a string value's): `(table number << 32) | symbol`, 0 when
+    /// nothing is remembered. A symbol remembered from another table is
+    /// ignored and replaced.
+    pub fn intern_cached(&mut self, name: &[u8], cache: &Cell<u64>) -> Symbol {
+        let c = cache.get();
+        if self.id != 0 && (c >> 32) as u32 == self.id {
+            return Symbol(c as u32);
+        }
+        let sym = self.intern(name);
+        if self.id != 0 {
+            cache.set((u64::from(self.id) << 32) | u64::from(sym.0));
+        }
+        sym
     }
 
     pub fn intern(&mut self, name: impl AsRef<[u8]>) -> Symbol {
@@ -40,6 +81,11 @@ impl Interner {
 
     pub fn lookup(&self, name: impl AsRef<[u8]>) -> Option<Symbol> {
         self.names.get_index_of(name.as_ref()).map(|i| Symbol(i as u32))
+    }
+
+    /// The symbol with index `i`, if there is one.
+    pub fn lookup_index(&self, i: usize) -> Option<Symbol> {
+        (i < self.names.len()).then_some(Symbol(i as u32))
     }
 
     pub fn resolve(&self, sym: Symbol) -> &[u8] {

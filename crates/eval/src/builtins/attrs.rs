@@ -13,7 +13,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("hasAttr", 2, |s, a| {
         let name = args::string(s, &a[0])?;
         let set = args::attrs(s, &a[1])?;
-        Ok(Value::Bool(set.get(s.intern(name.as_bytes())).is_some()))
+        Ok(Value::Bool(set.get(s.intern_string(name)).is_some()))
     }),
     native("getAttr", 2, get_attr),
     native("removeAttrs", 2, remove_attrs),
@@ -36,26 +36,34 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("unsafeGetAttrPos", 2, |s, a| {
         let name = args::string(s, &a[0])?;
         let set = args::attrs(s, &a[1])?;
-        let pos = set.get_attr(s.intern(name.as_bytes())).and_then(|attr| attr.pos);
+        let pos = set.get_attr(s.intern_string(name)).and_then(|attr| attr.pos);
         Ok(crate::vm::position_attrs(s, pos))
     }),
     native("zipAttrsWith", 2, zip_attrs_with),
 ];
 
-fn sorted_by_name(state: &EvalState, set: &Attrs) -> Vec<(Vec<u8>, Value)> {
-    let mut items: Vec<(Vec<u8>, Value)> = set.iter().map(|a| (state.name_bytes(a.name), a.value.clone())).collect();
-    items.sort_by(|a, b| a.0.cmp(&b.0));
+/// The set's attributes in the byte order of their names.
+fn sorted_by_name<'a>(names: &crate::symbol::Interner, set: &'a Attrs) -> Vec<&'a Attr> {
+    let mut items: Vec<&Attr> = set.iter().collect();
+    // Symbol order is often byte order already (names interned in order).
+    if !items.is_sorted_by(|a, b| names.resolve(a.name) <= names.resolve(b.name)) {
+        items.sort_by(|a, b| names.resolve(a.name).cmp(names.resolve(b.name)));
+    }
     items
 }
 
 fn attr_names(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let set = args::attrs(state, &a[0])?;
-    Ok(Value::list(sorted_by_name(state, set).into_iter().map(|(n, _)| Value::string(n)).collect()))
+    let names = state.with_names(|names| {
+        sorted_by_name(names, set).into_iter().map(|attr| Value::string(names.resolve(attr.name))).collect()
+    });
+    Ok(Value::list(names))
 }
 
 fn attr_values(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let set = args::attrs(state, &a[0])?;
-    Ok(Value::list(sorted_by_name(state, set).into_iter().map(|(_, v)| v).collect()))
+    let values = state.with_names(|names| sorted_by_name(names, set).into_iter().map(|a| a.value.clone()).collect());
+    Ok(Value::list(values))
 }
 
 fn get_attr(co: Co, a: Vec<Value>) -> NativeFuture {
@@ -65,7 +73,7 @@ fn get_attr(co: Co, a: Vec<Value>) -> NativeFuture {
                 .await?;
         let set =
             args::force_attrs(&co, &a[1], "while evaluating the second argument passed to builtins.getAttr").await?;
-        let sym = co.state.intern(name.as_bytes());
+        let sym = co.state.intern_string(&name);
         match set.get(sym) {
             Some(v) => co.force(v.clone()).await,
             None => Err(missing(&co.state, sym, "in the attribute set under consideration")),
@@ -86,8 +94,14 @@ fn remove_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.removeAttrs").await?;
         let mut remove = Vec::with_capacity(names.0.len());
         for n in &names.0 {
-            let frame = "while evaluating the values of the second argument passed to builtins.removeAttrs";
-            remove.push(co.state.intern(args::force_string_no_ctx(&co, n, frame).await?.as_bytes()));
+            let name = match args::known(n) {
+                Some(Value::String(s)) if !s.has_context() => s,
+                _ => {
+                    let frame = "while evaluating the values of the second argument passed to builtins.removeAttrs";
+                    args::force_string_no_ctx(&co, n, frame).await?
+                }
+            };
+            remove.push(co.state.intern_string(&name));
         }
         Ok(Value::attrs(set.without(&remove)))
     })
@@ -102,18 +116,29 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
         // in name order, as CppNix.
         let mut pairs = Vec::with_capacity(list.0.len());
         for item in &list.0 {
-            let frame = "while evaluating an element of the list passed to builtins.listToAttrs";
-            let set = args::force_attrs(&co, item, frame).await?;
+            // Sets and names already evaluated are taken as they are.
+            let set = match args::known(item) {
+                Some(Value::Attrs(set)) => set,
+                _ => {
+                    let frame = "while evaluating an element of the list passed to builtins.listToAttrs";
+                    args::force_attrs(&co, item, frame).await?
+                }
+            };
             let Some(name) = set.get_attr(co.state.sym.name) else {
                 return Err(missing(&co.state, co.state.sym.name, PAIR));
             };
-            let frame =
-                "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs";
-            let name = args::force_string_no_ctx_at(&co, &name.value, frame, name.pos).await?;
-            pairs.push((co.state.intern(name.as_bytes()), set));
+            let name = match args::known(&name.value) {
+                Some(Value::String(s)) if !s.has_context() => s,
+                _ => {
+                    let frame =
+                        "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs";
+                    args::force_string_no_ctx_at(&co, &name.value, frame, name.pos).await?
+                }
+            };
+            pairs.push((co.state.intern_string(&name), set));
         }
         let mut order: Vec<usize> = (0..pairs.len()).collect();
-        co.state.with_interner(|names| {
+        co.state.with_names(|names| {
             order.sort_by(|&i, &j| names.resolve(pairs[i].0).cmp(names.resolve(pairs[j].0)).then(i.cmp(&j)))
         });
         let mut b = AttrsBuilder::with_capacity(pairs.len());
@@ -140,21 +165,22 @@ fn map_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
         // CppNix leaves the function unevaluated: behind a thunk, so that
         // calls of it have no call site (see `determine_pos`).
         let f = if a[0].is_thunk() { a[0].clone() } else { Thunk::new(ThunkState::Done(a[0].clone())) };
-        let state = &co.state;
         // The new attributes have no positions (CppNix's neither).
-        let mapped: Vec<Attr> = set
-            .iter()
-            .map(|attr| {
-                let name = Value::string(state.name_bytes(attr.name));
-                let partial = Thunk::new(ThunkState::Apply { func: f.clone(), arg: name });
-                Attr {
-                    name: attr.name,
-                    value: Thunk::new(ThunkState::Apply { func: partial, arg: attr.value.clone() }),
-                    pos: None,
-                }
-            })
-            .collect();
-        Ok(Value::attrs(Attrs::from_unsorted(mapped)))
+        let mapped: Vec<Attr> = co.state.with_names(|names| {
+            set.iter()
+                .map(|attr| {
+                    let name = Value::string(names.resolve(attr.name));
+                    let partial = Thunk::new(ThunkState::Apply { func: f.clone(), arg: name });
+                    Attr {
+                        name: attr.name,
+                        value: Thunk::new(ThunkState::Apply { func: partial, arg: attr.value.clone() }),
+                        pos: None,
+                    }
+                })
+                .collect()
+        });
+        // Already in symbol order.
+        Ok(Value::attrs(Attrs::from_sorted(mapped)))
     })
 }
 
@@ -163,7 +189,7 @@ fn cat_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
         let name =
             args::force_string_no_ctx(&co, &a[0], "while evaluating the first argument passed to builtins.catAttrs")
                 .await?;
-        let sym = co.state.intern(name.as_bytes());
+        let sym = co.state.intern_string(&name);
         let list =
             args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.catAttrs").await?;
         let mut out = Vec::new();

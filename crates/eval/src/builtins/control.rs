@@ -2,7 +2,7 @@
 //! predicates, arithmetic as functions, constants.
 
 use super::args::{self, err};
-use super::{native, strict, PrimOp};
+use super::{native, strict, with_fast, PrimOp};
 use crate::coerce::{coerce_to_string, coerce_to_string_in, CoerceMode};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::state::EvalState;
@@ -35,7 +35,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("isAttrs", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Attrs(_))))),
     strict("isList", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::List(_))))),
     strict("isFunction", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Lambda(_) | Value::PrimOp(_))))),
-    native("toString", 1, to_string),
+    with_fast(native("toString", 1, to_string), to_string_fast),
     strict("add", 2, |s, a| arith(s, '+', &a[0], &a[1])),
     strict("sub", 2, |s, a| arith(s, '-', &a[0], &a[1])),
     strict("mul", 2, |s, a| arith(s, '*', &a[0], &a[1])),
@@ -170,6 +170,26 @@ fn to_string(co: Co, a: Vec<Value>) -> NativeFuture {
         let s = coerce_to_string_in(&co, a[0].clone(), CoerceMode::ToString, frame, None).await?;
         Ok(Value::string(s))
     })
+}
+
+/// `toString` of a value already evaluated that is not a list or a set
+/// (which go the long way, as in `coerce_to_string_in`).
+fn to_string_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
+    let v = args::known(&a[0])?;
+    match &v {
+        // The same string, not a copy.
+        Value::String(_) => Some(Ok(v)),
+        Value::List(_) | Value::Attrs(_) => None,
+        _ => {
+            let r = crate::coerce::coerce_to_string_sync(state, &v, CoerceMode::ToString)?;
+            Some(match &v {
+                Value::Path(_) => r.map(Value::string),
+                _ => r
+                    .map(Value::string)
+                    .map_err(|e| e.with_frame("while evaluating the first argument passed to builtins.toString", None)),
+            })
+        }
+    }
 }
 
 fn function_args(_: &EvalState, a: &[Value]) -> EvalResult<Value> {

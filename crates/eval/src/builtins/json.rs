@@ -11,7 +11,8 @@ use super::{native, PrimOp};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::source::Pos;
 use crate::state::EvalState;
-use crate::value::{AttrsBuilder, NixString, StringContext, Value};
+use crate::symbol::Symbol;
+use crate::value::{AttrsBuilder, Gc, List, NixString, StringContext, Value};
 use crate::vm::{Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] =
@@ -71,8 +72,16 @@ pub(crate) fn string_no_context(state: &EvalState, v: &Value, what: &str) -> Eva
 
 /// A container being written: its remaining members and where it came from.
 enum Open {
-    Object { items: Vec<(Vec<u8>, Value, Option<Pos>)>, next: usize },
-    List { items: Vec<Value>, next: usize, pos: Option<Pos> },
+    /// A set's attributes in the byte order of their names.
+    Object {
+        items: Vec<(Symbol, Value, Option<Pos>)>,
+        next: usize,
+    },
+    List {
+        items: Gc<List>,
+        next: usize,
+        pos: Option<Pos>,
+    },
 }
 
 /// The first string that is not UTF-8: nlohmann fails when it writes the
@@ -106,12 +115,18 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
                 e.pos = pos;
                 Err(e)
             } else {
-                emit(co, v, pos, strict, copy_to_store, &mut doc).await
+                // A value known without evaluating anything (and not a set
+                // that `__toString` or `outPath` stand for) is written
+                // here; only the others take the asynchronous path.
+                match known_for_json(&co.state, &v, strict) {
+                    Some(k) => write_value(&co.state, &k, pos, copy_to_store, &mut doc),
+                    None => emit(co, v, pos, strict, copy_to_store, &mut doc).await,
+                }
             };
             match r {
                 Ok(Some(open)) => stack.push(open),
                 Ok(None) => {}
-                Err(e) => return Err(add_frames(e, &stack)),
+                Err(e) => return Err(add_frames(&co.state, e, &stack)),
             }
         }
         let Some(top) = stack.last_mut() else { break };
@@ -122,7 +137,8 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
                         doc.out.push(b',');
                     }
                     let (name, value, pos) = &items[*next];
-                    if let Err(msg) = escape_string(name, &mut doc.out) {
+                    let r = co.state.with_names(|names| escape_string(names.resolve(*name), &mut doc.out));
+                    if let Err(msg) = r {
                         doc.utf8.get_or_insert(Utf8Failure(msg));
                     }
                     doc.out.push(b':');
@@ -134,11 +150,11 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
                 }
             }
             Open::List { items, next, pos } => {
-                if *next < items.len() {
+                if *next < items.0.len() {
                     if *next > 0 {
                         doc.out.push(b',');
                     }
-                    current = Some((items[*next].clone(), *pos));
+                    current = Some((items.0[*next].clone(), *pos));
                     *next += 1;
                 } else {
                     doc.out.push(b']');
@@ -155,12 +171,12 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
 
 /// The `… while evaluating attribute 'x'` frames of the open containers,
 /// innermost first.
-fn add_frames(mut e: EvalError, stack: &[Open]) -> EvalError {
+fn add_frames(state: &EvalState, mut e: EvalError, stack: &[Open]) -> EvalError {
     for open in stack.iter().rev() {
         match open {
             Open::Object { items, next } => {
                 let (name, _, pos) = &items[next - 1];
-                e = e.with_frame(format!("while evaluating attribute '{}'", String::from_utf8_lossy(name)), *pos);
+                e = e.with_frame(format!("while evaluating attribute '{}'", state.name(*name)), *pos);
             }
             Open::List { next, pos, .. } => {
                 e = e.with_frame(format!("while evaluating list element at index {}", next - 1), *pos);
@@ -179,7 +195,6 @@ async fn emit(
     copy_to_store: bool,
     doc: &mut Doc,
 ) -> EvalResult<Option<Open>> {
-    let Doc { out, context, utf8 } = doc;
     let mut v = if strict { co.force(v).await? } else { v.peek().unwrap_or(v) };
     let mut copy = copy_to_store;
     if let Value::Attrs(_) = v {
@@ -188,10 +203,33 @@ async fn emit(
         // A path that a `__toString` returned is written as it is.
         copy = copy_to_store && !through_to_string;
     }
-    match &v {
+    write_value(&co.state, &v, pos, copy, doc)
+}
+
+/// The value to write when it is known without evaluating anything: not a
+/// thunk still to run (under `strict`), not a set with `__toString` or
+/// `outPath` (which [`peel`] follows). Otherwise `None`.
+fn known_for_json(state: &EvalState, v: &Value, strict: bool) -> Option<Value> {
+    let v = match v {
+        Value::Thunk(t) if strict => t.value()?,
+        Value::Thunk(t) => t.peek().unwrap_or_else(|| v.clone()),
+        v => v.clone(),
+    };
+    if let Value::Attrs(set) = &v {
+        if set.get(state.sym.to_string).is_some() || set.get(state.sym.out_path).is_some() {
+            return None;
+        }
+    }
+    Some(v)
+}
+
+/// Writes a value already evaluated (and peeled), or opens a container.
+fn write_value(state: &EvalState, v: &Value, pos: Option<Pos>, copy: bool, doc: &mut Doc) -> EvalResult<Option<Open>> {
+    let Doc { out, context, utf8 } = doc;
+    match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Value::Int(i) => out.extend_from_slice(crate::coerce::int_text(*i).as_slice()),
         Value::Float(f) => out.extend_from_slice(format_float(*f).as_bytes()),
         Value::String(s) => {
             if let Some(c) = s.context() {
@@ -202,7 +240,7 @@ async fn emit(
             }
         }
         Value::Path(p) => {
-            let s = if copy { crate::store::copy_path_to_store(&co.state, p)? } else { NixString::from(&p[..]) };
+            let s = if copy { crate::store::copy_path_to_store(state, p)? } else { NixString::from(&p[..]) };
             if let Some(c) = s.context() {
                 context.extend(c.iter().cloned());
             }
@@ -212,14 +250,14 @@ async fn emit(
         }
         Value::Attrs(set) => {
             out.push(b'{');
-            let mut items: Vec<(Vec<u8>, Value, Option<Pos>)> =
-                set.iter().map(|a| (co.state.name_bytes(a.name), a.value.clone(), a.pos)).collect();
-            items.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut items: Vec<(Symbol, Value, Option<Pos>)> =
+                set.iter().map(|a| (a.name, a.value.clone(), a.pos)).collect();
+            state.with_names(|names| items.sort_by(|a, b| names.resolve(a.0).cmp(names.resolve(b.0))));
             return Ok(Some(Open::Object { items, next: 0 }));
         }
         Value::List(l) => {
             out.push(b'[');
-            return Ok(Some(Open::List { items: l.0.clone(), next: 0, pos }));
+            return Ok(Some(Open::List { items: l.clone(), next: 0, pos }));
         }
         Value::Lambda(closure) => {
             let mut e = EvalError::eval(format!("cannot convert {} to JSON", v.type_description()));
@@ -329,7 +367,13 @@ pub(super) fn quote(s: &str) -> String {
 pub fn escape_string(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
     out.push(b'"');
     let r = validate_utf8(bytes);
-    for &b in bytes {
+    let mut rest = bytes;
+    loop {
+        // Copy the run that needs no escaping at once.
+        let n = rest.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\').unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..n]);
+        let Some((&b, tail)) = rest[n..].split_first() else { break };
+        rest = tail;
         match b {
             b'"' => out.extend_from_slice(b"\\\""),
             b'\\' => out.extend_from_slice(b"\\\\"),
@@ -811,9 +855,47 @@ impl Lexer<'_> {
         Some(n)
     }
 
+    /// Reads past ASCII digits, as `get` until something else would (the
+    /// last digit is then current).
+    fn digit_run(&mut self) {
+        if self.next_unget {
+            return;
+        }
+        let rest = self.s.get(self.next..).unwrap_or_default();
+        let n = rest.iter().position(|c| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if n > 0 {
+            self.token_string.extend_from_slice(&rest[..n]);
+            self.current = Some(rest[n - 1]);
+            self.next += n;
+            self.total += n;
+            self.column += n;
+        }
+    }
+
+    /// Takes a run of plain characters (printable ASCII but the quote and
+    /// the backslash) at once, as that many `get`s would.
+    fn plain_run(&mut self) {
+        if self.next_unget {
+            return;
+        }
+        let rest = self.s.get(self.next..).unwrap_or_default();
+        let n = rest.iter().position(|&c| !(0x20..=0x7f).contains(&c) || c == b'"' || c == b'\\').unwrap_or(rest.len());
+        if n == 0 {
+            return;
+        }
+        let run = &rest[..n];
+        self.string.extend_from_slice(run);
+        self.token_string.extend_from_slice(run);
+        self.current = Some(run[n - 1]);
+        self.next += n;
+        self.total += n;
+        self.column += n;
+    }
+
     fn scan_string(&mut self) -> Token {
         self.reset();
         loop {
+            self.plain_run();
             let Some(c) = self.get() else { return self.fail("invalid string: missing closing quote") };
             match c {
                 b'"' => return Token::Str,
@@ -912,11 +994,10 @@ impl Lexer<'_> {
         if c == Some(b'0') {
             c = self.get();
         } else {
-            loop {
+            self.digit_run();
+            c = self.get();
+            while digit(c) {
                 c = self.get();
-                if !digit(c) {
-                    break;
-                }
             }
         }
         if c == Some(b'.') {
@@ -925,6 +1006,8 @@ impl Lexer<'_> {
             if !digit(c) {
                 return self.fail("invalid number; expected digit after '.'");
             }
+            self.digit_run();
+            c = self.get();
             while digit(c) {
                 c = self.get();
             }
@@ -945,7 +1028,17 @@ impl Lexer<'_> {
             }
         }
         self.unget();
-        let text = std::str::from_utf8(&self.token_string).expect("ASCII").to_string();
+        // Short integers, the usual case, are read without `parse`.
+        if kind < 2 && self.token_string.len() <= 18 {
+            let (negative, digits) = match self.token_string.split_first() {
+                Some((b'-', rest)) => (true, rest),
+                _ => (false, &self.token_string[..]),
+            };
+            let n = digits.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+            self.number = if negative { Number::Integer(-n) } else { Number::Unsigned(n as u64) };
+            return Token::Number;
+        }
+        let text = std::str::from_utf8(&self.token_string).expect("ASCII");
         self.number = match kind {
             0 => match text.parse::<u64>() {
                 Ok(n) => Number::Unsigned(n),
@@ -994,6 +1087,33 @@ fn syntax_error(lx: &Lexer, last: Token, expected: Token, context: &str) -> Eval
     .with_frame("while decoding a JSON string", None)
 }
 
+/// Recent object keys by depth and place in their object: the objects of
+/// an array mostly have the same keys, which are then found without
+/// hashing them again.
+#[derive(Default)]
+struct KeyCache {
+    slots: Vec<Option<(Box<[u8]>, crate::symbol::Symbol)>>,
+}
+
+impl KeyCache {
+    const SIZE: usize = 64;
+
+    fn intern(&mut self, state: &EvalState, name: &[u8], depth: usize, place: usize) -> crate::symbol::Symbol {
+        if self.slots.is_empty() {
+            self.slots.resize(Self::SIZE, None);
+        }
+        let slot = &mut self.slots[(depth.wrapping_mul(7).wrapping_add(place)) % Self::SIZE];
+        if let Some((cached, sym)) = slot {
+            if **cached == *name {
+                return *sym;
+            }
+        }
+        let sym = state.intern(name);
+        *slot = Some((name.into(), sym));
+        sym
+    }
+}
+
 /// Parses JSON text into a Nix value, as CppNix's `fromJSON`.
 pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
     let mut lx = Lexer {
@@ -1010,6 +1130,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
         number: Number::Unsigned(0),
     };
     let mut stack: Vec<Building> = Vec::new();
+    let mut keys = KeyCache::default();
     let mut token = lx.scan();
     let mut value: Value;
     'values: loop {
@@ -1024,7 +1145,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                         return Err(syntax_error(&lx, token, Token::Str, "object key"));
                     }
                     no_nul(&lx.string)?;
-                    let key = state.intern(&lx.string);
+                    let key = keys.intern(state, &lx.string, stack.len(), 0);
                     token = lx.scan();
                     if token != Token::NameSeparator {
                         return Err(syntax_error(&lx, token, Token::NameSeparator, "object separator"));
@@ -1075,6 +1196,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
         // A value is complete: put it into its container, closing those
         // that end here.
         loop {
+            let depth = stack.len() - usize::from(!stack.is_empty());
             match stack.last_mut() {
                 None => break 'values,
                 Some(Building::List(items)) => {
@@ -1099,7 +1221,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                             return Err(syntax_error(&lx, token, Token::Str, "object key"));
                         }
                         no_nul(&lx.string)?;
-                        *key = state.intern(&lx.string);
+                        *key = keys.intern(state, &lx.string, depth, entries.len());
                         token = lx.scan();
                         if token != Token::NameSeparator {
                             return Err(syntax_error(&lx, token, Token::NameSeparator, "object separator"));

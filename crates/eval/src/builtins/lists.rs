@@ -1,7 +1,9 @@
 //! Builtins on lists.
 
 use super::args::{self, err};
-use super::{native, strict, PrimOp};
+use super::{native, strict, with_fast, PrimOp};
+use crate::error::EvalResult;
+use crate::state::EvalState;
 use crate::value::{AttrsBuilder, Thunk, ThunkState, Value};
 use crate::vm::{compare_values, Co, NativeFuture};
 
@@ -17,12 +19,12 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
         }
         Ok(Value::list(l.0[1..].to_vec()))
     }),
-    native("elemAt", 2, elem_at),
-    native("map", 2, map),
-    native("genList", 2, gen_list),
+    with_fast(native("elemAt", 2, elem_at), elem_at_fast),
+    with_fast(native("map", 2, map), map_fast),
+    with_fast(native("genList", 2, gen_list), gen_list_fast),
     native("filter", 2, filter),
     native("foldl'", 3, foldl),
-    native("concatLists", 1, concat_lists),
+    with_fast(native("concatLists", 1, concat_lists), concat_lists_fast),
     native("concatMap", 2, concat_map),
     native("elem", 2, elem),
     native("all", 2, |co, a| any_all(co, a, false)),
@@ -42,6 +44,62 @@ fn elem_at(co: Co, a: Vec<Value>) -> NativeFuture {
             None => Err(err(format!("'builtins.elemAt' called with index {i} on a list of size {}", list.0.len()))),
         }
     })
+}
+
+/// `elemAt` of a known list at a known index whose element is evaluated.
+fn elem_at_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
+    let Value::Int(i) = args::known(&a[1])? else { return None };
+    let Value::List(list) = args::known(&a[0])? else { return None };
+    match usize::try_from(i).ok().and_then(|i| list.0.get(i)) {
+        Some(v) => args::known(v).map(Ok),
+        None => Some(Err(err(format!("'builtins.elemAt' called with index {i} on a list of size {}", list.0.len())))),
+    }
+}
+
+/// Whether `map`, `genList` and friends may take `f` as it is: a function
+/// known without evaluation (else the native checks it, with its frame).
+fn known_function(state: &EvalState, f: &Value) -> Option<Value> {
+    let f = args::known(f)?;
+    args::function(state, &f).ok()?;
+    Some(f)
+}
+
+fn map_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
+    let Value::List(list) = args::known(&a[1])? else { return None };
+    if list.0.is_empty() {
+        return Some(Ok(Value::List(list)));
+    }
+    let f = known_function(state, &a[0])?;
+    Some(Ok(Value::list(
+        list.0.iter().map(|x| Thunk::new(ThunkState::Apply { func: f.clone(), arg: x.clone() })).collect(),
+    )))
+}
+
+fn gen_list_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
+    let Value::Int(n) = args::known(&a[1])? else { return None };
+    if n < 0 {
+        return Some(Err(err(format!("cannot create list of size {n}"))));
+    }
+    let f = known_function(state, &a[0])?;
+    Some(Ok(Value::list(
+        (0..n).map(|i| Thunk::new(ThunkState::Apply { func: f.clone(), arg: Value::Int(i) })).collect(),
+    )))
+}
+
+fn concat_lists_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
+    let Value::List(list) = args::known(&a[0])? else { return None };
+    let mut lists = Vec::with_capacity(list.0.len());
+    let mut total = 0;
+    for x in &list.0 {
+        let Value::List(l) = args::known(x)? else { return None };
+        total += l.0.len();
+        lists.push(l);
+    }
+    let mut out = Vec::with_capacity(total);
+    for l in &lists {
+        out.extend_from_slice(&l.0);
+    }
+    Some(Ok(Value::list(out)))
 }
 
 fn map(co: Co, a: Vec<Value>) -> NativeFuture {
@@ -79,10 +137,18 @@ fn filter(co: Co, a: Vec<Value>) -> NativeFuture {
         let f =
             args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.filter").await?;
         let mut out = Vec::new();
+        let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
-            let keep = co.call(f.clone(), x.clone()).await?;
+            let keep = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
+                Some(r) => co.force(r).await?,
+                None => co.call(f.clone(), x.clone()).await?,
+            };
             let frame = "while evaluating the return value of the filtering function passed to builtins.filter";
-            if args::force_bool(&co, keep, frame).await? {
+            let keep = match keep {
+                Value::Bool(b) => b,
+                other => args::force_bool(&co, other, frame).await?,
+            };
+            if keep {
                 out.push(x.clone());
             }
         }
@@ -165,9 +231,17 @@ fn any_all(co: Co, a: Vec<Value>, any: bool) -> NativeFuture {
         };
         let f = args::force_function(&co, &a[0], first).await?;
         let list = args::force_list(&co, &a[1], second).await?;
+        let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
-            let r = co.call(f.clone(), x.clone()).await?;
-            if args::force_bool(&co, r, result).await? == any {
+            let r = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
+                Some(r) => co.force(r).await?,
+                None => co.call(f.clone(), x.clone()).await?,
+            };
+            let r = match r {
+                Value::Bool(b) => b,
+                other => args::force_bool(&co, other, result).await?,
+            };
+            if r == any {
                 return Ok(Value::Bool(any));
             }
         }
@@ -187,12 +261,23 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
             args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.sort").await?;
         let mut items = Vec::with_capacity(list.0.len());
         for x in &list.0 {
-            items.push(co.force(x.clone()).await?);
+            items.push(match args::known(x) {
+                Some(v) => v,
+                None => co.force(x.clone()).await?,
+            });
         }
         // `sort lessThan` compares without calls (CppNix takes the same
         // shortcut, with its own frame).
         let less_than = matches!(&cmp, Value::PrimOp(p) if p.args.is_empty() && p.op.name == "lessThan");
         if less_than {
+            if items.iter().all(|v| matches!(v, Value::Int(_))) {
+                // Stable, as the merge sort below.
+                items.sort_by_key(|v| match v {
+                    Value::Int(i) => *i,
+                    _ => unreachable!("all integers"),
+                });
+                return Ok(Value::list(items));
+            }
             let numbers = items.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)));
             let strings = items.iter().all(|v| matches!(v, Value::String(_)));
             if numbers || strings {
@@ -279,7 +364,7 @@ fn group_by(co: Co, a: Vec<Value>) -> NativeFuture {
             let key = co.call(f.clone(), x.clone()).await?;
             let frame = "while evaluating the return value of the grouping function passed to builtins.groupBy";
             let key = args::force_string_no_ctx(&co, &key, frame).await?;
-            let sym = co.state.intern(key.as_bytes());
+            let sym = co.state.intern_string(&key);
             match groups.iter_mut().find(|(n, _)| *n == sym) {
                 Some((_, vs)) => vs.push(x.clone()),
                 None => groups.push((sym, vec![x.clone()])),

@@ -45,6 +45,11 @@ pub enum Impl {
     Native(fn(Co, Vec<Value>) -> NativeFuture),
 }
 
+/// A native builtin's shortcut: its result when the arguments are such that
+/// nothing needs evaluating (no thunk to run, no function to call), with the
+/// errors the native would give; `None` to run the native.
+pub type FastPath = fn(&EvalState, &[Value]) -> Option<EvalResult<Value>>;
+
 pub struct PrimOp {
     pub name: &'static str,
     pub arity: u8,
@@ -52,14 +57,22 @@ pub struct PrimOp {
     /// Whether its errors get "while calling the 'X' builtin" (CppNix's
     /// `PrimOp::addTrace`).
     pub add_trace: bool,
+    /// For `Impl::Native`: tried first, saving the future and its round
+    /// trips through the VM.
+    pub fast: Option<FastPath>,
 }
 
 pub(crate) const fn strict(name: &'static str, arity: u8, f: fn(&EvalState, &[Value]) -> EvalResult<Value>) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Strict(f), add_trace: true }
+    PrimOp { name, arity, imp: Impl::Strict(f), add_trace: true, fast: None }
 }
 
 pub(crate) const fn native(name: &'static str, arity: u8, f: fn(Co, Vec<Value>) -> NativeFuture) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Native(f), add_trace: true }
+    PrimOp { name, arity, imp: Impl::Native(f), add_trace: true, fast: None }
+}
+
+/// `op` with a shortcut for arguments that need no evaluation.
+pub(crate) const fn with_fast(op: PrimOp, fast: FastPath) -> PrimOp {
+    PrimOp { fast: Some(fast), ..op }
 }
 
 /// `op` without the "while calling the builtin" frame.
@@ -74,7 +87,7 @@ pub static SELECT_ATTR: PrimOp = native("selectAttr", 2, |co, args| {
             <[Value; 2]>::try_from(args).unwrap_or_else(|_| unreachable!("selectAttr takes two arguments"));
         let set = co.force(from).await?;
         let Value::String(name) = name else { unreachable!("the name is a string") };
-        let sym = co.state.intern(name.as_bytes());
+        let sym = co.state.intern_string(&name);
         let v = crate::vm::select_attr(&co.state, &set, sym)?;
         co.force(v).await
     })
@@ -176,6 +189,36 @@ pub(crate) mod args {
     use crate::state::EvalState;
     use crate::value::{Attrs, Gc, List, NixString, Value};
     use crate::vm::{type_error, Co};
+
+    /// The value if it is known without running anything (as `co.force`
+    /// would give it at once; this counts as forcing).
+    pub fn known(v: &Value) -> Option<Value> {
+        match v {
+            Value::Thunk(t) => t.value(),
+            v => Some(v.clone()),
+        }
+    }
+
+    /// `f x` run here when `f` is a builtin that `x` completes and whose
+    /// arguments are all evaluated: a strict builtin, or a native one whose
+    /// shortcut applies. The result is what the builtin returned (perhaps a
+    /// thunk, which the caller forces as the VM would). `None` when it did
+    /// not apply or failed: the call then goes through the VM, which gives
+    /// the error with its frames.
+    pub fn call_builtin_now(state: &EvalState, f: &Value, x: &Value) -> Option<Value> {
+        let Value::PrimOp(app) = f else { return None };
+        if app.args.len() + 1 != app.op.arity as usize {
+            return None;
+        }
+        let mut all = Vec::with_capacity(app.args.len() + 1);
+        for a in app.args.iter().chain(std::iter::once(x)) {
+            all.push(known(a)?);
+        }
+        match app.op.imp {
+            super::Impl::Strict(g) => g(state, &all).ok(),
+            super::Impl::Native(_) => (app.op.fast?)(state, &all)?.ok(),
+        }
+    }
 
     pub fn int(state: &EvalState, v: &Value) -> EvalResult<i64> {
         match v {

@@ -2,25 +2,31 @@
 //! expressions, hashing, string context.
 
 use super::args::{self, err};
-use super::{native, strict, PrimOp};
+use super::{native, strict, with_fast, PrimOp};
 use crate::coerce::{coerce_to_string_in, CoerceMode};
 use crate::error::EvalResult;
 use crate::regex::Regex;
 use crate::state::EvalState;
-use crate::value::{NixString, StringContext, Value};
+use crate::value::{Gc, NixString, StringContext, Value};
 use crate::vm::{Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
-    native("stringLength", 1, |co, a| {
-        Box::pin(async move {
-            let frame = "while evaluating the argument passed to builtins.stringLength";
-            let s = coerce_to_string_in(&co, a[0].clone(), CoerceMode::Interpolation, frame, None).await?;
-            Ok(Value::Int(s.as_bytes().len() as i64))
-        })
-    }),
-    native("substring", 3, substring),
-    native("concatStringsSep", 2, concat_strings_sep),
-    native("replaceStrings", 3, replace_strings),
+    with_fast(
+        native("stringLength", 1, |co, a| {
+            Box::pin(async move {
+                let frame = "while evaluating the argument passed to builtins.stringLength";
+                let s = coerce_to_string_in(&co, a[0].clone(), CoerceMode::Interpolation, frame, None).await?;
+                Ok(Value::Int(s.as_bytes().len() as i64))
+            })
+        }),
+        |_, a| match args::known(&a[0])? {
+            Value::String(s) => Some(Ok(Value::Int(s.as_bytes().len() as i64))),
+            _ => None,
+        },
+    ),
+    with_fast(native("substring", 3, substring), substring_fast),
+    with_fast(native("concatStringsSep", 2, concat_strings_sep), concat_strings_sep_fast),
+    with_fast(native("replaceStrings", 3, replace_strings), replace_strings_fast),
     strict("match", 2, regex_match),
     strict("split", 2, regex_split),
     strict("hashString", 2, hash_string),
@@ -29,6 +35,32 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     }),
     strict("hasContext", 1, |s, a| Ok(Value::Bool(args::string(s, &a[0])?.has_context()))),
 ];
+
+/// A string known without evaluation, else `None`.
+fn known_string(v: &Value) -> Option<Gc<NixString>> {
+    match args::known(v)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn substring_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
+    let Value::Int(start) = args::known(&a[0])? else { return None };
+    if start < 0 {
+        return Some(Err(err("negative start position in 'substring'")));
+    }
+    let Value::Int(len) = args::known(&a[1])? else { return None };
+    let s = known_string(&a[2])?;
+    Some(Ok(substring_of(&s, start, len)))
+}
+
+/// `substring start len s` with `start` not negative.
+fn substring_of(s: &NixString, start: i64, len: i64) -> Value {
+    let bytes = s.as_bytes();
+    let start = (start as usize).min(bytes.len());
+    let end = if len < 0 { bytes.len() } else { start.saturating_add(len as usize).min(bytes.len()) };
+    Value::string(NixString::with_context_of(&bytes[start..end], s))
+}
 
 fn substring(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
@@ -46,11 +78,33 @@ fn substring(co: Co, a: Vec<Value>) -> NativeFuture {
         }
         let frame = "while evaluating the third argument (the string) passed to builtins.substring";
         let s = coerce_to_string_in(&co, a[2].clone(), CoerceMode::Interpolation, frame, None).await?;
-        let bytes = s.as_bytes();
-        let start = (start as usize).min(bytes.len());
-        let end = if len < 0 { bytes.len() } else { start.saturating_add(len as usize).min(bytes.len()) };
-        Ok(Value::string(NixString::with_context_of(&bytes[start..end], &s)))
+        Ok(substring_of(&s, start, len))
     })
+}
+
+/// `concatStringsSep` of known strings.
+fn concat_strings_sep_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
+    let sep = known_string(&a[0])?;
+    let Value::List(list) = args::known(&a[1])? else { return None };
+    let mut parts = Vec::with_capacity(list.0.len());
+    let mut total = 0;
+    for item in &list.0 {
+        let s = known_string(item)?;
+        total += s.as_bytes().len();
+        parts.push(s);
+    }
+    let mut out = Vec::with_capacity(total + sep.as_bytes().len() * parts.len().saturating_sub(1));
+    let mut context = sep.context_set().unwrap_or_default();
+    for (i, s) in parts.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep.as_bytes());
+        }
+        out.extend_from_slice(s.as_bytes());
+        if let Some(c) = s.context() {
+            context.extend(c.iter().cloned());
+        }
+    }
+    Some(Ok(Value::string(NixString::new(out, Some(context)))))
 }
 
 fn concat_strings_sep(co: Co, a: Vec<Value>) -> NativeFuture {
@@ -66,9 +120,19 @@ fn concat_strings_sep(co: Co, a: Vec<Value>) -> NativeFuture {
             if i > 0 {
                 out.extend_from_slice(sep.as_bytes());
             }
+            // Forced here as `coerce_to_string_in` would (its errors gain
+            // no frame); a string is then used without a copy.
+            let v = co.force(item.clone()).await?;
+            if let Value::String(s) = &v {
+                out.extend_from_slice(s.as_bytes());
+                if let Some(c) = s.context() {
+                    context.extend(c.iter().cloned());
+                }
+                continue;
+            }
             let frame =
                 "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep";
-            let s = coerce_to_string_in(&co, item.clone(), CoerceMode::Interpolation, frame, None).await?;
+            let s = coerce_to_string_in(&co, v, CoerceMode::Interpolation, frame, None).await?;
             out.extend_from_slice(s.as_bytes());
             if let Some(c) = s.context() {
                 context.extend(c.iter().cloned());
@@ -91,37 +155,97 @@ fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
         let mut patterns = Vec::with_capacity(from.0.len());
         for p in &from.0 {
             let frame = "while evaluating one of the strings to replace passed to builtins.replaceStrings";
-            patterns.push(args::force_string(&co, p, frame).await?.as_bytes().to_vec());
+            patterns.push(args::force_string(&co, p, frame).await?);
         }
         // Replacements are evaluated only when used, and once.
-        let mut replacements: Vec<Option<NixString>> = vec![None; to.0.len()];
+        let mut replacements: Vec<Option<Gc<NixString>>> = vec![None; to.0.len()];
         let s = args::force_string(&co, &a[2], "while evaluating the third argument passed to builtins.replaceStrings")
             .await?;
+        let mut r = Replacing::new(&s, &patterns);
+        while let Some(k) = r.run(&s, &patterns, &replacements) {
+            let frame = "while evaluating one of the replacement strings passed to builtins.replaceStrings";
+            replacements[k] = Some(args::force_string(&co, &to.0[k], frame).await?);
+        }
+        Ok(r.finish())
+    })
+}
+
+/// `replaceStrings` of known strings (replacements included).
+fn replace_strings_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
+    let Value::List(from) = args::known(&a[0])? else { return None };
+    let Value::List(to) = args::known(&a[1])? else { return None };
+    if from.0.len() != to.0.len() {
+        return None;
+    }
+    let patterns = from.0.iter().map(known_string).collect::<Option<Vec<_>>>()?;
+    let s = known_string(&a[2])?;
+    let replacements = to.0.iter().map(|v| known_string(v).map(Some)).collect::<Option<Vec<_>>>()?;
+    let mut r = Replacing::new(&s, &patterns);
+    match r.run(&s, &patterns, &replacements) {
+        None => Some(Ok(r.finish())),
+        Some(_) => unreachable!("every replacement is known"),
+    }
+}
+
+/// The work of `replaceStrings`, which stops when it needs a replacement
+/// not yet evaluated and goes on from there.
+struct Replacing {
+    out: Vec<u8>,
+    context: StringContext,
+    /// The next byte of the input to look at.
+    at: usize,
+    /// Which bytes can start a match (all when a pattern is empty).
+    starts: [bool; 256],
+}
+
+impl Replacing {
+    fn new(s: &NixString, patterns: &[Gc<NixString>]) -> Replacing {
+        let mut starts = [false; 256];
+        for p in patterns {
+            match p.as_bytes().first() {
+                Some(&b) => starts[b as usize] = true,
+                None => starts = [true; 256],
+            }
+        }
+        let context = s.context_set().unwrap_or_default();
+        Replacing { out: Vec::with_capacity(s.as_bytes().len()), context, at: 0, starts }
+    }
+
+    /// Goes on replacing: `None` when done, or the index of a replacement
+    /// that must be evaluated first.
+    fn run(
+        &mut self,
+        s: &NixString,
+        patterns: &[Gc<NixString>],
+        replacements: &[Option<Gc<NixString>>],
+    ) -> Option<usize> {
         let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut context: StringContext = s.context_set().unwrap_or_default();
-        let mut i = 0;
-        while i <= bytes.len() {
+        while self.at <= bytes.len() {
+            let i = self.at;
+            // Bytes that start no pattern are copied in one go.
+            if i < bytes.len() && !self.starts[bytes[i] as usize] {
+                let n = bytes[i..].iter().position(|&b| self.starts[b as usize]).unwrap_or(bytes.len() - i);
+                self.out.extend_from_slice(&bytes[i..i + n]);
+                self.at += n;
+                continue;
+            }
             let mut matched = false;
             for (k, p) in patterns.iter().enumerate() {
+                let p = p.as_bytes();
                 if bytes[i..].starts_with(p) {
-                    if replacements[k].is_none() {
-                        let frame = "while evaluating one of the replacement strings passed to builtins.replaceStrings";
-                        replacements[k] = Some((*args::force_string(&co, &to.0[k], frame).await?).clone());
-                    }
-                    let r = replacements[k].as_ref().expect("just set");
-                    out.extend_from_slice(r.as_bytes());
+                    let Some(r) = &replacements[k] else { return Some(k) };
+                    self.out.extend_from_slice(r.as_bytes());
                     if let Some(c) = r.context() {
-                        context.extend(c.iter().cloned());
+                        self.context.extend(c.iter().cloned());
                     }
                     if p.is_empty() {
                         // An empty pattern matches between every byte.
                         if i < bytes.len() {
-                            out.push(bytes[i]);
+                            self.out.push(bytes[i]);
                         }
-                        i += 1;
+                        self.at += 1;
                     } else {
-                        i += p.len();
+                        self.at += p.len();
                     }
                     matched = true;
                     break;
@@ -129,13 +253,17 @@ fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
             }
             if !matched {
                 if i < bytes.len() {
-                    out.push(bytes[i]);
+                    self.out.push(bytes[i]);
                 }
-                i += 1;
+                self.at += 1;
             }
         }
-        Ok(Value::string(NixString::new(out, Some(context))))
-    })
+        None
+    }
+
+    fn finish(self) -> Value {
+        Value::string(NixString::new(self.out, Some(self.context)))
+    }
 }
 
 fn compile_regex(state: &EvalState, v: &Value) -> EvalResult<Regex> {

@@ -63,6 +63,29 @@ pub type Captures = Vec<Option<Range<usize>>>;
 #[derive(Clone, Debug)]
 pub struct Regex {
     prog: Arc<Program>,
+    /// The pattern, when it is a non-empty run of ordinary characters: it
+    /// then matches exactly its own bytes, found without the executor.
+    literal: Option<Arc<[u8]>>,
+}
+
+/// Whether `pattern` matches only its own bytes: not empty, and without
+/// any character that is special in an extended pattern (or closes one).
+fn is_literal(pattern: &[u8]) -> bool {
+    !pattern.is_empty() && !pattern.iter().any(|c| b".[]\\(){}*+?|^$".contains(c))
+}
+
+/// Where `needle` (not empty) first occurs in `hay` from `start` on.
+fn find_literal(hay: &[u8], needle: &[u8], start: usize) -> Option<usize> {
+    let (&first, rest) = needle.split_first().expect("a literal is not empty");
+    let mut at = start;
+    while at + needle.len() <= hay.len() {
+        let i = at + hay[at..=hay.len() - needle.len()].iter().position(|&b| b == first)?;
+        if hay[i + 1..i + needle.len()] == *rest {
+            return Some(i);
+        }
+        at = i + 1;
+    }
+    None
 }
 
 /// Why a pattern was rejected.
@@ -116,7 +139,10 @@ impl Regex {
     /// Compiles a POSIX extended pattern as libstdc++ does.
     pub fn new(pattern: &[u8]) -> Result<Regex, RegexError> {
         match compile::compile(pattern) {
-            Ok(prog) => Ok(Regex { prog: Arc::new(prog) }),
+            Ok(prog) => {
+                let literal = is_literal(pattern).then(|| pattern.into());
+                Ok(Regex { prog: Arc::new(prog), literal })
+            }
             Err(e) => Err(RegexError {
                 kind: match e {
                     CompileError::Invalid => RegexErrorKind::Invalid,
@@ -135,6 +161,9 @@ impl Regex {
     /// `builtins.match`: whether the whole of `hay` matches, and if so the
     /// captures of groups 1 and up (element 0 is group 1).
     pub fn full_match(&self, hay: &[u8]) -> Option<Captures> {
+        if let Some(lit) = &self.literal {
+            return (**lit == *hay).then(Vec::new);
+        }
         let mut caps = Executor::new(&self.prog, hay).full_match()?;
         caps.remove(0);
         Some(caps)
@@ -146,6 +175,9 @@ impl Regex {
     /// so `^` does not match there.
     pub fn find_at(&self, hay: &[u8], start: usize) -> Option<Captures> {
         let start = start.min(hay.len());
+        if let Some(lit) = &self.literal {
+            return find_literal(hay, lit, start).map(|i| vec![Some(i..i + lit.len())]);
+        }
         let mode = Mode { exact: false, bol_at: (start == 0).then_some(0), not_null_at: None };
         Executor::new(&self.prog, hay).search(&mut Memo::default(), mode, start, false)
     }
@@ -158,6 +190,16 @@ impl Regex {
     /// After an empty match the iterator first retries at the same place
     /// for a non-empty match, then moves on by one byte.
     pub fn matches(&self, hay: &[u8]) -> Vec<Captures> {
+        if let Some(lit) = &self.literal {
+            // Never empty: each match starts the next search at its end.
+            let mut out = Vec::new();
+            let mut at = 0;
+            while let Some(i) = find_literal(hay, lit, at) {
+                out.push(vec![Some(i..i + lit.len())]);
+                at = i + lit.len();
+            }
+            return out;
+        }
         let mut ex = Executor::new(&self.prog, hay);
         // Ordinary searches never revisit a position where `^` held in an
         // earlier one, so they can share one memo table; the retries after

@@ -1,5 +1,6 @@
 //! Nix strings: bytes with a context (the store paths they depend on).
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 /// One dependency a string carries.
@@ -19,16 +20,28 @@ pub type StringContext = BTreeSet<StringContextElem>;
 /// A Nix string value. Its context is kept as a sorted slice: most
 /// contexts have one element, and a set's tree node would take hundreds of
 /// bytes for it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct NixString {
     bytes: Box<[u8]>,
     context: Option<Box<[StringContextElem]>>,
+    /// The symbol of these bytes, once interned as an attribute name (see
+    /// [`crate::symbol::Interner::intern_cached`]): names taken from the
+    /// same string again (`x.${n}`, `listToAttrs`) are not hashed again.
+    symbol: Cell<u64>,
 }
+
+impl PartialEq for NixString {
+    fn eq(&self, other: &NixString) -> bool {
+        self.bytes == other.bytes && self.context == other.context
+    }
+}
+
+impl Eq for NixString {}
 
 impl NixString {
     pub fn new(bytes: impl Into<Box<[u8]>>, context: Option<StringContext>) -> NixString {
         let context = context.filter(|c| !c.is_empty()).map(|c| c.into_iter().collect());
-        NixString { bytes: bytes.into(), context }
+        NixString { bytes: bytes.into(), context, symbol: Cell::new(0) }
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -37,7 +50,7 @@ impl NixString {
 
     /// `bytes` with the context of `other`.
     pub fn with_context_of(bytes: impl Into<Box<[u8]>>, other: &NixString) -> NixString {
-        NixString { bytes: bytes.into(), context: other.context.clone() }
+        NixString { bytes: bytes.into(), context: other.context.clone(), symbol: Cell::new(0) }
     }
 
     /// The context as a set, to add to.
@@ -48,6 +61,11 @@ impl NixString {
     /// The context's elements, in order, if there are any.
     pub fn context(&self) -> Option<&[StringContextElem]> {
         self.context.as_deref()
+    }
+
+    /// Where the string remembers its symbol as an attribute name.
+    pub fn symbol_cache(&self) -> &Cell<u64> {
+        &self.symbol
     }
 
     pub fn has_context(&self) -> bool {

@@ -417,6 +417,12 @@ impl Vm {
                 self.strict_args_step()
             }
             Impl::Native(f) => {
+                if let Some(fast) = op.fast {
+                    if let Some(result) = fast(&self.state, &args) {
+                        let result = result.map_err(|e| failed(e, &[]));
+                        return self.forced(result);
+                    }
+                }
                 let future = f(self.co.clone(), args);
                 self.frames.push(Frame::Native { future, builtin: Some((op, pos)) });
                 self.poll_native()

@@ -47,7 +47,7 @@ pub fn select(state: &EvalState, v: &Value, name: Symbol) -> EvalResult<Value> {
 
 pub(super) fn attr_name_of(state: &EvalState, name: &Value) -> EvalResult<Symbol> {
     match name {
-        Value::String(s) => Ok(state.intern(s.as_bytes())),
+        Value::String(s) => Ok(state.intern_string(s)),
         other => Err(type_error(state, "a string", other)),
     }
 }
@@ -58,7 +58,7 @@ pub(super) fn dynamic_attr_name(state: &EvalState, name: &Value, pos: Pos) -> Ev
         Value::Null => Ok(None),
         // CppNix's `forceStringNoCtx`: a name may not refer to store paths.
         Value::String(s) if s.context().is_some_and(|c| c.iter().next().is_some()) => {
-            crate::builtins::json::string_no_context(state, name, "").map(|s| Some(state.intern(s.as_bytes()))).map_err(
+            crate::builtins::json::string_no_context(state, name, "").map(|s| Some(state.intern_string(&s))).map_err(
                 |e| {
                     e.trace.pop();
                     e.with_frame("while evaluating the name of a dynamic attribute", Some(pos))
@@ -351,7 +351,13 @@ pub async fn equal_or_identical(co: &Co, a: Value, b: Value) -> EvalResult<bool>
 
 async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> EvalResult<bool> {
     let mut work = vec![(a, b, identical)];
-    while let Some((a, b, identical)) = work.pop() {
+    loop {
+        // Pairs whose parts are all evaluated are compared here; the loop
+        // below takes only the first pair that needs evaluating.
+        if let Some(eq) = equal_known(&co.state, &mut work) {
+            return Ok(eq);
+        }
+        let Some((a, b, identical)) = work.pop() else { return Ok(true) };
         let a = co.force(a).await?;
         let b = co.force(b).await?;
         if identical {
@@ -391,7 +397,74 @@ async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> 
             _ => unreachable!("equal_sync decides everything else"),
         }
     }
-    Ok(true)
+}
+
+/// The value, if known without running anything: what the asynchronous
+/// path's `co.force` would give at once (it counts as forcing).
+fn known_value(v: &Value) -> Option<Value> {
+    match v {
+        Value::Thunk(t) => t.value(),
+        v => Some(v.clone()),
+    }
+}
+
+/// Works through `work` as [`equal_maybe_identical`] does, as long as the
+/// values are known: the result when decided, or `None` with the pair that
+/// needs evaluating on top of `work` (nothing evaluated was skipped, so the
+/// order of forcing stays the same).
+fn equal_known(state: &EvalState, work: &mut Vec<(Value, Value, bool)>) -> Option<bool> {
+    while let Some((a, b, identical)) = work.last() {
+        let a = known_value(a)?;
+        let b = known_value(b)?;
+        let identical = *identical;
+        if identical {
+            work.pop();
+            continue;
+        }
+        if let Some(eq) = equal_sync(&a, &b) {
+            if !eq {
+                return Some(false);
+            }
+            work.pop();
+            continue;
+        }
+        match (&a, &b) {
+            (Value::List(x), Value::List(y)) => {
+                work.pop();
+                for (p, q) in x.0.iter().zip(y.0.iter()).rev() {
+                    work.push((p.clone(), q.clone(), p.ptr_eq(q)));
+                }
+            }
+            (Value::Attrs(x), Value::Attrs(y)) => {
+                // `is_derivation` of both, when their `type`s are known.
+                let is_drv = |set: &Attrs| -> Option<bool> {
+                    match set.get(state.sym.type_) {
+                        Some(t) => match known_value(t)? {
+                            Value::String(s) => Some(s.as_bytes() == b"derivation"),
+                            _ => Some(false),
+                        },
+                        None => Some(false),
+                    }
+                };
+                if is_drv(x)? && is_drv(y)? {
+                    // Rare: left to the general path.
+                    return None;
+                }
+                work.pop();
+                if x.len() != y.len() {
+                    return Some(false);
+                }
+                for (p, q) in x.iter().zip(y.iter()).rev() {
+                    if p.name != q.name {
+                        return Some(false);
+                    }
+                    work.push((p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
+                }
+            }
+            _ => unreachable!("equal_sync decides everything else"),
+        }
+    }
+    Some(true)
 }
 
 pub(super) async fn is_derivation(co: &Co, set: &Attrs) -> EvalResult<bool> {
@@ -423,6 +496,25 @@ pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], shape: &Inter
             }
             return None;
         }
+    }
+    // Strings only (the usual case): one allocation of the exact size, no
+    // copies of the parts.
+    if parts.iter().all(|p| matches!(p, Value::String(_))) {
+        let strings = || {
+            parts.iter().map(|p| match p {
+                Value::String(s) => s,
+                _ => unreachable!("all strings"),
+            })
+        };
+        let mut bytes = Vec::with_capacity(strings().map(|s| s.as_bytes().len()).sum());
+        let mut context = StringContext::new();
+        for s in strings() {
+            bytes.extend_from_slice(s.as_bytes());
+            if let Some(c) = s.context() {
+                context.extend(c.iter().cloned());
+            }
+        }
+        return Some(Ok(Value::string(NixString::new(bytes, Some(context)))));
     }
     let mut bytes = Vec::new();
     let mut context = StringContext::new();
