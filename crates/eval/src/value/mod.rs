@@ -110,6 +110,7 @@ impl Env {
 
     /// A function's environment: the argument in slot 0, the other `size - 1`
     /// slots (its formals) to be filled.
+    #[inline(always)]
     pub fn for_call(parent: Gc<Env>, size: usize, arg: Value) -> Gc<Env> {
         let slots = if size <= 1 {
             Slots::One(arg)
@@ -132,6 +133,7 @@ impl Env {
     }
 
     /// The environment `level` steps out.
+    #[inline(always)]
     pub fn up(self: &Gc<Env>, level: u32) -> &Gc<Env> {
         let mut env = self;
         for _ in 0..level {
@@ -140,6 +142,7 @@ impl Env {
         env
     }
 
+    #[inline(always)]
     pub fn get(&self, slot: u32) -> Value {
         match &*self.slots.borrow() {
             Slots::One(v) | Slots::With(v) => v.clone(),
@@ -155,6 +158,7 @@ impl Env {
         }
     }
 
+    #[inline(always)]
     pub fn set(&self, slot: u32, value: Value) {
         match &mut *self.slots.borrow_mut() {
             Slots::One(v) | Slots::With(v) => *v = value,
@@ -198,7 +202,7 @@ impl Thunk {
 
     /// The value, if it is known without running anything; this counts as
     /// forcing the thunk.
-    #[inline]
+    #[inline(always)]
     pub fn value(&self) -> Option<Value> {
         let mut state = self.0.borrow_mut();
         match &mut *state {
