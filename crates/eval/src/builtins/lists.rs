@@ -278,9 +278,15 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
                 });
                 return Ok(Value::list(items));
             }
-            let numbers = items.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_)));
-            let strings = items.iter().all(|v| matches!(v, Value::String(_)));
-            if numbers || strings {
+            if items.iter().all(|v| matches!(v, Value::String(_))) {
+                // Byte order, as `lessThan` compares strings.
+                items.sort_by(|x, y| match (x, y) {
+                    (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+                    _ => unreachable!("all strings"),
+                });
+                return Ok(Value::list(items));
+            }
+            if items.iter().all(|v| matches!(v, Value::Int(_) | Value::Float(_))) {
                 let state = &co.state;
                 items.sort_by(|x, y| match crate::vm::less_than_values(state, x, y) {
                     Some(true) => std::cmp::Ordering::Less,

@@ -1257,7 +1257,7 @@ pub fn less_than_values(state: &EvalState, a: &Value, b: &Value) -> Option<bool>
 pub async fn deep_force(co: &Co, v: Value, bias: usize) -> EvalResult<Value> {
     let top = co.force(v).await?;
     let limit = co.state.settings.max_call_depth;
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     // The containers being walked, outermost first, with the index of the
     // child being forced.
     let mut walk: Vec<(Value, usize)> = Vec::new();
@@ -1279,6 +1279,9 @@ pub async fn deep_force(co: &Co, v: Value, bias: usize) -> EvalResult<Value> {
         let depth = outer + bias + walk.len();
         let forced = if depth > limit {
             Err(EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded"))
+        } else if let Some(v) = child.resolved() {
+            // Already evaluated: what forcing it would give at once.
+            Ok(v)
         } else {
             let pos = determine_pos(&child);
             let saved = co.state.extra_call_depth.replace(depth + 1);
