@@ -53,7 +53,7 @@ fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSe
         };
         match &v {
             Value::Attrs(set) => {
-                if !set.is_empty() && !seen.insert(std::rc::Rc::as_ptr(set) as *const u8 as usize) {
+                if !set.is_empty() && !seen.insert(set.as_ptr() as usize) {
                     out.extend_from_slice("«repeated»".as_bytes());
                     continue;
                 }
@@ -172,7 +172,7 @@ impl ErrorPrinter<'_> {
     fn print(&mut self, v: &Value, depth: usize) {
         match v {
             Value::Attrs(set) => {
-                if !self.seen.insert(std::rc::Rc::as_ptr(set) as *const u8 as usize) {
+                if !self.seen.insert(set.as_ptr() as usize) {
                     self.out.extend_from_slice("«repeated»".as_bytes());
                     return;
                 }

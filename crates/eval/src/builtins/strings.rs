@@ -107,7 +107,7 @@ fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
                 if bytes[i..].starts_with(p) {
                     if replacements[k].is_none() {
                         let frame = "while evaluating one of the replacement strings passed to builtins.replaceStrings";
-                        replacements[k] = Some((*args::force_string(&co, &to.0[k], frame).await?).clone());
+                        replacements[k] = Some(args::force_string(&co, &to.0[k], frame).await?);
                     }
                     let r = replacements[k].as_ref().expect("just set");
                     out.extend_from_slice(r.as_bytes());

@@ -1,7 +1,8 @@
 //! Runtime values.
 //!
 //! A `Value` is 16 bytes: scalars inline, everything else behind a reference
-//! count. Sharing is the rule (lists, sets and strings are immutable), so a
+//! count (sets and strings in one allocation with their contents, see
+//! `thin.rs`). Sharing is the rule (lists, sets and strings are immutable), so a
 //! clone is a counter increment. Cycles (a `rec` set or `let` whose thunks
 //! point back at their own environment) are not collected: memory lives as
 //! long as the evaluation in that case. The choice is confined to this
@@ -10,6 +11,7 @@
 mod attrs;
 mod drop;
 mod string;
+mod thin;
 
 use std::cell::RefCell;
 use std::fmt;
@@ -30,10 +32,10 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(Gc<NixString>),
+    String(NixString),
     /// An absolute, canonical path.
     Path(Gc<Vec<u8>>),
-    Attrs(Gc<Attrs>),
+    Attrs(Attrs),
     List(Gc<List>),
     Lambda(Gc<Closure>),
     /// A builtin with some (perhaps no) arguments applied.
@@ -190,7 +192,7 @@ impl Thunk {
 
 impl Value {
     pub fn string(s: impl Into<NixString>) -> Value {
-        Value::String(Gc::new(s.into()))
+        Value::String(s.into())
     }
 
     pub fn list(items: Vec<Value>) -> Value {
@@ -198,7 +200,7 @@ impl Value {
     }
 
     pub fn attrs(attrs: Attrs) -> Value {
-        Value::Attrs(Gc::new(attrs))
+        Value::Attrs(attrs)
     }
 
     /// The value itself, or what its thunk evaluated to; `None` for a thunk
@@ -261,12 +263,12 @@ impl Value {
     /// some sets by address).
     pub fn ptr_eq(&self, other: &Value) -> bool {
         match (self, other) {
-            (Value::Attrs(a), Value::Attrs(b)) => Gc::ptr_eq(a, b),
+            (Value::Attrs(a), Value::Attrs(b)) => Attrs::ptr_eq(a, b),
             (Value::List(a), Value::List(b)) => Gc::ptr_eq(a, b),
             (Value::Lambda(a), Value::Lambda(b)) => Gc::ptr_eq(a, b),
             (Value::PrimOp(a), Value::PrimOp(b)) => Gc::ptr_eq(a, b),
             (Value::Thunk(a), Value::Thunk(b)) => Gc::ptr_eq(a, b),
-            (Value::String(a), Value::String(b)) => Gc::ptr_eq(a, b),
+            (Value::String(a), Value::String(b)) => NixString::ptr_eq(a, b),
             _ => false,
         }
     }

@@ -925,7 +925,7 @@ impl Vm {
                         }
                         None => unreachable!(),
                     },
-                    Op::AssertEq { text, assert_offset } => {
+                    Op::AssertEq { text, assert_pos } => {
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         // Pushes a null that the next instruction drops.
@@ -933,7 +933,7 @@ impl Vm {
                             self.stack.push(Value::Null);
                         } else {
                             let eq_pos = chunk.pos_at(pc - 1);
-                            let assert_pos = eq_pos.map(|p| Pos { file: p.file, offset: assert_offset });
+                            let assert_pos = eq_pos.map(|_| assert_pos);
                             let text = ops::constant_text(&chunk, text);
                             let r = self.spawn(move |co| Box::pin(assert_equal(co, a, b, text, eq_pos, assert_pos)));
                             started!(r);
@@ -1203,7 +1203,7 @@ fn determine_pos(v: &Value) -> Option<Pos> {
 
 fn container_id(v: &Value) -> Option<usize> {
     match v {
-        Value::Attrs(set) => Some(Gc::as_ptr(set) as *const u8 as usize),
+        Value::Attrs(set) => Some(set.as_ptr() as usize),
         Value::List(list) => Some(Gc::as_ptr(list) as *const u8 as usize),
         _ => None,
     }

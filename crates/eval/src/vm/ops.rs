@@ -548,7 +548,7 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
 pub fn position_attrs(state: &EvalState, pos: Option<Pos>) -> Value {
     let Some(pos) = pos else { return Value::Null };
     let (line, column) = state.sources.line_col(pos);
-    let file = state.sources.origin_label(pos.file);
+    let file = state.sources.origin_label(state.sources.resolve(pos).0);
     let mut b = AttrsBuilder::with_capacity(3);
     b.insert(state.intern("column"), Value::Int(column as i64), None);
     b.insert(state.intern("file"), Value::string(file), None);
