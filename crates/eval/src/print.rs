@@ -226,15 +226,18 @@ impl ErrorPrinter<'_> {
                 self.out.extend_from_slice(b" ]");
             }
             Value::Thunk(t) => {
-                let state = t.0.borrow();
-                match &*state {
-                    ThunkState::Done(v) => {
-                        let v = v.clone();
-                        drop(state);
-                        self.print(&v, depth)
-                    }
-                    ThunkState::Blackhole => self.out.extend_from_slice("«potential infinite recursion»".as_bytes()),
-                    _ => self.out.extend_from_slice("«thunk»".as_bytes()),
+                // SAFETY: only matches and clones.
+                let state = unsafe {
+                    t.inspect(|s| match s {
+                        ThunkState::Done(v) => Ok(v.clone()),
+                        ThunkState::Blackhole => Err(true),
+                        _ => Err(false),
+                    })
+                };
+                match state {
+                    Ok(v) => self.print(&v, depth),
+                    Err(true) => self.out.extend_from_slice("«potential infinite recursion»".as_bytes()),
+                    Err(false) => self.out.extend_from_slice("«thunk»".as_bytes()),
                 }
             }
             Value::String(s) => {

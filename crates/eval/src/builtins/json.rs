@@ -219,7 +219,7 @@ async fn emit(
         }
         Value::List(l) => {
             out.push(b'[');
-            return Ok(Some(Open::List { items: l.0.clone(), next: 0, pos }));
+            return Ok(Some(Open::List { items: l.0.to_vec(), next: 0, pos }));
         }
         Value::Lambda(closure) => {
             let mut e = EvalError::eval(format!("cannot convert {} to JSON", v.type_description()));

@@ -164,7 +164,7 @@ pub fn install(state: &EvalState) {
     set.insert(builtins_sym, placeholder.clone(), None);
     let value = Value::attrs(set.build());
     if let Value::Thunk(t) = &placeholder {
-        *t.0.borrow_mut() = crate::value::ThunkState::Done(value.clone());
+        t.set(crate::value::ThunkState::Done(value.clone()));
     }
     state.set_global(builtins_sym, value);
 }

@@ -13,7 +13,7 @@ mod drop;
 mod string;
 mod thin;
 
-use std::cell::RefCell;
+use std::cell::{RefCell, UnsafeCell};
 use std::fmt;
 use std::rc::Rc;
 
@@ -43,9 +43,10 @@ pub enum Value {
     Thunk(Gc<Thunk>),
 }
 
-/// A list's elements; each may be a thunk.
+/// A list's elements; each may be a thunk. Lists never change once made:
+/// a boxed slice has no spare capacity and is a word smaller than a `Vec`.
 #[derive(Default)]
-pub struct List(pub Vec<Value>);
+pub struct List(pub Box<[Value]>);
 
 impl List {
     pub fn as_slice(&self) -> &[Value] {
@@ -137,7 +138,14 @@ impl Env {
 }
 
 /// A suspended computation, evaluated at most once.
-pub struct Thunk(pub RefCell<ThunkState>);
+///
+/// Its state sits in an `UnsafeCell`, not a `RefCell`: the borrow flag
+/// would be a word more on each of the hundreds of thousands of thunks an
+/// evaluation makes. The state is only ever replaced whole
+/// ([`Thunk::set`], [`Thunk::replace`]) or looked at through
+/// [`Thunk::inspect`], whose caller promises not to change any thunk
+/// meanwhile; no reference into the state outlives either.
+pub struct Thunk(UnsafeCell<ThunkState>);
 
 pub enum ThunkState {
     /// Code to run in an environment.
@@ -166,26 +174,63 @@ impl Thunk {
     /// A new thunk, as the value that refers to it.
     #[allow(clippy::new_ret_no_self)]
     pub fn new(state: ThunkState) -> Value {
-        Value::Thunk(Gc::new(Thunk(RefCell::new(state))))
+        Value::Thunk(Gc::new(Thunk(UnsafeCell::new(state))))
+    }
+
+    /// Puts a new state in; the old one is dropped after the thunk holds
+    /// the new one.
+    pub fn set(&self, state: ThunkState) {
+        drop(self.replace(state));
+    }
+
+    /// Puts a new state in and gives back the old one.
+    pub fn replace(&self, state: ThunkState) -> ThunkState {
+        // SAFETY: no reference into the state exists outside `inspect`,
+        // whose caller does not change thunks; the swap runs no other code.
+        unsafe { std::mem::replace(&mut *self.0.get(), state) }
+    }
+
+    /// Looks at the state.
+    ///
+    /// # Safety
+    /// `f` must not change the state of any thunk (directly or by running
+    /// anything that might): it may match and clone, nothing more.
+    pub unsafe fn inspect<R>(&self, f: impl FnOnce(&ThunkState) -> R) -> R {
+        // SAFETY: states change only through `replace`, which the caller
+        // promises not to reach while `f` holds the reference.
+        f(unsafe { &*self.0.get() })
+    }
+
+    /// The state, when nothing else can reach the thunk.
+    pub fn get_mut(&mut self) -> &mut ThunkState {
+        self.0.get_mut()
     }
 
     /// The value, if it is known without running anything; this counts as
     /// forcing the thunk.
     pub fn value(&self) -> Option<Value> {
-        let eager = match &*self.0.borrow() {
-            ThunkState::Done(v) => return Some(v.clone()),
-            ThunkState::Eager(v) => v.clone(),
-            _ => return None,
-        };
-        *self.0.borrow_mut() = ThunkState::Done(eager.clone());
-        Some(eager)
+        // SAFETY: only matches and clones.
+        let (v, eager) = unsafe {
+            self.inspect(|s| match s {
+                ThunkState::Done(v) => Some((v.clone(), false)),
+                ThunkState::Eager(v) => Some((v.clone(), true)),
+                _ => None,
+            })
+        }?;
+        if eager {
+            self.set(ThunkState::Done(v.clone()));
+        }
+        Some(v)
     }
 
     /// The value if the thunk has been forced; looking does not force it.
     pub fn peek(&self) -> Option<Value> {
-        match &*self.0.borrow() {
-            ThunkState::Done(v) => Some(v.clone()),
-            _ => None,
+        // SAFETY: only matches and clones.
+        unsafe {
+            self.inspect(|s| match s {
+                ThunkState::Done(v) => Some(v.clone()),
+                _ => None,
+            })
         }
     }
 }
@@ -196,7 +241,7 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Gc::new(List(items)))
+        Value::List(Gc::new(List(items.into_boxed_slice())))
     }
 
     pub fn attrs(attrs: Attrs) -> Value {

@@ -169,12 +169,12 @@ impl Vm {
                     }
                     ok => ok,
                 };
-                *thunk.0.borrow_mut() = match &result {
+                thunk.set(match &result {
                     Ok(v) => ThunkState::Done(v.clone()),
                     // A stack overflow says nothing about the thunk itself.
                     Err(e) if e.kind == ErrorKind::StackOverflow => original,
                     Err(e) => ThunkState::Failed(e.clone()),
-                };
+                });
                 Some(result)
             }
             Frame::Native { co, .. } => {
@@ -307,14 +307,13 @@ impl Vm {
     /// Starts forcing `value`; an application is called from `pos`.
     fn begin_force_at(&mut self, value: Value, pos: Option<Pos>) -> Started {
         let Value::Thunk(thunk) = value else { return Some(Ok(value)) };
-        let state = std::mem::replace(&mut *thunk.0.borrow_mut(), ThunkState::Blackhole);
+        let state = thunk.replace(ThunkState::Blackhole);
         match state {
             ThunkState::Done(v) | ThunkState::Eager(v) => {
-                *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                thunk.set(ThunkState::Done(v.clone()));
                 Some(Ok(v))
             }
             ThunkState::Blackhole => {
-                *thunk.0.borrow_mut() = ThunkState::Blackhole;
                 let mut e = EvalError::new(ErrorKind::InfiniteRecursion, "infinite recursion encountered");
                 e.cycle = Some(thunk_id(&thunk));
                 Some(Err(e))
@@ -324,7 +323,7 @@ impl Vm {
                 // force's own.
                 let mut error = e.clone();
                 error.trace = e.trace.fresh();
-                *thunk.0.borrow_mut() = ThunkState::Failed(e);
+                thunk.set(ThunkState::Failed(e));
                 Some(Err(error))
             }
             ThunkState::Suspended { chunk, env } => {
@@ -608,7 +607,7 @@ impl Vm {
                             match self.frames.last() {
                                 Some(Frame::Thunk { .. }) => {
                                     let Some(Frame::Thunk { thunk, .. }) = self.frames.pop() else { unreachable!() };
-                                    *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                                    thunk.set(ThunkState::Done(v.clone()));
                                 }
                                 Some(Frame::Code { .. }) => {
                                     self.stack.push(v);
@@ -664,7 +663,7 @@ impl Vm {
                     }
                     Op::List(n) => {
                         let items = self.stack.split_off(self.stack.len() - n as usize);
-                        self.stack.push(Value::List(Gc::new(List(items))));
+                        self.stack.push(Value::list(items));
                     }
                     Op::Attrs(i) => {
                         let shape = &chunk.shapes[i as usize];
@@ -1193,9 +1192,12 @@ pub async fn deep_force(co: &Co, v: Value, bias: usize) -> EvalResult<Value> {
 fn determine_pos(v: &Value) -> Option<Pos> {
     match v {
         Value::Lambda(c) => Some(c.lambda.pos),
-        Value::Thunk(t) => match &*t.0.borrow() {
-            ThunkState::Apply { func, .. } => determine_pos(func),
-            _ => None,
+        // SAFETY: only matches and reads positions.
+        Value::Thunk(t) => unsafe {
+            t.inspect(|s| match s {
+                ThunkState::Apply { func, .. } => determine_pos(func),
+                _ => None,
+            })
         },
         _ => None,
     }

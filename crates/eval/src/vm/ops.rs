@@ -9,7 +9,7 @@ use crate::error::{EvalError, EvalResult};
 use crate::source::Pos;
 use crate::state::EvalState;
 use crate::symbol::Symbol;
-use crate::value::{Attrs, AttrsBuilder, Env, Gc, NixString, StringContext, Thunk, ThunkState, Value};
+use crate::value::{Attrs, AttrsBuilder, Env, Gc, List, NixString, StringContext, Thunk, ThunkState, Value};
 
 use super::Co;
 
@@ -349,9 +349,28 @@ pub async fn equal_or_identical(co: &Co, a: Value, b: Value) -> EvalResult<bool>
     equal_maybe_identical(co, a, b, identical).await
 }
 
+/// What is left to compare: two values, or the elements of two lists of
+/// the same length from an index on (so that comparing long lists takes
+/// no memory per element).
+enum EqWork {
+    Values(Value, Value, bool),
+    Lists(Gc<List>, Gc<List>, usize),
+}
+
 async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> EvalResult<bool> {
-    let mut work = vec![(a, b, identical)];
-    while let Some((a, b, identical)) = work.pop() {
+    let mut work = vec![EqWork::Values(a, b, identical)];
+    while let Some(next) = work.pop() {
+        let (a, b, identical) = match next {
+            EqWork::Values(a, b, identical) => (a, b, identical),
+            EqWork::Lists(x, y, i) => {
+                let (p, q) = (x.0[i].clone(), y.0[i].clone());
+                if i + 1 < x.0.len() {
+                    work.push(EqWork::Lists(x, y, i + 1));
+                }
+                let identical = p.ptr_eq(&q);
+                (p, q, identical)
+            }
+        };
         let a = co.force(a).await?;
         let b = co.force(b).await?;
         if identical {
@@ -364,17 +383,14 @@ async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> 
             continue;
         }
         match (&a, &b) {
-            (Value::List(x), Value::List(y)) => {
-                for (p, q) in x.0.iter().zip(y.0.iter()).rev() {
-                    work.push((p.clone(), q.clone(), p.ptr_eq(q)));
-                }
-            }
+            // `equal_sync` found the lengths equal (and not zero).
+            (Value::List(x), Value::List(y)) => work.push(EqWork::Lists(x.clone(), y.clone(), 0)),
             (Value::Attrs(x), Value::Attrs(y)) => {
                 // Two derivations are equal when their output paths are.
                 let st = &co.state;
                 if is_derivation(co, x).await? && is_derivation(co, y).await? {
                     if let (Some(p), Some(q)) = (x.get(st.sym.out_path), y.get(st.sym.out_path)) {
-                        work.push((p.clone(), q.clone(), p.ptr_eq(q)));
+                        work.push(EqWork::Values(p.clone(), q.clone(), p.ptr_eq(q)));
                         continue;
                     }
                 }
@@ -385,7 +401,7 @@ async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> 
                     if p.name != q.name {
                         return Ok(false);
                     }
-                    work.push((p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
+                    work.push(EqWork::Values(p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
                 }
             }
             _ => unreachable!("equal_sync decides everything else"),
