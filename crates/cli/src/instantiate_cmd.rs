@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use neve_eval::builtins::json::escape_string;
 use neve_eval::store::EvalStore;
-use neve_eval::value::{Attrs, Gc};
+use neve_eval::value::Attrs;
 use neve_eval::{EvalError, Evaluator, Value};
 use neve_store::derivation::DerivationOutput;
 use neve_store::{DaemonClient, DirStore, StorePath, WritableStore};
@@ -140,14 +140,14 @@ fn get_derivation(
     eval: &mut Evaluator,
     v: &Value,
     found: &mut Vec<Found>,
-    done: &mut HashSet<*const Attrs>,
+    done: &mut HashSet<*const u8>,
 ) -> Result<bool, EvalError> {
     let v = eval.force(v.clone())?;
     let Value::Attrs(set) = &v else { return Ok(true) };
     if !is_derivation(eval, set)? {
         return Ok(true);
     }
-    if !done.insert(Gc::as_ptr(set)) {
+    if !done.insert(set.as_ptr()) {
         return Ok(false);
     }
     let drv_path = match string_attr(eval, set, "drvPath")? {
@@ -198,7 +198,7 @@ fn get_derivations(
     v: Value,
     auto_args: &[(String, Value)],
     found: &mut Vec<Found>,
-    done: &mut HashSet<*const Attrs>,
+    done: &mut HashSet<*const u8>,
 ) -> Result<(), EvalError> {
     let v = eval_cmd::auto_call(eval, v, auto_args)?;
     if !get_derivation(eval, &v, found, done)? {

@@ -136,9 +136,9 @@ pub enum Op {
     /// when they are not equal (an `assert a == b;`), else push a null.
     AssertEq {
         text: u32,
-        /// Where the `assert` starts (byte offset in this chunk's file);
-        /// the instruction's own position is the `==`'s.
-        assert_offset: u32,
+        /// Where the `assert` starts; the instruction's own position is
+        /// the `==`'s.
+        assert_pos: Pos,
     },
     /// `a + b`: numbers add, a path gets a suffix, anything else
     /// concatenates as strings; `chunk.interpolations[i]` has the

@@ -37,7 +37,7 @@ fn cannot_coerce(state: &EvalState, v: &Value) -> EvalError {
 /// `__toString` or `outPath`, a list with thunks, a thunk).
 pub fn coerce_to_string_sync(state: &EvalState, v: &Value, mode: CoerceMode) -> Option<EvalResult<NixString>> {
     Some(match v {
-        Value::String(s) => Ok((**s).clone()),
+        Value::String(s) => Ok(s.clone()),
         Value::Path(p) if matches!(mode, CoerceMode::Interpolation | CoerceMode::DrvAttr) => {
             crate::store::copy_path_to_store(state, p)
         }

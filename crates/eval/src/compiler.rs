@@ -23,14 +23,15 @@ use crate::chunk::{
     Operand, TraceRegion,
 };
 use crate::hir::{self, AttrName, AttrValue, BinaryOp, Expr, ExprId, Hir, Part, Var};
-use crate::source::{FileId, Pos};
+use crate::source::Pos;
 use crate::symbol::{Interner, Symbol};
 use crate::value::{Gc, NixString, Value};
 
 /// What the compiler needs to know about the file.
 pub struct CompileInput<'a> {
     pub hir: &'a Hir,
-    pub file: FileId,
+    /// The position of the file's first byte.
+    pub start: Pos,
     /// The directory relative path literals are resolved against.
     pub base_dir: &'a Path,
     /// `$HOME`, for `~/` paths.
@@ -70,7 +71,7 @@ impl Compiler<'_, '_> {
     }
 
     fn pos(&self, range: TextRange) -> Pos {
-        Pos { file: self.input.file, offset: range.start().into() }
+        self.input.start.plus(range.start().into())
     }
 
     fn emit(&mut self, op: Op) -> usize {
@@ -317,7 +318,7 @@ impl Compiler<'_, '_> {
                             self.strict_in(*e, "in an operand of '+'");
                             let start = self.hir().interpolation_starts.get(e).copied();
                             let start = start.unwrap_or_else(|| self.hir().range(*e).start());
-                            positions.push(Some(Pos { file: self.input.file, offset: start.into() }));
+                            positions.push(Some(self.input.start.plus(start.into())));
                         }
                     }
                 }
@@ -394,7 +395,8 @@ impl Compiler<'_, '_> {
                 });
                 if eq.is_some() {
                     self.at(self.hir().range(cond));
-                    self.emit(Op::AssertEq { text, assert_offset: range.start().into() });
+                    let assert_pos = self.pos(range);
+                    self.emit(Op::AssertEq { text, assert_pos });
                     self.at(range);
                     self.emit(Op::Pop);
                 } else {
@@ -541,7 +543,7 @@ impl Compiler<'_, '_> {
                 // keeps the grammar's positions here, literals included).
                 let at = |c: &Self, id| Some(c.pos(c.hir().range(id)));
                 let positions = match self.hir().operand_starts.get(&id) {
-                    Some(starts) => starts.map(|s| Some(Pos { file: self.input.file, offset: s.into() })),
+                    Some(starts) => starts.map(|s| Some(self.input.start.plus(s.into()))),
                     None => [at(self, lhs), at(self, rhs)],
                 };
                 self.chunk.interpolations.push(Interpolation { force_string: false, positions: positions.into() });

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::compiler::{compile, CompileInput};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::hir;
-use crate::source::{FileId, Origin, Pos};
+use crate::source::{FileId, Origin};
 use crate::state::EvalState;
 use crate::value::{Attrs, Env, Thunk, ThunkState, Value};
 
@@ -60,8 +60,14 @@ fn load_source_in_scope(
     }
     let home = state.io.get_env("HOME");
     let globals = |name| state.global(name);
-    let input =
-        CompileInput { hir: &lowered.hir, file, base_dir, home: home.as_deref(), text: &text, globals: &globals };
+    let input = CompileInput {
+        hir: &lowered.hir,
+        start: state.sources.pos(file, 0),
+        base_dir,
+        home: home.as_deref(),
+        text: &text,
+        globals: &globals,
+    };
     let chunk = state.with_interner(|interner| compile(&input, interner));
     let env = Env::new(None, names.len());
     for (slot, attr) in scope.into_iter().flat_map(|s| s.iter()).enumerate() {
@@ -76,7 +82,7 @@ fn report_lints(state: &EvalState, file: FileId, lints: &[hir::Lint]) -> EvalRes
     use crate::state::LintLevel;
     let s = &state.settings;
     for lint in lints {
-        let pos = Pos { file, offset: lint.range.start().into() };
+        let pos = state.sources.pos(file, lint.range.start().into());
         let text = &lint.text;
         let (level, message) = match lint.kind {
             LintKind::CursedOr => {
@@ -126,8 +132,8 @@ fn report_lints(state: &EvalState, file: FileId, lints: &[hir::Lint]) -> EvalRes
 fn syntax_error(state: &EvalState, file: FileId, e: &neve_syntax::SyntaxError) -> EvalError {
     let mut message = e.message.clone();
     if let Some(prev) = e.previous {
-        let pos = Pos { file, offset: prev.start().into() };
+        let pos = state.sources.pos(file, prev.start().into());
         message.push_str(&format!(" at {}", state.show_pos(Some(pos))));
     }
-    EvalError::new(ErrorKind::Parse, message).at(Pos { file, offset: e.range.start().into() })
+    EvalError::new(ErrorKind::Parse, message).at(state.sources.pos(file, e.range.start().into()))
 }

@@ -53,7 +53,7 @@ fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSe
         };
         match &v {
             Value::Attrs(set) => {
-                if !set.is_empty() && !seen.insert(std::rc::Rc::as_ptr(set) as *const u8 as usize) {
+                if !set.is_empty() && !seen.insert(set.as_ptr() as usize) {
                     out.extend_from_slice("«repeated»".as_bytes());
                     continue;
                 }
@@ -172,7 +172,7 @@ impl ErrorPrinter<'_> {
     fn print(&mut self, v: &Value, depth: usize) {
         match v {
             Value::Attrs(set) => {
-                if !self.seen.insert(std::rc::Rc::as_ptr(set) as *const u8 as usize) {
+                if !self.seen.insert(set.as_ptr() as usize) {
                     self.out.extend_from_slice("«repeated»".as_bytes());
                     return;
                 }
@@ -226,15 +226,18 @@ impl ErrorPrinter<'_> {
                 self.out.extend_from_slice(b" ]");
             }
             Value::Thunk(t) => {
-                let state = t.0.borrow();
-                match &*state {
-                    ThunkState::Done(v) => {
-                        let v = v.clone();
-                        drop(state);
-                        self.print(&v, depth)
-                    }
-                    ThunkState::Blackhole => self.out.extend_from_slice("«potential infinite recursion»".as_bytes()),
-                    _ => self.out.extend_from_slice("«thunk»".as_bytes()),
+                // SAFETY: only matches and clones.
+                let state = unsafe {
+                    t.inspect(|s| match s {
+                        ThunkState::Done(v) => Ok(v.clone()),
+                        ThunkState::Blackhole => Err(true),
+                        _ => Err(false),
+                    })
+                };
+                match state {
+                    Ok(v) => self.print(&v, depth),
+                    Err(true) => self.out.extend_from_slice("«potential infinite recursion»".as_bytes()),
+                    Err(false) => self.out.extend_from_slice("«thunk»".as_bytes()),
                 }
             }
             Value::String(s) => {

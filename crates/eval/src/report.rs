@@ -8,8 +8,9 @@ use crate::state::EvalState;
 
 /// The code around `pos`, as CppNix prints it under a message.
 pub fn snippet(state: &EvalState, pos: Pos) -> String {
-    let file = state.sources.file(pos.file);
-    code_snippet(&file.text, &file.lines, TextSize::from(pos.offset))
+    let (file, offset) = state.sources.resolve(pos);
+    let file = state.sources.file(file);
+    code_snippet(&file.text, &file.lines, TextSize::from(offset))
 }
 
 /// `error: ...` laid out as CppNix's `showErrorInfo` does: the trace frames,

@@ -177,7 +177,7 @@ impl EvalState {
         match pos {
             Some(p) => {
                 let (line, col) = self.sources.line_col(p);
-                format!("{}:{line}:{col}", self.sources.origin_label(p.file))
+                format!("{}:{line}:{col}", self.sources.origin_label(self.sources.resolve(p).0))
             }
             None => "«none»:0".to_string(),
         }

@@ -8,7 +8,7 @@ use super::{native, without_trace, PrimOp};
 use crate::coerce::{coerce_to_string_in, CoerceMode};
 use crate::error::{EvalResult, TraceFrame};
 use crate::print::print_for_error;
-use crate::value::{Gc, Value};
+use crate::value::Value;
 use crate::vm::{less_than, Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
@@ -110,7 +110,7 @@ fn generic_closure(co: Co, a: Vec<Value>) -> NativeFuture {
                 work.push_back(item);
             }
         }
-        Ok(Value::List(Gc::new(crate::value::List(result))))
+        Ok(Value::list(result))
     })
 }
 

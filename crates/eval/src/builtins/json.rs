@@ -48,7 +48,7 @@ fn from_json_builtin(co: Co, a: Vec<Value>) -> NativeFuture {
 }
 
 /// CppNix's `forceStringNoCtx`: a string without context.
-pub(crate) fn string_no_context(state: &EvalState, v: &Value, what: &str) -> EvalResult<crate::value::Gc<NixString>> {
+pub(crate) fn string_no_context(state: &EvalState, v: &Value, what: &str) -> EvalResult<NixString> {
     let s = match v {
         Value::String(s) => s.clone(),
         other => return Err(crate::vm::type_error(state, "a string", other).with_frame(what, None)),

@@ -177,7 +177,7 @@ pub fn install(state: &EvalState) {
     set.insert(builtins_sym, placeholder.clone(), None);
     let value = Value::attrs(set.build());
     if let Value::Thunk(t) = &placeholder {
-        *t.0.borrow_mut() = crate::value::ThunkState::Done(value.clone());
+        t.set(crate::value::ThunkState::Done(value.clone()));
     }
     state.set_global(builtins_sym, value);
 }
@@ -234,7 +234,7 @@ pub(crate) mod args {
         }
     }
 
-    pub fn attrs<'a>(state: &EvalState, v: &'a Value) -> EvalResult<&'a Gc<Attrs>> {
+    pub fn attrs<'a>(state: &EvalState, v: &'a Value) -> EvalResult<&'a Attrs> {
         match v {
             Value::Attrs(a) => Ok(a),
             other => Err(type_error(state, "a set", other)),
@@ -289,7 +289,7 @@ pub(crate) mod args {
         list(&co.state, &v).cloned().context(frame)
     }
 
-    pub async fn force_attrs(co: &Co, v: &Value, frame: &str) -> EvalResult<Gc<Attrs>> {
+    pub async fn force_attrs(co: &Co, v: &Value, frame: &str) -> EvalResult<Attrs> {
         let v = co.force(v.clone()).await?;
         attrs(&co.state, &v).cloned().context(frame)
     }
@@ -310,7 +310,7 @@ pub(crate) mod args {
         int(&co.state, &v).context(frame)
     }
 
-    pub async fn force_string(co: &Co, v: &Value, frame: &str) -> EvalResult<Gc<NixString>> {
+    pub async fn force_string(co: &Co, v: &Value, frame: &str) -> EvalResult<NixString> {
         let v = co.force(v.clone()).await.context(frame)?;
         match v {
             Value::String(s) => Ok(s),
@@ -319,18 +319,13 @@ pub(crate) mod args {
     }
 
     /// `forceStringNoCtx`: a string without context.
-    pub async fn force_string_no_ctx(co: &Co, v: &Value, frame: &str) -> EvalResult<Gc<NixString>> {
+    pub async fn force_string_no_ctx(co: &Co, v: &Value, frame: &str) -> EvalResult<NixString> {
         force_string_no_ctx_at(co, v, frame, None).await
     }
 
     /// `forceStringNoCtx` with a position: the error and the frame are
     /// both located there.
-    pub async fn force_string_no_ctx_at(
-        co: &Co,
-        v: &Value,
-        frame: &str,
-        pos: Option<Pos>,
-    ) -> EvalResult<Gc<NixString>> {
+    pub async fn force_string_no_ctx_at(co: &Co, v: &Value, frame: &str, pos: Option<Pos>) -> EvalResult<NixString> {
         let v = co.force(v.clone()).await.map_err(|e| e.with_frame(frame, pos))?;
         match v {
             Value::String(s) => super::json::string_no_context(&co.state, &Value::String(s), frame).inspect_err(|e| {

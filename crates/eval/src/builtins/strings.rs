@@ -7,7 +7,7 @@ use crate::coerce::{coerce_to_string_in, CoerceMode};
 use crate::error::EvalResult;
 use crate::regex::Regex;
 use crate::state::EvalState;
-use crate::value::{Gc, NixString, StringContext, Value};
+use crate::value::{NixString, StringContext, Value};
 use crate::vm::{Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
@@ -37,7 +37,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
 ];
 
 /// A string known without evaluation, else `None`.
-fn known_string(v: &Value) -> Option<Gc<NixString>> {
+fn known_string(v: &Value) -> Option<NixString> {
     match args::known(v)? {
         Value::String(s) => Some(s),
         _ => None,
@@ -158,7 +158,7 @@ fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
             patterns.push(args::force_string(&co, p, frame).await?);
         }
         // Replacements are evaluated only when used, and once.
-        let mut replacements: Vec<Option<Gc<NixString>>> = vec![None; to.0.len()];
+        let mut replacements: Vec<Option<NixString>> = vec![None; to.0.len()];
         let s = args::force_string(&co, &a[2], "while evaluating the third argument passed to builtins.replaceStrings")
             .await?;
         let mut r = Replacing::new(&s, &patterns);
@@ -199,7 +199,7 @@ struct Replacing {
 }
 
 impl Replacing {
-    fn new(s: &NixString, patterns: &[Gc<NixString>]) -> Replacing {
+    fn new(s: &NixString, patterns: &[NixString]) -> Replacing {
         let mut starts = [false; 256];
         for p in patterns {
             match p.as_bytes().first() {
@@ -213,12 +213,7 @@ impl Replacing {
 
     /// Goes on replacing: `None` when done, or the index of a replacement
     /// that must be evaluated first.
-    fn run(
-        &mut self,
-        s: &NixString,
-        patterns: &[Gc<NixString>],
-        replacements: &[Option<Gc<NixString>>],
-    ) -> Option<usize> {
+    fn run(&mut self, s: &NixString, patterns: &[NixString], replacements: &[Option<NixString>]) -> Option<usize> {
         let bytes = s.as_bytes();
         while self.at <= bytes.len() {
             let i = self.at;

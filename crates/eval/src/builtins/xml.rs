@@ -180,7 +180,7 @@ impl Writer<'_> {
     }
 
     fn pos_attrs(&self, attrs: &mut XmlAttrs, pos: Pos) {
-        if let Origin::File(p) = &self.state.sources.file(pos.file).origin {
+        if let Origin::File(p) = &self.state.sources.file(self.state.sources.resolve(pos).0).origin {
             attrs.push(("path", p.as_os_str().as_encoded_bytes().to_vec()));
         }
         let (line, col) = self.state.sources.line_col(pos);

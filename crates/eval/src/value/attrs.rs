@@ -1,6 +1,7 @@
 //! Attribute sets: attributes sorted by symbol (CppNix's order), found by
 //! binary search.
 
+use super::thin::ThinRc;
 use super::Value;
 use crate::source::Pos;
 use crate::symbol::Symbol;
@@ -13,16 +14,23 @@ pub struct Attr {
     pub pos: Option<Pos>,
 }
 
-/// Sets never change once made, so their attributes sit in a slice of
-/// exactly their size (no spare capacity, one word less than a `Vec`).
-#[derive(Clone, Default)]
+/// A set: a shared handle to its attributes. Sets never change once made,
+/// so the attributes sit after the reference count in one allocation of
+/// exactly their size; a clone is a counter increment.
+#[derive(Clone)]
 pub struct Attrs {
-    attrs: Box<[Attr]>,
+    attrs: ThinRc<(), Attr>,
+}
+
+impl Default for Attrs {
+    fn default() -> Attrs {
+        Attrs::empty()
+    }
 }
 
 impl Attrs {
     pub fn empty() -> Attrs {
-        Attrs::default()
+        Attrs { attrs: ThinRc::from_vec((), Vec::new()) }
     }
 
     /// Builds a set from attributes in any order; on duplicate names the
@@ -30,22 +38,40 @@ impl Attrs {
     pub fn from_unsorted(mut attrs: Vec<Attr>) -> Attrs {
         attrs.sort_by_key(|a| a.name);
         attrs.dedup_by_key(|a| a.name);
-        Attrs { attrs: attrs.into_boxed_slice() }
+        Attrs::from_sorted(attrs)
     }
 
-    /// Builds a set from attributes already in symbol order, without
-    /// duplicates.
+    /// A set of attributes already sorted by name, without repeats.
     pub fn from_sorted(attrs: Vec<Attr>) -> Attrs {
         debug_assert!(attrs.windows(2).all(|w| w[0].name < w[1].name));
-        Attrs { attrs: attrs.into_boxed_slice() }
+        Attrs { attrs: ThinRc::from_vec((), attrs) }
+    }
+
+    fn slice(&self) -> &[Attr] {
+        self.attrs.as_slice()
+    }
+
+    /// Whether both are the same set (not merely equal).
+    pub fn ptr_eq(a: &Attrs, b: &Attrs) -> bool {
+        ThinRc::ptr_eq(&a.attrs, &b.attrs)
+    }
+
+    /// The set's address, as its identity.
+    pub fn as_ptr(&self) -> *const u8 {
+        self.attrs.as_ptr()
+    }
+
+    /// How many handles share the set.
+    pub fn strong_count(&self) -> usize {
+        self.attrs.strong_count()
     }
 
     pub fn len(&self) -> usize {
-        self.attrs.len()
+        self.slice().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.attrs.is_empty()
+        self.slice().is_empty()
     }
 
     pub fn get(&self, name: Symbol) -> Option<&Value> {
@@ -53,22 +79,24 @@ impl Attrs {
     }
 
     pub fn get_attr(&self, name: Symbol) -> Option<&Attr> {
-        self.attrs.binary_search_by_key(&name, |a| a.name).ok().map(|i| &self.attrs[i])
+        let attrs = self.slice();
+        attrs.binary_search_by_key(&name, |a| a.name).ok().map(|i| &attrs[i])
     }
 
-    /// The values, to take apart (for the set's drop).
-    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
-        self.attrs.iter_mut().map(|a| &mut a.value)
+    /// The values, to take apart when this is the last handle (for the
+    /// set's drop).
+    pub(super) fn values_mut(&mut self) -> Option<impl Iterator<Item = &mut Value>> {
+        self.attrs.get_mut().map(|attrs| attrs.iter_mut().map(|a| &mut a.value))
     }
 
     /// Attributes in symbol order.
     pub fn iter(&self) -> std::slice::Iter<'_, Attr> {
-        self.attrs.iter()
+        self.slice().iter()
     }
 
     /// `self // other`: other's attributes win.
     pub fn update(&self, other: &Attrs) -> Attrs {
-        let (a, b) = (&self.attrs, &other.attrs);
+        let (a, b) = (self.slice(), other.slice());
         let mut out = Vec::with_capacity(a.len() + b.len());
         let (mut i, mut j) = (0, 0);
         while i < a.len() && j < b.len() {
@@ -90,14 +118,14 @@ impl Attrs {
         }
         out.extend_from_slice(&a[i..]);
         out.extend_from_slice(&b[j..]);
-        Attrs { attrs: out.into_boxed_slice() }
+        Attrs::from_sorted(out)
     }
 
     /// The set without the given names.
     pub fn without(&self, names: &[Symbol]) -> Attrs {
         let mut names = names.to_vec();
         names.sort_unstable();
-        Attrs { attrs: self.attrs.iter().filter(|a| names.binary_search(&a.name).is_err()).cloned().collect() }
+        Attrs::from_sorted(self.iter().filter(|a| names.binary_search(&a.name).is_err()).cloned().collect())
     }
 }
 
@@ -118,5 +146,13 @@ impl AttrsBuilder {
 
     pub fn build(self) -> Attrs {
         Attrs::from_unsorted(self.attrs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn attr_is_three_words() {
+        assert_eq!(std::mem::size_of::<super::Attr>(), 24);
     }
 }

@@ -1,7 +1,8 @@
 //! Runtime values.
 //!
 //! A `Value` is 16 bytes: scalars inline, everything else behind a reference
-//! count. Sharing is the rule (lists, sets and strings are immutable), so a
+//! count (sets and strings in one allocation with their contents, see
+//! `thin.rs`). Sharing is the rule (lists, sets and strings are immutable), so a
 //! clone is a counter increment. Cycles (a `rec` set or `let` whose thunks
 //! point back at their own environment) are not collected: memory lives as
 //! long as the evaluation in that case. The choice is confined to this
@@ -10,8 +11,9 @@
 mod attrs;
 mod drop;
 mod string;
+mod thin;
 
-use std::cell::RefCell;
+use std::cell::{RefCell, UnsafeCell};
 use std::fmt;
 use std::rc::Rc;
 
@@ -29,10 +31,10 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(Gc<NixString>),
+    String(NixString),
     /// An absolute, canonical path.
     Path(Gc<Vec<u8>>),
-    Attrs(Gc<Attrs>),
+    Attrs(Attrs),
     List(Gc<List>),
     Lambda(Gc<Closure>),
     /// A builtin with some (perhaps no) arguments applied.
@@ -50,9 +52,9 @@ impl Clone for Value {
     fn clone(&self) -> Value {
         match self {
             Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
-            Value::String(p) => std::mem::forget(Gc::clone(p)),
+            Value::String(p) => std::mem::forget(p.clone()),
             Value::Path(p) => std::mem::forget(Gc::clone(p)),
-            Value::Attrs(p) => std::mem::forget(Gc::clone(p)),
+            Value::Attrs(p) => std::mem::forget(p.clone()),
             Value::List(p) => std::mem::forget(Gc::clone(p)),
             Value::Lambda(p) => std::mem::forget(Gc::clone(p)),
             Value::PrimOp(p) => std::mem::forget(Gc::clone(p)),
@@ -64,9 +66,10 @@ impl Clone for Value {
     }
 }
 
-/// A list's elements; each may be a thunk.
+/// A list's elements; each may be a thunk. Lists never change once made:
+/// a boxed slice has no spare capacity and is a word smaller than a `Vec`.
 #[derive(Default)]
-pub struct List(pub Vec<Value>);
+pub struct List(pub Box<[Value]>);
 
 impl List {
     pub fn as_slice(&self) -> &[Value] {
@@ -168,7 +171,14 @@ impl Env {
 }
 
 /// A suspended computation, evaluated at most once.
-pub struct Thunk(pub RefCell<ThunkState>);
+///
+/// Its state sits in an `UnsafeCell`, not a `RefCell`: the borrow flag
+/// would be a word more on each of the hundreds of thousands of thunks an
+/// evaluation makes. The state is only ever replaced whole
+/// ([`Thunk::set`], [`Thunk::replace`]) or looked at through
+/// [`Thunk::inspect`], whose caller promises not to change any thunk
+/// meanwhile; no reference into the state outlives either.
+pub struct Thunk(UnsafeCell<ThunkState>);
 
 pub enum ThunkState {
     /// Code to run in an environment.
@@ -197,48 +207,85 @@ impl Thunk {
     /// A new thunk, as the value that refers to it.
     #[allow(clippy::new_ret_no_self)]
     pub fn new(state: ThunkState) -> Value {
-        Value::Thunk(Gc::new(Thunk(RefCell::new(state))))
+        Value::Thunk(Gc::new(Thunk(UnsafeCell::new(state))))
+    }
+
+    /// Puts a new state in; the old one is dropped after the thunk holds
+    /// the new one.
+    #[inline(always)]
+    pub fn set(&self, state: ThunkState) {
+        drop(self.replace(state));
+    }
+
+    /// Puts a new state in and gives back the old one.
+    #[inline(always)]
+    pub fn replace(&self, state: ThunkState) -> ThunkState {
+        // SAFETY: no reference into the state exists outside `inspect`,
+        // whose caller does not change thunks; the swap runs no other code.
+        unsafe { std::mem::replace(&mut *self.0.get(), state) }
+    }
+
+    /// Looks at the state.
+    ///
+    /// # Safety
+    /// `f` must not change the state of any thunk (directly or by running
+    /// anything that might): it may match and clone, nothing more.
+    #[inline(always)]
+    pub unsafe fn inspect<R>(&self, f: impl FnOnce(&ThunkState) -> R) -> R {
+        // SAFETY: states change only through `replace`, which the caller
+        // promises not to reach while `f` holds the reference.
+        f(unsafe { &*self.0.get() })
+    }
+
+    /// The state, when nothing else can reach the thunk.
+    pub fn get_mut(&mut self) -> &mut ThunkState {
+        self.0.get_mut()
     }
 
     /// The value, if it is known without running anything; this counts as
     /// forcing the thunk.
     #[inline(always)]
     pub fn value(&self) -> Option<Value> {
-        let mut state = self.0.borrow_mut();
-        match &mut *state {
-            ThunkState::Done(v) => Some(v.clone()),
-            ThunkState::Eager(v) => {
-                // Eager values are numbers or Booleans: nothing to drop.
-                let v = std::mem::replace(v, Value::Null);
-                // The state left holds a null: forgetting it skips the
-                // call to a drop that would do nothing.
-                std::mem::forget(std::mem::replace(&mut *state, ThunkState::Done(v.clone())));
-                Some(v)
-            }
-            _ => None,
+        // SAFETY: only matches and clones.
+        let (v, eager) = unsafe {
+            self.inspect(|s| match s {
+                ThunkState::Done(v) => Some((v.clone(), false)),
+                ThunkState::Eager(v) => Some((v.clone(), true)),
+                _ => None,
+            })
+        }?;
+        if eager {
+            // Eager values are numbers or Booleans: the old state is
+            // forgotten rather than dropped (nothing to drop, but the call
+            // would be made).
+            std::mem::forget(self.replace(ThunkState::Done(v.clone())));
         }
+        Some(v)
     }
 
     /// The value if the thunk has been forced; looking does not force it.
     pub fn peek(&self) -> Option<Value> {
-        match &*self.0.borrow() {
-            ThunkState::Done(v) => Some(v.clone()),
-            _ => None,
+        // SAFETY: only matches and clones.
+        unsafe {
+            self.inspect(|s| match s {
+                ThunkState::Done(v) => Some(v.clone()),
+                _ => None,
+            })
         }
     }
 }
 
 impl Value {
     pub fn string(s: impl Into<NixString>) -> Value {
-        Value::String(Gc::new(s.into()))
+        Value::String(s.into())
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Gc::new(List(items)))
+        Value::List(Gc::new(List(items.into_boxed_slice())))
     }
 
     pub fn attrs(attrs: Attrs) -> Value {
-        Value::Attrs(Gc::new(attrs))
+        Value::Attrs(attrs)
     }
 
     /// The value itself, or what its thunk evaluated to; `None` for a thunk
@@ -301,12 +348,12 @@ impl Value {
     /// some sets by address).
     pub fn ptr_eq(&self, other: &Value) -> bool {
         match (self, other) {
-            (Value::Attrs(a), Value::Attrs(b)) => Gc::ptr_eq(a, b),
+            (Value::Attrs(a), Value::Attrs(b)) => Attrs::ptr_eq(a, b),
             (Value::List(a), Value::List(b)) => Gc::ptr_eq(a, b),
             (Value::Lambda(a), Value::Lambda(b)) => Gc::ptr_eq(a, b),
             (Value::PrimOp(a), Value::PrimOp(b)) => Gc::ptr_eq(a, b),
             (Value::Thunk(a), Value::Thunk(b)) => Gc::ptr_eq(a, b),
-            (Value::String(a), Value::String(b)) => Gc::ptr_eq(a, b),
+            (Value::String(a), Value::String(b)) => NixString::ptr_eq(a, b),
             _ => false,
         }
     }

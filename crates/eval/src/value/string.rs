@@ -3,6 +3,8 @@
 use std::cell::Cell;
 use std::collections::BTreeSet;
 
+use super::thin::ThinRc;
+
 /// One dependency a string carries.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StringContextElem {
@@ -17,63 +19,87 @@ pub enum StringContextElem {
 /// The context of a string, ordered as CppNix orders it.
 pub type StringContext = BTreeSet<StringContextElem>;
 
-/// A Nix string value. Its context is kept as a sorted slice: most
-/// contexts have one element, and a set's tree node would take hundreds of
-/// bytes for it.
-#[derive(Debug, Clone, Default)]
-pub struct NixString {
-    bytes: Box<[u8]>,
-    context: Option<Box<[StringContextElem]>>,
+/// A Nix string value: a shared handle to its bytes and context, kept in
+/// one allocation (the count, the length, the header, then the bytes), so
+/// a short string takes 40 bytes and a clone is a counter increment. The
+/// context is a sorted slice: most contexts have one element, and a set's
+/// tree node would take hundreds of bytes for it; it sits behind a second
+/// box to keep the header small for the many strings without one.
+#[derive(Clone)]
+pub struct NixString(ThinRc<Header, u8>);
+
+#[derive(Clone, Default)]
+struct Header {
+    context: Option<Box<Box<[StringContextElem]>>>,
     /// The symbol of these bytes, once interned as an attribute name (see
     /// [`crate::symbol::Interner::intern_cached`]): names taken from the
     /// same string again (`x.${n}`, `listToAttrs`) are not hashed again.
+    /// A copy of a header starts afresh.
     symbol: Cell<u64>,
+}
+
+impl NixString {
+    pub fn new(bytes: impl AsRef<[u8]>, context: Option<StringContext>) -> NixString {
+        let context = context.filter(|c| !c.is_empty()).map(|c| Box::new(c.into_iter().collect()));
+        NixString(ThinRc::from_slice(Header { context, symbol: Cell::new(0) }, bytes.as_ref()))
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+
+    /// `bytes` with the context of `other`.
+    pub fn with_context_of(bytes: impl AsRef<[u8]>, other: &NixString) -> NixString {
+        let header = Header { context: other.0.header().context.clone(), symbol: Cell::new(0) };
+        NixString(ThinRc::from_slice(header, bytes.as_ref()))
+    }
+
+    /// The context as a set, to add to.
+    pub fn context_set(&self) -> Option<StringContext> {
+        self.context().map(|c| c.iter().cloned().collect())
+    }
+
+    /// The context's elements, in order, if there are any.
+    pub fn context(&self) -> Option<&[StringContextElem]> {
+        self.0.header().context.as_deref().map(|c| &**c)
+    }
+
+    /// Where the string remembers its symbol as an attribute name.
+    pub fn symbol_cache(&self) -> &Cell<u64> {
+        &self.0.header().symbol
+    }
+
+    pub fn has_context(&self) -> bool {
+        self.0.header().context.is_some()
+    }
+
+    pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.as_bytes())
+    }
+
+    /// Whether both are the same string (not merely equal).
+    pub fn ptr_eq(a: &NixString, b: &NixString) -> bool {
+        ThinRc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl Default for NixString {
+    fn default() -> NixString {
+        NixString::new(b"", None)
+    }
 }
 
 impl PartialEq for NixString {
     fn eq(&self, other: &NixString) -> bool {
-        self.bytes == other.bytes && self.context == other.context
+        self.as_bytes() == other.as_bytes() && self.context() == other.context()
     }
 }
 
 impl Eq for NixString {}
 
-impl NixString {
-    pub fn new(bytes: impl Into<Box<[u8]>>, context: Option<StringContext>) -> NixString {
-        let context = context.filter(|c| !c.is_empty()).map(|c| c.into_iter().collect());
-        NixString { bytes: bytes.into(), context, symbol: Cell::new(0) }
-    }
-
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// `bytes` with the context of `other`.
-    pub fn with_context_of(bytes: impl Into<Box<[u8]>>, other: &NixString) -> NixString {
-        NixString { bytes: bytes.into(), context: other.context.clone(), symbol: Cell::new(0) }
-    }
-
-    /// The context as a set, to add to.
-    pub fn context_set(&self) -> Option<StringContext> {
-        self.context.as_deref().map(|c| c.iter().cloned().collect())
-    }
-
-    /// The context's elements, in order, if there are any.
-    pub fn context(&self) -> Option<&[StringContextElem]> {
-        self.context.as_deref()
-    }
-
-    /// Where the string remembers its symbol as an attribute name.
-    pub fn symbol_cache(&self) -> &Cell<u64> {
-        &self.symbol
-    }
-
-    pub fn has_context(&self) -> bool {
-        self.context.is_some()
-    }
-
-    pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.bytes)
+impl std::fmt::Debug for NixString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NixString").field("bytes", &self.to_str_lossy()).field("context", &self.context()).finish()
     }
 }
 

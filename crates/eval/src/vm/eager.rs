@@ -65,10 +65,13 @@ fn operand(env: &Gc<Env>, o: Operand) -> Option<Num> {
             Value::Int(i) => Some(Num::Int(*i)),
             Value::Float(f) => Some(Num::Float(*f)),
             // Reading an operand must not count as forcing it.
-            Value::Thunk(t) => match &*t.0.borrow() {
-                ThunkState::Done(Value::Int(i)) | ThunkState::Eager(Value::Int(i)) => Some(Num::Int(*i)),
-                ThunkState::Done(Value::Float(f)) | ThunkState::Eager(Value::Float(f)) => Some(Num::Float(*f)),
-                _ => None,
+            // SAFETY: only matches and copies numbers.
+            Value::Thunk(t) => unsafe {
+                t.inspect(|s| match s {
+                    ThunkState::Done(Value::Int(i)) | ThunkState::Eager(Value::Int(i)) => Some(Num::Int(*i)),
+                    ThunkState::Done(Value::Float(f)) | ThunkState::Eager(Value::Float(f)) => Some(Num::Float(*f)),
+                    _ => None,
+                })
             },
             _ => None,
         }),

@@ -160,7 +160,7 @@ impl Vm {
                 let Some(Frame::Thunk { thunk, original }) = self.frames.pop() else { unreachable!() };
                 match result {
                     Ok(v) => {
-                        *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                        thunk.set(ThunkState::Done(v.clone()));
                         Some(Ok(v))
                     }
                     Err(e) => Some(Err(thunk_failed(&thunk, e, original))),
@@ -293,14 +293,13 @@ impl Vm {
     /// Starts forcing `value`; an application is called from `pos`.
     fn begin_force_at(&mut self, value: Value, pos: Option<Pos>) -> Started {
         let Value::Thunk(thunk) = value else { return Some(Ok(value)) };
-        let state = std::mem::replace(&mut *thunk.0.borrow_mut(), ThunkState::Blackhole);
+        let state = thunk.replace(ThunkState::Blackhole);
         match state {
             ThunkState::Done(v) | ThunkState::Eager(v) => {
-                *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                thunk.set(ThunkState::Done(v.clone()));
                 Some(Ok(v))
             }
             ThunkState::Blackhole => {
-                *thunk.0.borrow_mut() = ThunkState::Blackhole;
                 let mut e = EvalError::new(ErrorKind::InfiniteRecursion, "infinite recursion encountered");
                 e.cycle = Some(thunk_id(&thunk));
                 Some(Err(e))
@@ -310,7 +309,7 @@ impl Vm {
                 // force's own.
                 let mut error = e.clone();
                 error.trace = e.trace.fresh();
-                *thunk.0.borrow_mut() = ThunkState::Failed(e);
+                thunk.set(ThunkState::Failed(e));
                 Some(Err(error))
             }
             ThunkState::Suspended { chunk, env } => {
@@ -647,7 +646,7 @@ impl Vm {
                         match self.frames.pop() {
                             Some(Frame::Code { owner: Owner::Call(..), .. }) => self.call_depth -= 1,
                             Some(Frame::Code { owner: Owner::Thunk(thunk, _), .. }) => {
-                                *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                                thunk.set(ThunkState::Done(v.clone()));
                             }
                             _ => {}
                         }
@@ -661,7 +660,7 @@ impl Vm {
                             match self.frames.last() {
                                 Some(Frame::Thunk { .. }) => {
                                     let Some(Frame::Thunk { thunk, .. }) = self.frames.pop() else { unreachable!() };
-                                    *thunk.0.borrow_mut() = ThunkState::Done(v.clone());
+                                    thunk.set(ThunkState::Done(v.clone()));
                                 }
                                 Some(Frame::Code { .. }) => {
                                     self.stack.push(v);
@@ -723,7 +722,7 @@ impl Vm {
                     }
                     Op::List(n) => {
                         let items = self.take_top(n as usize);
-                        self.stack.push(Value::List(Gc::new(List(items))));
+                        self.stack.push(Value::list(items));
                     }
                     Op::Attrs(i) => {
                         let shape = &chunk.shapes[i as usize];
@@ -1001,7 +1000,7 @@ impl Vm {
                         }
                         None => unreachable!(),
                     },
-                    Op::AssertEq { text, assert_offset } => {
+                    Op::AssertEq { text, assert_pos } => {
                         let b = self.stack.pop().expect("operand");
                         let a = self.stack.pop().expect("operand");
                         // Pushes a null that the next instruction drops.
@@ -1009,7 +1008,7 @@ impl Vm {
                             self.stack.push(Value::Null);
                         } else {
                             let eq_pos = chunk.pos_at(pc - 1);
-                            let assert_pos = eq_pos.map(|p| Pos { file: p.file, offset: assert_offset });
+                            let assert_pos = eq_pos.map(|_| assert_pos);
                             let text = ops::constant_text(&chunk, text);
                             let r = self.spawn(move |co| Box::pin(assert_equal(co, a, b, text, eq_pos, assert_pos)));
                             started!(r);
@@ -1200,7 +1199,7 @@ fn thunk_failed(thunk: &Gc<Thunk>, e: EvalError, original: ThunkState) -> EvalEr
     if e.kind == ErrorKind::InfiniteRecursion && e.cycle == Some(thunk_id(thunk)) {
         e.trace.push(TraceFrame { message: "entering the infinite recursion".into(), pos: None, always: true });
     }
-    *thunk.0.borrow_mut() = if e.kind == ErrorKind::StackOverflow { original } else { ThunkState::Failed(e.clone()) };
+    thunk.set(if e.kind == ErrorKind::StackOverflow { original } else { ThunkState::Failed(e.clone()) });
     e
 }
 
@@ -1319,9 +1318,12 @@ pub async fn deep_force(co: &Co, v: Value, bias: usize) -> EvalResult<Value> {
 fn determine_pos(v: &Value) -> Option<Pos> {
     match v {
         Value::Lambda(c) => Some(c.lambda.pos),
-        Value::Thunk(t) => match &*t.0.borrow() {
-            ThunkState::Apply { func, .. } => determine_pos(func),
-            _ => None,
+        // SAFETY: only matches and reads positions.
+        Value::Thunk(t) => unsafe {
+            t.inspect(|s| match s {
+                ThunkState::Apply { func, .. } => determine_pos(func),
+                _ => None,
+            })
         },
         _ => None,
     }
@@ -1329,7 +1331,7 @@ fn determine_pos(v: &Value) -> Option<Pos> {
 
 fn container_id(v: &Value) -> Option<usize> {
     match v {
-        Value::Attrs(set) => Some(Gc::as_ptr(set) as *const u8 as usize),
+        Value::Attrs(set) => Some(set.as_ptr() as usize),
         Value::List(list) => Some(Gc::as_ptr(list) as *const u8 as usize),
         _ => None,
     }

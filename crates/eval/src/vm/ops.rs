@@ -9,7 +9,7 @@ use crate::error::{EvalError, EvalResult};
 use crate::source::Pos;
 use crate::state::EvalState;
 use crate::symbol::Symbol;
-use crate::value::{Attrs, AttrsBuilder, Env, Gc, NixString, StringContext, Thunk, ThunkState, Value};
+use crate::value::{Attrs, AttrsBuilder, Env, Gc, List, NixString, StringContext, Thunk, ThunkState, Value};
 
 use super::Co;
 
@@ -349,15 +349,24 @@ pub async fn equal_or_identical(co: &Co, a: Value, b: Value) -> EvalResult<bool>
     equal_maybe_identical(co, a, b, identical).await
 }
 
+/// What is left to compare: two values, or the elements of two lists of
+/// the same length from an index on (so that comparing long lists takes
+/// no memory per element).
+enum EqWork {
+    Values(Value, Value, bool),
+    Lists(Gc<List>, Gc<List>, usize),
+}
+
 async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> EvalResult<bool> {
-    let mut work = vec![(a, b, identical)];
+    let mut work = vec![EqWork::Values(a, b, identical)];
     loop {
         // Pairs whose parts are all evaluated are compared here; the loop
         // below takes only the first pair that needs evaluating.
         if let Some(eq) = equal_known(&co.state, &mut work) {
             return Ok(eq);
         }
-        let Some((a, b, identical)) = work.pop() else { return Ok(true) };
+        let Some(next) = work.pop() else { return Ok(true) };
+        let (a, b, identical) = next_pair(next, &mut work);
         let a = co.force(a).await?;
         let b = co.force(b).await?;
         if identical {
@@ -370,17 +379,14 @@ async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> 
             continue;
         }
         match (&a, &b) {
-            (Value::List(x), Value::List(y)) => {
-                for (p, q) in x.0.iter().zip(y.0.iter()).rev() {
-                    work.push((p.clone(), q.clone(), p.ptr_eq(q)));
-                }
-            }
+            // `equal_sync` found the lengths equal (and not zero).
+            (Value::List(x), Value::List(y)) => work.push(EqWork::Lists(x.clone(), y.clone(), 0)),
             (Value::Attrs(x), Value::Attrs(y)) => {
                 // Two derivations are equal when their output paths are.
                 let st = &co.state;
                 if is_derivation(co, x).await? && is_derivation(co, y).await? {
                     if let (Some(p), Some(q)) = (x.get(st.sym.out_path), y.get(st.sym.out_path)) {
-                        work.push((p.clone(), q.clone(), p.ptr_eq(q)));
+                        work.push(EqWork::Values(p.clone(), q.clone(), p.ptr_eq(q)));
                         continue;
                     }
                 }
@@ -391,7 +397,7 @@ async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> 
                     if p.name != q.name {
                         return Ok(false);
                     }
-                    work.push((p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
+                    work.push(EqWork::Values(p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
                 }
             }
             _ => unreachable!("equal_sync decides everything else"),
@@ -412,8 +418,18 @@ fn known_value(v: &Value) -> Option<Value> {
 /// values are known: the result when decided, or `None` with the pair that
 /// needs evaluating on top of `work` (nothing evaluated was skipped, so the
 /// order of forcing stays the same).
-fn equal_known(state: &EvalState, work: &mut Vec<(Value, Value, bool)>) -> Option<bool> {
-    while let Some((a, b, identical)) = work.last() {
+fn equal_known(state: &EvalState, work: &mut Vec<EqWork>) -> Option<bool> {
+    while let Some(top) = work.last() {
+        let (a, b, identical) = match top {
+            EqWork::Values(a, b, identical) => (a, b, identical),
+            EqWork::Lists(..) => {
+                // The next pair of elements goes on top.
+                let Some(next) = work.pop() else { unreachable!() };
+                let (p, q, identical) = next_pair(next, work);
+                work.push(EqWork::Values(p, q, identical));
+                continue;
+            }
+        };
         let a = known_value(a)?;
         let b = known_value(b)?;
         let identical = *identical;
@@ -431,9 +447,7 @@ fn equal_known(state: &EvalState, work: &mut Vec<(Value, Value, bool)>) -> Optio
         match (&a, &b) {
             (Value::List(x), Value::List(y)) => {
                 work.pop();
-                for (p, q) in x.0.iter().zip(y.0.iter()).rev() {
-                    work.push((p.clone(), q.clone(), p.ptr_eq(q)));
-                }
+                work.push(EqWork::Lists(x.clone(), y.clone(), 0));
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
                 // `is_derivation` of both, when their `type`s are known.
@@ -458,13 +472,29 @@ fn equal_known(state: &EvalState, work: &mut Vec<(Value, Value, bool)>) -> Optio
                     if p.name != q.name {
                         return Some(false);
                     }
-                    work.push((p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
+                    work.push(EqWork::Values(p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
                 }
             }
             _ => unreachable!("equal_sync decides everything else"),
         }
     }
     Some(true)
+}
+
+/// The pair of values `next` stands for; the rest of a list's elements
+/// stay in `work`.
+fn next_pair(next: EqWork, work: &mut Vec<EqWork>) -> (Value, Value, bool) {
+    match next {
+        EqWork::Values(a, b, identical) => (a, b, identical),
+        EqWork::Lists(x, y, i) => {
+            let (p, q) = (x.0[i].clone(), y.0[i].clone());
+            if i + 1 < x.0.len() {
+                work.push(EqWork::Lists(x, y, i + 1));
+            }
+            let identical = p.ptr_eq(&q);
+            (p, q, identical)
+        }
+    }
 }
 
 pub(super) async fn is_derivation(co: &Co, set: &Attrs) -> EvalResult<bool> {
@@ -686,7 +716,7 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
 pub fn position_attrs(state: &EvalState, pos: Option<Pos>) -> Value {
     let Some(pos) = pos else { return Value::Null };
     let (line, column) = state.sources.line_col(pos);
-    let file = state.sources.origin_label(pos.file);
+    let file = state.sources.origin_label(state.sources.resolve(pos).0);
     let mut b = AttrsBuilder::with_capacity(3);
     b.insert(state.intern("column"), Value::Int(column as i64), None);
     b.insert(state.intern("file"), Value::string(file), None);

@@ -358,7 +358,27 @@ impl Derivation {
 /// derivations that use it can be hashed without reading it back.
 #[derive(Debug, Default, Clone)]
 pub struct DrvHashCache {
-    hashes: HashMap<StorePath, DrvHashModulo>,
+    hashes: HashMap<StorePath, CachedModulo>,
+}
+
+/// A hash modulo as the cache keeps it. An evaluation of a package set
+/// records tens of thousands, nearly all with a single output: a boxed
+/// slice of pairs takes a small fraction of the memory of a `BTreeMap`,
+/// whose every node has room for eleven.
+#[derive(Debug, Clone)]
+struct CachedModulo {
+    hashes: Box<[(Box<str>, Hash)]>,
+    kind: DrvHashKind,
+}
+
+impl CachedModulo {
+    fn new(h: &DrvHashModulo) -> CachedModulo {
+        CachedModulo { hashes: h.hashes.iter().map(|(n, h)| (n.as_str().into(), h.clone())).collect(), kind: h.kind }
+    }
+
+    fn expand(&self) -> DrvHashModulo {
+        DrvHashModulo { hashes: self.hashes.iter().map(|(n, h)| (n.to_string(), h.clone())).collect(), kind: self.kind }
+    }
 }
 
 impl DrvHashCache {
@@ -369,12 +389,12 @@ impl DrvHashCache {
 
     /// Records the hash modulo of a derivation.
     pub fn insert(&mut self, drv_path: StorePath, hash: DrvHashModulo) {
-        self.hashes.insert(drv_path, hash);
+        self.hashes.insert(drv_path, CachedModulo::new(&hash));
     }
 
     /// The cached hash modulo, if any.
-    pub fn get(&self, drv_path: &StorePath) -> Option<&DrvHashModulo> {
-        self.hashes.get(drv_path)
+    pub fn get(&self, drv_path: &StorePath) -> Option<DrvHashModulo> {
+        self.hashes.get(drv_path).map(CachedModulo::expand)
     }
 
     /// Computes `drv`'s hash modulo (unmasked), and caches it under `drv_path`.
@@ -388,7 +408,7 @@ impl DrvHashCache {
         read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
     ) -> Result<DrvHashModulo, DerivationError> {
         let h = drv.hash_modulo(store_dir, false, &mut |p| self.hash_of(store_dir, p, read))?;
-        self.hashes.insert(drv_path.clone(), h.clone());
+        self.hashes.insert(drv_path.clone(), CachedModulo::new(&h));
         Ok(h)
     }
 
@@ -402,7 +422,7 @@ impl DrvHashCache {
         drv: &Derivation,
     ) -> Result<DrvHashModulo, DerivationError> {
         let h = drv.hash_modulo(store_dir, false, &mut self.lookup())?;
-        self.hashes.insert(drv_path.clone(), h.clone());
+        self.hashes.insert(drv_path.clone(), CachedModulo::new(&h));
         Ok(h)
     }
 
@@ -415,7 +435,7 @@ impl DrvHashCache {
         read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
     ) -> Result<DrvHashModulo, DerivationError> {
         if let Some(h) = self.hashes.get(drv_path) {
-            return Ok(h.clone());
+            return Ok(h.expand());
         }
         let drv = read(drv_path)?;
         self.add_derivation(store_dir, drv_path, &drv, read)
@@ -423,7 +443,7 @@ impl DrvHashCache {
 
     /// A lookup that only consults the cache.
     pub fn lookup(&self) -> impl FnMut(&StorePath) -> Result<DrvHashModulo, DerivationError> + '_ {
-        move |p| self.hashes.get(p).cloned().ok_or_else(|| DerivationError::UnknownDerivation(p.to_string()))
+        move |p| self.get(p).ok_or_else(|| DerivationError::UnknownDerivation(p.to_string()))
     }
 }
 
