@@ -760,6 +760,9 @@ struct Lexer<'a> {
     token_string: Vec<u8>,
     error: String,
     string: Vec<u8>,
+    /// Whether the last string had a `\u` escape, the only way it can
+    /// hold a NUL (a raw one is an error).
+    escaped: bool,
     number: Number,
 }
 
@@ -894,6 +897,7 @@ impl Lexer<'_> {
 
     fn scan_string(&mut self) -> Token {
         self.reset();
+        self.escaped = false;
         loop {
             self.plain_run();
             let Some(c) = self.get() else { return self.fail("invalid string: missing closing quote") };
@@ -917,6 +921,7 @@ impl Lexer<'_> {
                         self.string.push(b);
                         continue;
                     }
+                    self.escaped = true;
                     let bad_hex = "invalid string: '\\u' must be followed by 4 hex digits";
                     let Some(hi) = self.codepoint() else { return self.fail(bad_hex) };
                     let cp = if (0xd800..=0xdbff).contains(&hi) {
@@ -1127,6 +1132,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
         token_string: Vec::new(),
         error: String::new(),
         string: Vec::new(),
+        escaped: false,
         number: Number::Unsigned(0),
     };
     let mut stack: Vec<Building> = Vec::new();
@@ -1144,7 +1150,9 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                     if token != Token::Str {
                         return Err(syntax_error(&lx, token, Token::Str, "object key"));
                     }
-                    no_nul(&lx.string)?;
+                    if lx.escaped {
+                        no_nul(&lx.string)?;
+                    }
                     let key = keys.intern(state, &lx.string, stack.len(), 0);
                     token = lx.scan();
                     if token != Token::NameSeparator {
@@ -1187,7 +1195,9 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
             Token::False => Value::Bool(false),
             Token::Null => Value::Null,
             Token::Str => {
-                no_nul(&lx.string)?;
+                if lx.escaped {
+                    no_nul(&lx.string)?;
+                }
                 Value::string(lx.string.as_slice())
             }
             Token::ParseError => return Err(syntax_error(&lx, token, Token::Uninitialized, "value")),
@@ -1220,7 +1230,9 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                         if token != Token::Str {
                             return Err(syntax_error(&lx, token, Token::Str, "object key"));
                         }
-                        no_nul(&lx.string)?;
+                        if lx.escaped {
+                            no_nul(&lx.string)?;
+                        }
                         *key = keys.intern(state, &lx.string, depth, entries.len());
                         token = lx.scan();
                         if token != Token::NameSeparator {

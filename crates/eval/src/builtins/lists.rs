@@ -140,7 +140,10 @@ fn filter(co: Co, a: Vec<Value>) -> NativeFuture {
         let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
             let keep = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
-                Some(r) => co.force(r).await?,
+                Some(r) => match args::known(&r) {
+                    Some(v) => v,
+                    None => co.force(r).await?,
+                },
                 None => co.call(f.clone(), x.clone()).await?,
             };
             let frame = "while evaluating the return value of the filtering function passed to builtins.filter";
@@ -234,7 +237,10 @@ fn any_all(co: Co, a: Vec<Value>, any: bool) -> NativeFuture {
         let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
             let r = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
-                Some(r) => co.force(r).await?,
+                Some(r) => match args::known(&r) {
+                    Some(v) => v,
+                    None => co.force(r).await?,
+                },
                 None => co.call(f.clone(), x.clone()).await?,
             };
             let r = match r {

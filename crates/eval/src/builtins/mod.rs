@@ -210,13 +210,24 @@ pub(crate) mod args {
         if app.args.len() + 1 != app.op.arity as usize {
             return None;
         }
-        let mut all = Vec::with_capacity(app.args.len() + 1);
-        for a in app.args.iter().chain(std::iter::once(x)) {
-            all.push(known(a)?);
-        }
-        match app.op.imp {
-            super::Impl::Strict(g) => g(state, &all).ok(),
-            super::Impl::Native(_) => (app.op.fast?)(state, &all)?.ok(),
+        let run = |all: &[Value]| match app.op.imp {
+            super::Impl::Strict(g) => g(state, all).ok(),
+            super::Impl::Native(_) => (app.op.fast?)(state, all)?.ok(),
+        };
+        // The usual arities without a vector.
+        match &app.args[..] {
+            [] => run(&[known(x)?]),
+            [a] => {
+                let a = known(a)?;
+                run(&[a, known(x)?])
+            }
+            _ => {
+                let mut all = Vec::with_capacity(app.args.len() + 1);
+                for a in app.args.iter().chain(std::iter::once(x)) {
+                    all.push(known(a)?);
+                }
+                run(&all)
+            }
         }
     }
 
