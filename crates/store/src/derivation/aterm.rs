@@ -49,12 +49,36 @@ const ESCAPED: [bool; 256] = {
     t
 };
 
+/// The index of the first byte of `s` that is escaped. Eight bytes are
+/// looked at together: a word with no byte below 14 (which `\t`, `\n` and
+/// `\r` are), no `"` and no `\\` holds none.
+fn next_escaped(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Some byte of `x` is below `n` (for n <= 128), exactly when nonzero.
+    let has_less = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let mut chunks = s.chunks_exact(8);
+    let mut start = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let flagged =
+            has_less(w, 14) | has_less(w ^ (ONES * u64::from(b'"')), 1) | has_less(w ^ (ONES * u64::from(b'\\')), 1);
+        if flagged != 0 {
+            if let Some(i) = chunk.iter().position(|&c| ESCAPED[usize::from(c)]) {
+                return Some(start + i);
+            }
+        }
+        start += 8;
+    }
+    chunks.remainder().iter().position(|&c| ESCAPED[usize::from(c)]).map(|i| start + i)
+}
+
 /// Writes a quoted, escaped string: runs of ordinary bytes are copied whole.
 fn push_quoted_escaped(out: &mut Vec<u8>, s: &[u8]) {
     out.reserve(s.len() + 2);
     out.push(b'"');
     let mut rest = s;
-    while let Some(i) = rest.iter().position(|&c| ESCAPED[usize::from(c)]) {
+    while let Some(i) = next_escaped(rest) {
         out.extend_from_slice(&rest[..i]);
         out.extend_from_slice(match rest[i] {
             b'"' => b"\\\"",
@@ -395,4 +419,24 @@ pub fn parse(input: &[u8], name: &str, store_dir: &StoreDir) -> Result<Derivatio
         return Err(p.error("trailing data after derivation"));
     }
     Ok(drv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_escaped_bytes_everywhere() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', b'\n', b'\r', b'\t'] {
+                    let mut s: Vec<u8> = (0..len).map(|i| [b'a', 0x01, 0x0e, 0xff, b'!', b'#', b'['][i % 7]).collect();
+                    s[at] = special;
+                    assert_eq!(next_escaped(&s), Some(at), "{s:?}");
+                }
+            }
+            let plain: Vec<u8> = (0..len).map(|i| (i * 37 % 256) as u8).filter(|&c| !ESCAPED[usize::from(c)]).collect();
+            assert_eq!(next_escaped(&plain), None);
+        }
+    }
 }

@@ -4,6 +4,7 @@
 pub mod aterm;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 
 use thiserror::Error;
 
@@ -497,7 +498,29 @@ where
 /// derivations that use it can be hashed without reading it back.
 #[derive(Debug, Default, Clone)]
 pub struct DrvHashCache {
-    hashes: HashMap<StorePath, DrvHashModulo>,
+    hashes: HashMap<StorePath, DrvHashModulo, BuildHasherDefault<DigestHasher>>,
+}
+
+/// A hasher for keys that hash as one `u64` taken from a digest (as
+/// [`StorePath`] does): the value is random already, so it is the hash.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by store paths; mixes anything else reasonably.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl DrvHashCache {
