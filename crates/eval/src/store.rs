@@ -123,11 +123,13 @@ impl EvalStore {
 
     /// Records a derivation whose outputs are filled in; gives its path.
     pub fn add_derivation(&mut self, drv: Derivation) -> Result<StorePath, DerivationError> {
-        let aterm = drv.to_aterm(&self.dir)?;
-        let path = self.dir.text_path_of(&format!("{}.drv", drv.name), &aterm, &drv.references())?;
-        self.drv_hashes.record(&self.dir, &path, &drv)?;
-        self.derivations.insert(path.clone(), RecordedDrv { name: drv.name, aterm: aterm.into_boxed_slice() });
-        Ok(path)
+        let written = drv.write(&self.dir, &mut self.drv_hashes.lookup())?;
+        self.drv_hashes.insert(written.path.clone(), written.hash_modulo);
+        // Exactly as long as the text (a shrinking reallocation may keep the
+        // larger block).
+        let recorded = RecordedDrv { name: drv.name, aterm: Box::from(&written.aterm[..]) };
+        self.derivations.insert(written.path.clone(), recorded);
+        Ok(written.path)
     }
 
     /// Makes sure the hash modulo of an input derivation is known, reading it
@@ -137,6 +139,9 @@ impl EvalStore {
         path: &StorePath,
         read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
     ) -> Result<(), DerivationError> {
+        if self.drv_hashes.get(path).is_some() {
+            return Ok(());
+        }
         let dir = self.dir.clone();
         self.drv_hashes.hash_of(&dir, path, read).map(|_| ())
     }

@@ -273,9 +273,9 @@ fn flat_contents(nar: &[u8]) -> Option<Vec<u8>> {
 pub fn check_content_address(path: &StorePath, ca: &ContentAddress, nar: &[u8]) -> Result<(), Result<Hash, String>> {
     let modulus = path.hash_part();
     let actual = match ca.method {
-        CaMethod::Nar => hash_modulo(ca.hash.algo(), nar, &modulus),
+        CaMethod::Nar => hash_modulo(ca.hash.algo(), nar, modulus),
         CaMethod::Flat | CaMethod::Text => match flat_contents(nar) {
-            Some(contents) => hash_modulo(ca.hash.algo(), &contents, &modulus),
+            Some(contents) => hash_modulo(ca.hash.algo(), &contents, modulus),
             None => return Err(Err("the NAR is not a single regular file".to_owned())),
         },
         CaMethod::Git => return Err(Err("Git content addresses are not supported by neve".to_owned())),
@@ -329,7 +329,7 @@ pub fn make_content_addressed(dir: &StoreDir, objects: &[ClosureObject<'_>]) -> 
         for (from, to) in &rewrites {
             rewrite_in_place(&mut nar, from.as_bytes(), to.as_bytes());
         }
-        let modulo_hash = hash_modulo(HashAlgo::Sha256, &nar, &old_hash_part);
+        let modulo_hash = hash_modulo(HashAlgo::Sha256, &nar, old_hash_part);
         let new_path = dir
             .make_source_path(object.path.name(), &modulo_hash, &others, has_self)
             .expect("the name was valid before");

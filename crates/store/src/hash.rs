@@ -120,11 +120,17 @@ pub enum HashError {
     WrongDigestSize { len: usize, algo: HashAlgo },
 }
 
+/// The largest digest (sha512).
+pub const MAX_DIGEST: usize = 64;
+
 /// A hash value: an algorithm and its digest.
+///
+/// The digest is kept inline (zero-padded to the largest size), so hashes are
+/// made and copied without allocating.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hash {
     algo: HashAlgo,
-    digest: Vec<u8>,
+    digest: [u8; MAX_DIGEST],
 }
 
 impl Hash {
@@ -133,12 +139,19 @@ impl Hash {
         if digest.len() != algo.size() {
             return Err(HashError::WrongDigestSize { len: digest.len(), algo });
         }
-        Ok(Hash { algo, digest: digest.to_vec() })
+        Ok(Hash::from_digest(algo, digest))
+    }
+
+    /// A hash from a digest of the algorithm's size.
+    fn from_digest(algo: HashAlgo, digest: &[u8]) -> Hash {
+        let mut d = [0u8; MAX_DIGEST];
+        d[..digest.len()].copy_from_slice(digest);
+        Hash { algo, digest: d }
     }
 
     /// The all-zero hash of an algorithm (what Nix uses for an empty `outputHash`).
     pub fn zero(algo: HashAlgo) -> Hash {
-        Hash { algo, digest: vec![0; algo.size()] }
+        Hash { algo, digest: [0; MAX_DIGEST] }
     }
 
     /// The algorithm.
@@ -148,7 +161,7 @@ impl Hash {
 
     /// The digest bytes.
     pub fn digest(&self) -> &[u8] {
-        &self.digest
+        &self.digest[..self.algo.size()]
     }
 
     /// Parses `algo:digest` or SRI `algo-base64`; the algorithm must be given
@@ -221,7 +234,7 @@ impl Hash {
         } else {
             return Err(HashError::WrongLength { hash: rest.to_owned(), algo });
         };
-        Ok(Hash { algo, digest })
+        Ok(Hash::from_digest(algo, &digest))
     }
 
     /// Prints the digest in `encoding`, with the `algo:` prefix if `include_algo`
@@ -242,17 +255,29 @@ impl Hash {
 
     /// Lower-case base 16 digest, no prefix.
     pub fn to_base16(&self) -> String {
-        data_encoding::HEXLOWER.encode(&self.digest)
+        let mut buf = [0u8; 2 * MAX_DIGEST];
+        self.base16_into(&mut buf).to_owned()
+    }
+
+    /// The lower-case base-16 digest, written into `buf`; gives the text.
+    pub fn base16_into<'b>(&self, buf: &'b mut [u8; 2 * MAX_DIGEST]) -> &'b str {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digest = self.digest();
+        for (i, &b) in digest.iter().enumerate() {
+            buf[2 * i] = HEX[usize::from(b >> 4)];
+            buf[2 * i + 1] = HEX[usize::from(b & 0xf)];
+        }
+        std::str::from_utf8(&buf[..2 * digest.len()]).expect("hex digits are ASCII")
     }
 
     /// Nix base-32 digest, no prefix.
     pub fn to_base32(&self) -> String {
-        nixbase32::encode(&self.digest)
+        nixbase32::encode(self.digest())
     }
 
     /// Padded base-64 digest, no prefix.
     pub fn to_base64(&self) -> String {
-        data_encoding::BASE64.encode(&self.digest)
+        data_encoding::BASE64.encode(self.digest())
     }
 
     /// `algo-<base64>`.
@@ -399,13 +424,12 @@ impl Hasher {
 
     /// The final hash.
     pub fn finish(self) -> Hash {
-        let (algo, digest) = match self.state {
-            HasherState::Md5(h) => (HashAlgo::Md5, h.finalize().to_vec()),
-            HasherState::Sha1(h) => (HashAlgo::Sha1, h.finalize().to_vec()),
-            HasherState::Sha256(h) => (HashAlgo::Sha256, h.finalize().to_vec()),
-            HasherState::Sha512(h) => (HashAlgo::Sha512, h.finalize().to_vec()),
-        };
-        Hash { algo, digest }
+        match self.state {
+            HasherState::Md5(h) => Hash::from_digest(HashAlgo::Md5, &h.finalize()),
+            HasherState::Sha1(h) => Hash::from_digest(HashAlgo::Sha1, &h.finalize()),
+            HasherState::Sha256(h) => Hash::from_digest(HashAlgo::Sha256, &h.finalize()),
+            HasherState::Sha512(h) => Hash::from_digest(HashAlgo::Sha512, &h.finalize()),
+        }
     }
 }
 

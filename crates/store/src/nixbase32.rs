@@ -38,22 +38,41 @@ pub fn decoded_len(char_len: usize) -> Option<usize> {
 
 /// Encodes bytes in Nix base-32.
 pub fn encode(bytes: &[u8]) -> String {
-    let len = encoded_len(bytes.len());
-    let mut out = String::with_capacity(len);
-    for n in (0..len).rev() {
-        let bit = n * 5;
+    let mut out = vec![0u8; encoded_len(bytes.len())];
+    encode_into(bytes, &mut out);
+    String::from_utf8(out).expect("the alphabet is ASCII")
+}
+
+/// Encodes bytes in Nix base-32 into `out`, which must be exactly
+/// [`encoded_len`]`(bytes.len())` long.
+pub fn encode_into(bytes: &[u8], out: &mut [u8]) {
+    let len = out.len();
+    debug_assert_eq!(len, encoded_len(bytes.len()));
+    for (k, c) in out.iter_mut().enumerate() {
+        let bit = (len - 1 - k) * 5;
         let i = bit / 8;
         let j = bit % 8;
         let low = u16::from(bytes[i]) >> j;
         let high = bytes.get(i + 1).map_or(0, |&b| u16::from(b) << (8 - j));
-        out.push(char::from(ALPHABET[usize::from((low | high) & 0x1f)]));
+        *c = ALPHABET[usize::from((low | high) & 0x1f)];
     }
-    out
 }
+
+/// The digit of each byte, or 0xff for bytes outside the alphabet.
+const DIGITS: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut d = 0;
+    while d < 32 {
+        t[ALPHABET[d] as usize] = d as u8;
+        d += 1;
+    }
+    t
+};
 
 /// Value of one base-32 character, if it is in the alphabet.
 pub fn digit_value(c: u8) -> Option<u8> {
-    ALPHABET.iter().position(|&a| a == c).map(|p| p as u8)
+    let d = DIGITS[usize::from(c)];
+    (d != 0xff).then_some(d)
 }
 
 /// Decodes a Nix base-32 string. The length must be one that `encode` produces,

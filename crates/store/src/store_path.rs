@@ -1,6 +1,6 @@
 //! Store paths (`/nix/store/<hash>-<name>`) and the ways Nix computes them.
 //!
-//! A [`StorePath`] is the 20-byte digest and the name; the store directory is
+//! A [`StorePath`] is the 20-byte digest (with its base-32 text) and the name; the store directory is
 //! kept apart in [`StoreDir`], which prints, parses and computes paths.
 
 use std::cmp::Ordering;
@@ -9,7 +9,7 @@ use std::fmt;
 
 use thiserror::Error;
 
-use crate::hash::{compress_hash, hash_bytes, Hash, HashAlgo};
+use crate::hash::{hash_bytes, Hash, HashAlgo, Hasher};
 use crate::nixbase32;
 
 /// Size of the digest in a store path.
@@ -53,33 +53,73 @@ pub fn validate_name(name: &[u8]) -> Result<(), StorePathError> {
     if name.len() > MAX_NAME_LEN {
         return Err(StorePathError::NameTooLong(shown()));
     }
-    let first = name.split(|&c| c == b'-').next().unwrap_or(b"");
-    if first == b"." || first == b".." {
-        return Err(StorePathError::DotName(shown()));
-    }
-    for &c in name {
-        if !(c.is_ascii_alphanumeric() || b"+-._?=".contains(&c)) {
-            return Err(StorePathError::IllegalCharacter { name: shown(), c });
+    if name[0] == b'.' {
+        let first = name.split(|&c| c == b'-').next().unwrap_or(b"");
+        if first == b"." || first == b".." {
+            return Err(StorePathError::DotName(shown()));
         }
+    }
+    if let Some(&c) = name.iter().find(|&&c| !NAME_CHARS[usize::from(c)]) {
+        return Err(StorePathError::IllegalCharacter { name: shown(), c });
     }
     Ok(())
 }
 
+/// Which bytes a store path name may contain.
+const NAME_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.' | b'_' | b'?' | b'=');
+        c += 1;
+    }
+    t
+};
+
 /// A store path without its store directory: a 20-byte digest and a name.
+/// The digest's base-32 text (the hash part) is kept too, as paths are
+/// printed far more often than made.
 ///
 /// Ordering is that of the base names (`<hash>-<name>`) as strings, which is how
 /// Nix sorts store paths (in references, `inputSrcs`, `inputDrvs`).
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct StorePath {
     digest: [u8; DIGEST_SIZE],
+    hash_part: [u8; HASH_PART_LEN],
     name: String,
+}
+
+impl PartialEq for StorePath {
+    fn eq(&self, other: &Self) -> bool {
+        self.digest == other.digest && self.name == other.name
+    }
+}
+
+impl Eq for StorePath {}
+
+impl std::hash::Hash for StorePath {
+    /// The digest is a cryptographic hash already: eight of its bytes are
+    /// enough (equality still compares everything).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&self.digest[..8]);
+        state.write_u64(u64::from_le_bytes(first));
+    }
 }
 
 impl StorePath {
     /// A store path from a digest and a name, checking the name.
     pub fn new(digest: [u8; DIGEST_SIZE], name: &str) -> Result<StorePath, StorePathError> {
         validate_name(name.as_bytes())?;
-        Ok(StorePath { digest, name: name.to_owned() })
+        Ok(StorePath::from_valid(digest, name.to_owned()))
+    }
+
+    /// A store path from a digest and a name already checked.
+    fn from_valid(digest: [u8; DIGEST_SIZE], name: String) -> StorePath {
+        let mut hash_part = [0u8; HASH_PART_LEN];
+        nixbase32::encode_into(&digest, &mut hash_part);
+        StorePath { digest, hash_part, name }
     }
 
     /// Parses a base name `<32 base-32 chars>-<name>`.
@@ -95,7 +135,11 @@ impl StorePath {
             .map_err(|_| StorePathError::IllegalHashCharacter(base.to_owned()))?;
         let mut digest = [0u8; DIGEST_SIZE];
         digest.copy_from_slice(&decoded);
-        StorePath::new(digest, &base[HASH_PART_LEN + 1..])
+        let name = &base[HASH_PART_LEN + 1..];
+        validate_name(name.as_bytes())?;
+        let mut hash_part = [0u8; HASH_PART_LEN];
+        hash_part.copy_from_slice(&bytes[..HASH_PART_LEN]);
+        Ok(StorePath { digest, hash_part, name: name.to_owned() })
     }
 
     /// The 20-byte digest.
@@ -109,13 +153,17 @@ impl StorePath {
     }
 
     /// The 32-character base-32 hash part.
-    pub fn hash_part(&self) -> String {
-        nixbase32::encode(&self.digest)
+    pub fn hash_part(&self) -> &str {
+        std::str::from_utf8(&self.hash_part).expect("base-32 text is ASCII")
     }
 
     /// `<hash>-<name>`.
     pub fn base_name(&self) -> String {
-        format!("{}-{}", self.hash_part(), self.name)
+        let mut s = String::with_capacity(HASH_PART_LEN + 1 + self.name.len());
+        s.push_str(self.hash_part());
+        s.push('-');
+        s.push_str(&self.name);
+        s
     }
 
     /// Whether the name ends in `.drv`.
@@ -126,10 +174,9 @@ impl StorePath {
 
 impl Ord for StorePath {
     fn cmp(&self, other: &Self) -> Ordering {
-        // The first base-32 character holds the highest bits of the last byte and
-        // the alphabet is in ASCII order, so comparing the digests from their last
-        // byte down orders them as their base-32 strings.
-        self.digest.iter().rev().cmp(other.digest.iter().rev()).then_with(|| self.name.cmp(&other.name))
+        // The hash part has a fixed length and is followed by '-', so base
+        // names compare as hash parts, then names.
+        self.hash_part.cmp(&other.hash_part).then_with(|| self.name.cmp(&other.name))
     }
 }
 
@@ -142,7 +189,9 @@ impl PartialOrd for StorePath {
 impl fmt::Display for StorePath {
     /// Prints the base name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.hash_part(), self.name)
+        f.write_str(self.hash_part())?;
+        f.write_str("-")?;
+        f.write_str(&self.name)
     }
 }
 
@@ -197,7 +246,37 @@ impl StoreDir {
 
     /// The full path of a store path.
     pub fn print_path(&self, path: &StorePath) -> String {
-        format!("{}/{}", self.dir, path)
+        let mut s = String::with_capacity(self.printed_len(path));
+        s.push_str(&self.dir);
+        s.push('/');
+        s.push_str(path.hash_part());
+        s.push('-');
+        s.push_str(&path.name);
+        s
+    }
+
+    /// The length of [`StoreDir::print_path`]'s text.
+    pub fn printed_len(&self, path: &StorePath) -> usize {
+        self.dir.len() + 2 + HASH_PART_LEN + path.name.len()
+    }
+
+    /// Appends the full path of a store path to `out`.
+    pub fn push_path(&self, out: &mut Vec<u8>, path: &StorePath) {
+        out.reserve(self.printed_len(path));
+        out.extend_from_slice(self.dir.as_bytes());
+        out.push(b'/');
+        out.extend_from_slice(&path.hash_part);
+        out.push(b'-');
+        out.extend_from_slice(path.name.as_bytes());
+    }
+
+    /// Feeds the full path of a store path to a hasher.
+    fn hash_path(&self, h: &mut Hasher, path: &StorePath) {
+        h.update(self.dir.as_bytes());
+        h.update(b"/");
+        h.update(&path.hash_part);
+        h.update(b"-");
+        h.update(path.name.as_bytes());
     }
 
     /// Parses a full store path `<store dir>/<hash>-<name>` (nothing after the
@@ -231,26 +310,72 @@ impl StoreDir {
     /// `<type>:<algo>:<base16 digest>:<store dir>:<name>`, hashed with sha256 and
     /// folded to 20 bytes.
     pub fn make_store_path(&self, path_type: &str, inner: &Hash, name: &str) -> Result<StorePath, StorePathError> {
+        self.store_path_with(|h| h.update(path_type.as_bytes()), inner, name.to_owned())
+    }
+
+    /// `make_store_path` with the type fed to the hasher by `write_type`, and
+    /// the name owned already.
+    fn store_path_with(
+        &self,
+        write_type: impl FnOnce(&mut Hasher),
+        inner: &Hash,
+        name: String,
+    ) -> Result<StorePath, StorePathError> {
         validate_name(name.as_bytes())?;
-        let fingerprint = format!("{}:{}:{}:{}:{}", path_type, inner.algo(), inner.to_base16(), self.dir, name);
-        let h = hash_bytes(HashAlgo::Sha256, fingerprint.as_bytes());
+        let mut h = Hasher::new(HashAlgo::Sha256);
+        write_type(&mut h);
+        h.update(b":");
+        h.update(inner.algo().name().as_bytes());
+        h.update(b":");
+        let mut buf = [0u8; 2 * crate::hash::MAX_DIGEST];
+        h.update(inner.base16_into(&mut buf).as_bytes());
+        h.update(b":");
+        h.update(self.dir.as_bytes());
+        h.update(b":");
+        h.update(name.as_bytes());
+        let full = h.finish();
+        // Nix's `compressHash` to 20 bytes.
         let mut digest = [0u8; DIGEST_SIZE];
-        digest.copy_from_slice(&compress_hash(h.digest(), DIGEST_SIZE));
-        StorePath::new(digest, name)
+        for (i, b) in full.digest().iter().enumerate() {
+            digest[i % DIGEST_SIZE] ^= b;
+        }
+        Ok(StorePath::from_valid(digest, name))
     }
 
     /// Nix's `makeType`: `<type>` followed by `:<full path>` for each reference in
     /// order, and `:self` when the path refers to itself.
     pub fn make_type(&self, base: &str, references: &BTreeSet<StorePath>, has_self_reference: bool) -> String {
-        let mut t = base.to_owned();
+        let mut t = Vec::from(base);
         for r in references {
-            t.push(':');
-            t.push_str(&self.print_path(r));
+            t.push(b':');
+            self.push_path(&mut t, r);
         }
         if has_self_reference {
-            t.push_str(":self");
+            t.extend_from_slice(b":self");
         }
-        t
+        String::from_utf8(t).expect("store paths are UTF-8")
+    }
+
+    /// `make_store_path` with the type `make_type(base, references, self)`.
+    fn make_typed_path<'r>(
+        &self,
+        base: &str,
+        references: impl IntoIterator<Item = &'r StorePath>,
+        has_self_reference: bool,
+        inner: &Hash,
+        name: String,
+    ) -> Result<StorePath, StorePathError> {
+        let write_type = |h: &mut Hasher| {
+            h.update(base.as_bytes());
+            for r in references {
+                h.update(b":");
+                self.hash_path(h, r);
+            }
+            if has_self_reference {
+                h.update(b":self");
+            }
+        };
+        self.store_path_with(write_type, inner, name)
     }
 
     /// The path of a text file with these contents' sha256 and references, as
@@ -261,7 +386,18 @@ impl StoreDir {
         content_hash: &Hash,
         references: &BTreeSet<StorePath>,
     ) -> Result<StorePath, StorePathError> {
-        self.make_store_path(&self.make_type("text", references, false), content_hash, name)
+        self.make_typed_path("text", references, false, content_hash, name.to_owned())
+    }
+
+    /// [`StoreDir::make_text_path`] with the references given as an iterator,
+    /// which must yield them sorted and without repetitions.
+    pub fn make_text_path_sorted<'r>(
+        &self,
+        name: String,
+        content_hash: &Hash,
+        references: impl IntoIterator<Item = &'r StorePath>,
+    ) -> Result<StorePath, StorePathError> {
+        self.make_typed_path("text", references, false, content_hash, name)
     }
 
     /// The text path of the given contents (sha256 is computed here; Nix's
@@ -288,10 +424,17 @@ impl StoreDir {
         has_self_reference: bool,
     ) -> Result<StorePath, StorePathError> {
         if method == FileIngestionMethod::Recursive && hash.algo() == HashAlgo::Sha256 {
-            self.make_store_path(&self.make_type("source", references, has_self_reference), hash, name)
+            self.make_typed_path("source", references, has_self_reference, hash, name.to_owned())
         } else {
-            let inner = format!("fixed:out:{}{}:{}:", method.prefix(), hash.algo(), hash.to_base16());
-            self.make_store_path("output:out", &hash_bytes(HashAlgo::Sha256, inner.as_bytes()), name)
+            let mut h = Hasher::new(HashAlgo::Sha256);
+            h.update(b"fixed:out:");
+            h.update(method.prefix().as_bytes());
+            h.update(hash.algo().name().as_bytes());
+            h.update(b":");
+            let mut buf = [0u8; 2 * crate::hash::MAX_DIGEST];
+            h.update(hash.base16_into(&mut buf).as_bytes());
+            h.update(b":");
+            self.make_store_path("output:out", &h.finish(), name)
         }
     }
 
@@ -304,7 +447,7 @@ impl StoreDir {
         references: &BTreeSet<StorePath>,
         has_self_reference: bool,
     ) -> Result<StorePath, StorePathError> {
-        self.make_store_path(&self.make_type("source", references, has_self_reference), nar_hash, name)
+        self.make_typed_path("source", references, has_self_reference, nar_hash, name.to_owned())
     }
 
     /// Output path of an input-addressed derivation (Nix's `makeOutputPath`): type
@@ -316,7 +459,11 @@ impl StoreDir {
         drv_hash_modulo: &Hash,
         drv_name: &str,
     ) -> Result<StorePath, StorePathError> {
-        self.make_store_path(&format!("output:{output}"), drv_hash_modulo, &output_path_name(drv_name, output))
+        let write_type = |h: &mut Hasher| {
+            h.update(b"output:");
+            h.update(output.as_bytes());
+        };
+        self.store_path_with(write_type, drv_hash_modulo, output_path_name(drv_name, output))
     }
 }
 
@@ -332,6 +479,7 @@ pub fn output_path_name(drv_name: &str, output: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hash::compress_hash;
 
     #[test]
     fn names() {

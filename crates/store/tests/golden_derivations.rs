@@ -99,6 +99,12 @@ fn check_recomputed_outputs(files: &BTreeMap<StorePath, Vec<u8>>) -> BTreeMap<&'
         assert_eq!(drv, original, "{path}");
         assert_eq!(&drv.to_aterm(&dir).unwrap(), bytes);
         assert_eq!(&drv.drv_path(&dir).unwrap(), path);
+        // Printing, path and hash modulo in one go agree with each alone.
+        let written = drv.write(&dir, &mut |p| cache.hash_of(&dir, p, &mut read)).unwrap();
+        assert_eq!(&written.aterm, bytes);
+        assert_eq!(&written.path, path);
+        let alone = drv.hash_modulo(&dir, false, &mut |p| cache.hash_of(&dir, p, &mut read)).unwrap();
+        assert_eq!(written.hash_modulo, alone, "{path}");
     }
     kinds
 }

@@ -99,7 +99,11 @@ fn derivation_strict(co: Co, a: Vec<Value>) -> NativeFuture {
         .await
         .map_err(|e| e.with_frame("while evaluating the derivation attribute 'name'", name_attr.pos))?;
         let name = name.to_str_lossy().into_owned();
-        let attrs: Vec<Attr> = attrs.iter().cloned().collect();
+        // Each attribute with its name's bytes, sorted by name (the order
+        // CppNix processes them in, and the environment's).
+        let mut attrs: Vec<(Vec<u8>, Attr)> = state
+            .with_interner(|interner| attrs.iter().map(|a| (interner.resolve(a.name).to_vec(), a.clone())).collect());
+        attrs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         derivation_strict_internal(&co, &name, attrs).await.map_err(|e| {
             e.with_always_frame(
                 format!(
@@ -148,17 +152,13 @@ fn check_outputs(names: Vec<String>) -> EvalResult<Vec<String>> {
     Ok(names)
 }
 
-/// The key of a derivation attribute, by name.
-fn is(state: &EvalState, attr: &Attr, name: &str) -> bool {
-    state.name_bytes(attr.name) == name.as_bytes()
-}
-
 fn warn_attr(state: &EvalState, drv_name: &str, message: &str, pos: Option<Pos>) {
     let rendered = crate::report::render_warning(state, message, pos);
     state.io.warn(&format!("warning:\n         … while evaluating derivation '{drv_name}'\n\n         {rendered}"));
 }
 
-async fn derivation_strict_internal(co: &Co, drv_name: &str, mut attrs: Vec<Attr>) -> EvalResult<Value> {
+/// `attrs` are the attributes with their names, sorted by name.
+async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>, Attr)>) -> EvalResult<Value> {
     let state = co.state.clone();
     validate_name(drv_name.as_bytes()).map_err(|e| {
         err(format!(
@@ -166,7 +166,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, mut attrs: Vec<Attr
             name_error(drv_name.as_bytes(), &e)
         ))
     })?;
-    let find = |attrs: &[Attr], name: &str| attrs.iter().find(|a| is(&state, a, name)).map(|a| a.value.clone());
+    let find = |attrs: &[(Vec<u8>, Attr)], name: &str| {
+        attrs.binary_search_by(|(k, _)| k[..].cmp(name.as_bytes())).ok().map(|i| attrs[i].1.value.clone())
+    };
     let structured = match find(&attrs, "__structuredAttrs") {
         Some(v) => {
             let v = co.force(v).await?;
@@ -194,14 +196,11 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, mut attrs: Vec<Attr
     let mut special = Special::default();
     let mut json: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
 
-    attrs.sort_by_cached_key(|a| state.name_bytes(a.name));
-    for attr in &attrs {
-        let key = state.name_bytes(attr.name);
+    for (key, attr) in attrs {
         if key == b"__ignoreNulls" {
             continue;
         }
-        let key_str = String::from_utf8_lossy(&key).into_owned();
-        let frame = format!("while evaluating attribute '{key_str}' of derivation '{drv_name}'");
+        let key_str = || String::from_utf8_lossy(&key).into_owned();
         let r: EvalResult<()> = async {
             if ignore_nulls && matches!(co.force(attr.value.clone()).await?, Value::Null) {
                 return Ok(());
@@ -237,7 +236,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, mut attrs: Vec<Attr
                     let (text, ctx) = to_json(co, attr.value.clone(), true, true).await?;
                     context.extend(ctx);
                     json.insert(key.clone(), text);
-                    structured_special(co, attr, &key, &mut drv, &mut context, &mut special).await?;
+                    structured_special(co, &attr, &key, &mut drv, &mut context, &mut special).await?;
                     if matches!(
                         &key[..],
                         b"allowedReferences"
@@ -247,6 +246,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, mut attrs: Vec<Attr
                             | b"maxSize"
                             | b"maxClosureSize"
                     ) {
+                        let key_str = key_str();
                         warn_attr(&state, drv_name, &format!("'structuredAttrs' disables the effect of the derivation attribute '{key_str}'; use 'outputChecks.<output>.{key_str}' instead"), attr.pos);
                     }
                 }
@@ -279,7 +279,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, mut attrs: Vec<Attr
             Ok(())
         }
         .await;
-        r.map_err(|e| e.with_frame(frame, attr.pos))?;
+        r.map_err(|e| {
+            e.with_frame(format!("while evaluating attribute '{}' of derivation '{drv_name}'", key_str()), attr.pos)
+        })?;
     }
 
     if structured {

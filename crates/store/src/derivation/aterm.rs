@@ -7,11 +7,12 @@
 //! including non-UTF-8 ones, are written as they are.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use thiserror::Error;
 
 use super::{Derivation, DerivationError, DerivationOutput};
-use crate::hash::{Hash, HashAlgo};
+use crate::hash::{Hash, HashAlgo, MAX_DIGEST};
 use crate::store_path::{FileIngestionMethod, StoreDir};
 
 /// Where and why an ATerm could not be parsed.
@@ -27,29 +28,68 @@ pub struct AtermError {
 /// replacement `hashDerivationModulo` uses (base-16 hash -> output names).
 pub(super) enum InputsView<'a> {
     Real,
-    Replaced(&'a BTreeMap<String, BTreeSet<String>>),
+    Replaced(&'a BTreeMap<String, BTreeSet<&'a str>>),
 }
 
 fn push_quoted_raw(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len() + 2);
     out.push(b'"');
     out.extend_from_slice(s);
     out.push(b'"');
 }
 
-fn push_quoted_escaped(out: &mut Vec<u8>, s: &[u8]) {
-    out.push(b'"');
-    for &c in s {
-        match c {
-            b'"' | b'\\' => {
-                out.push(b'\\');
-                out.push(c);
+/// Whether a byte is escaped in quoted strings.
+const ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\t' as usize] = true;
+    t
+};
+
+/// The index of the first byte of `s` that is escaped. Eight bytes are
+/// looked at together: a word with no byte below 14 (which `\t`, `\n` and
+/// `\r` are), no `"` and no `\\` holds none.
+fn next_escaped(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Some byte of `x` is below `n` (for n <= 128), exactly when nonzero.
+    let has_less = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let mut chunks = s.chunks_exact(8);
+    let mut start = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let flagged =
+            has_less(w, 14) | has_less(w ^ (ONES * u64::from(b'"')), 1) | has_less(w ^ (ONES * u64::from(b'\\')), 1);
+        if flagged != 0 {
+            if let Some(i) = chunk.iter().position(|&c| ESCAPED[usize::from(c)]) {
+                return Some(start + i);
             }
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            _ => out.push(c),
         }
+        start += 8;
     }
+    chunks.remainder().iter().position(|&c| ESCAPED[usize::from(c)]).map(|i| start + i)
+}
+
+/// Writes a quoted, escaped string: runs of ordinary bytes are copied whole.
+fn push_quoted_escaped(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    let mut rest = s;
+    while let Some(i) = next_escaped(rest) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(match rest[i] {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            _ => b"\\t",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
     out.push(b'"');
 }
 
@@ -67,6 +107,22 @@ where
     out.push(b']');
 }
 
+/// `"r:sha256"` or `"sha256"`.
+fn push_method_algo(out: &mut Vec<u8>, method: FileIngestionMethod, algo: HashAlgo) {
+    out.push(b'"');
+    out.extend_from_slice(method.prefix().as_bytes());
+    out.extend_from_slice(algo.name().as_bytes());
+    out.push(b'"');
+}
+
+/// A rough size of a derivation's ATerm, to allocate its buffer once.
+pub(super) fn estimated_len(drv: &Derivation) -> usize {
+    let env: usize = drv.env.iter().map(|(k, v)| k.len() + v.len() + 8).sum();
+    let args: usize = drv.args.iter().map(|a| a.len() + 3).sum();
+    let paths = drv.outputs.len() * 2 + drv.input_drvs.len() + drv.input_srcs.len();
+    256 + env + args + drv.builder.len() + drv.platform.len() + paths * 100
+}
+
 /// Prints a derivation (Nix's `Derivation::unparse`). With `mask_outputs`, output
 /// paths and the environment variables named after outputs are printed empty.
 pub(super) fn unparse(
@@ -75,68 +131,91 @@ pub(super) fn unparse(
     mask_outputs: bool,
     inputs: InputsView<'_>,
 ) -> Result<Vec<u8>, DerivationError> {
-    let mut out = Vec::with_capacity(1024);
+    let mut out = Vec::with_capacity(estimated_len(drv));
+    unparse_into(&mut out, drv, store_dir, mask_outputs, inputs)?;
+    Ok(out)
+}
+
+/// [`unparse`] appending to `out`; gives the range of `out` that holds the
+/// list of input derivations.
+pub(super) fn unparse_into(
+    out: &mut Vec<u8>,
+    drv: &Derivation,
+    store_dir: &StoreDir,
+    mask_outputs: bool,
+    inputs: InputsView<'_>,
+) -> Result<Range<usize>, DerivationError> {
     out.extend_from_slice(b"Derive(");
-    let mut outputs = Vec::with_capacity(drv.outputs.len());
-    for (name, output) in &drv.outputs {
-        let (path, algo, hash) = match output {
-            DerivationOutput::InputAddressed(p) => {
-                (if mask_outputs { String::new() } else { store_dir.print_path(p) }, String::new(), String::new())
-            }
-            DerivationOutput::Fixed { method, hash } => (
-                if mask_outputs {
-                    String::new()
-                } else {
-                    store_dir.print_path(&drv.fixed_output_path(store_dir, name, *method, hash)?)
-                },
-                format!("{}{}", method.prefix(), hash.algo()),
-                hash.to_base16(),
-            ),
-            DerivationOutput::Floating { method, algo } => {
-                (String::new(), format!("{}{}", method.prefix(), algo), String::new())
-            }
-            DerivationOutput::Deferred => (String::new(), String::new(), String::new()),
-            DerivationOutput::Impure { method, algo } => {
-                (String::new(), format!("{}{}", method.prefix(), algo), "impure".to_owned())
-            }
-        };
-        outputs.push((name, path, algo, hash));
-    }
-    push_list(&mut out, &outputs, |out, (name, path, algo, hash)| {
+    out.push(b'[');
+    for (i, (name, output)) in drv.outputs.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
         out.push(b'(');
         push_quoted_raw(out, name.as_bytes());
         out.push(b',');
-        push_quoted_raw(out, path.as_bytes());
-        out.push(b',');
-        push_quoted_raw(out, algo.as_bytes());
-        out.push(b',');
-        push_quoted_raw(out, hash.as_bytes());
+        match output {
+            DerivationOutput::InputAddressed(p) => {
+                out.push(b'"');
+                if !mask_outputs {
+                    store_dir.push_path(out, p);
+                }
+                out.extend_from_slice(b"\",\"\",\"\"");
+            }
+            DerivationOutput::Fixed { method, hash } => {
+                out.push(b'"');
+                if !mask_outputs {
+                    store_dir.push_path(out, &drv.fixed_output_path(store_dir, name, *method, hash)?);
+                }
+                out.extend_from_slice(b"\",");
+                push_method_algo(out, *method, hash.algo());
+                out.push(b',');
+                let mut buf = [0u8; 2 * MAX_DIGEST];
+                push_quoted_raw(out, hash.base16_into(&mut buf).as_bytes());
+            }
+            DerivationOutput::Floating { method, algo } => {
+                out.extend_from_slice(b"\"\",");
+                push_method_algo(out, *method, *algo);
+                out.extend_from_slice(b",\"\"");
+            }
+            DerivationOutput::Deferred => out.extend_from_slice(b"\"\",\"\",\"\""),
+            DerivationOutput::Impure { method, algo } => {
+                out.extend_from_slice(b"\"\",");
+                push_method_algo(out, *method, *algo);
+                out.extend_from_slice(b",\"impure\"");
+            }
+        }
         out.push(b')');
+    }
+    out.extend_from_slice(b"],");
+    let inputs_start = out.len();
+    match inputs {
+        InputsView::Real => push_list(out, &drv.input_drvs, |out, (path, names)| {
+            out.extend_from_slice(b"(\"");
+            store_dir.push_path(out, path);
+            out.extend_from_slice(b"\",");
+            push_list(out, names, |out, n| push_quoted_raw(out, n.as_bytes()));
+            out.push(b')');
+        }),
+        InputsView::Replaced(map) => {
+            unparse_replaced_inputs(out, map);
+        }
+    }
+    let inputs_end = out.len();
+    out.push(b',');
+    push_list(out, &drv.input_srcs, |out, p| {
+        out.push(b'"');
+        store_dir.push_path(out, p);
+        out.push(b'"');
     });
     out.push(b',');
-    let input_entry = |out: &mut Vec<u8>, (path, names): (String, &BTreeSet<String>)| {
-        out.push(b'(');
-        push_quoted_raw(out, path.as_bytes());
-        out.push(b',');
-        push_list(out, names, |out, n| push_quoted_raw(out, n.as_bytes()));
-        out.push(b')');
-    };
-    match inputs {
-        InputsView::Real => {
-            push_list(&mut out, drv.input_drvs.iter().map(|(p, names)| (store_dir.print_path(p), names)), input_entry)
-        }
-        InputsView::Replaced(map) => push_list(&mut out, map.iter().map(|(h, names)| (h.clone(), names)), input_entry),
-    }
+    push_quoted_raw(out, &drv.platform);
     out.push(b',');
-    push_list(&mut out, &drv.input_srcs, |out, p| push_quoted_raw(out, store_dir.print_path(p).as_bytes()));
+    push_quoted_escaped(out, &drv.builder);
     out.push(b',');
-    push_quoted_raw(&mut out, &drv.platform);
+    push_list(out, &drv.args, |out, a| push_quoted_escaped(out, a));
     out.push(b',');
-    push_quoted_escaped(&mut out, &drv.builder);
-    out.push(b',');
-    push_list(&mut out, &drv.args, |out, a| push_quoted_escaped(out, a));
-    out.push(b',');
-    push_list(&mut out, &drv.env, |out, (k, v)| {
+    push_list(out, &drv.env, |out, (k, v)| {
         out.push(b'(');
         push_quoted_escaped(out, k);
         out.push(b',');
@@ -145,7 +224,20 @@ pub(super) fn unparse(
         out.push(b')');
     });
     out.push(b')');
-    Ok(out)
+    Ok(inputs_start..inputs_end)
+}
+
+/// Appends the list of input derivations as `hashDerivationModulo` prints
+/// them; gives the new length of `out`.
+pub(super) fn unparse_replaced_inputs(out: &mut Vec<u8>, replaced: &BTreeMap<String, BTreeSet<&str>>) -> usize {
+    push_list(out, replaced, |out, (hash, names)| {
+        out.push(b'(');
+        push_quoted_raw(out, hash.as_bytes());
+        out.push(b',');
+        push_list(out, names, |out, n| push_quoted_raw(out, n.as_bytes()));
+        out.push(b')');
+    });
+    out.len()
 }
 
 struct Parser<'a> {
@@ -327,4 +419,24 @@ pub fn parse(input: &[u8], name: &str, store_dir: &StoreDir) -> Result<Derivatio
         return Err(p.error("trailing data after derivation"));
     }
     Ok(drv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_escaped_bytes_everywhere() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', b'\n', b'\r', b'\t'] {
+                    let mut s: Vec<u8> = (0..len).map(|i| [b'a', 0x01, 0x0e, 0xff, b'!', b'#', b'['][i % 7]).collect();
+                    s[at] = special;
+                    assert_eq!(next_escaped(&s), Some(at), "{s:?}");
+                }
+            }
+            let plain: Vec<u8> = (0..len).map(|i| (i * 37 % 256) as u8).filter(|&c| !ESCAPED[usize::from(c)]).collect();
+            assert_eq!(next_escaped(&plain), None);
+        }
+    }
 }

@@ -4,13 +4,14 @@
 pub mod aterm;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 
 use thiserror::Error;
 
 pub use aterm::AtermError;
 use aterm::InputsView;
 
-use crate::hash::{hash_bytes, Hash, HashAlgo};
+use crate::hash::{hash_bytes, Hash, HashAlgo, Hasher};
 use crate::nixbase32;
 use crate::store_path::{output_path_name, FileIngestionMethod, StoreDir, StorePath, StorePathError};
 
@@ -93,8 +94,17 @@ pub enum DrvHashKind {
 /// The result of `hashDerivationModulo`: one hash per output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DrvHashModulo {
-    pub hashes: BTreeMap<String, Hash>,
+    /// By output name, sorted (a derivation has few outputs; a cache holds
+    /// one of these per derivation, so it is kept small).
+    pub hashes: Vec<(String, Hash)>,
     pub kind: DrvHashKind,
+}
+
+impl DrvHashModulo {
+    /// The hash of an output.
+    pub fn get(&self, output: &str) -> Option<&Hash> {
+        self.hashes.binary_search_by(|(n, _)| n.as_str().cmp(output)).ok().map(|i| &self.hashes[i].1)
+    }
 }
 
 /// A lookup giving the hash modulo of an input derivation by its path (CppNix
@@ -151,15 +161,59 @@ impl Derivation {
 
     /// References of the `.drv` file: input sources and input derivations.
     pub fn references(&self) -> BTreeSet<StorePath> {
-        let mut refs = self.input_srcs.clone();
-        refs.extend(self.input_drvs.keys().cloned());
-        refs
+        MergeSorted::new(self.input_srcs.iter(), self.input_drvs.keys()).cloned().collect()
     }
 
     /// The store path of the `.drv` file (Nix's `writeDerivation` without writing).
     pub fn drv_path(&self, store_dir: &StoreDir) -> Result<StorePath, DerivationError> {
         let contents = self.to_aterm(store_dir)?;
-        Ok(store_dir.text_path_of(&format!("{}.drv", self.name), &contents, &self.references())?)
+        self.drv_path_of(store_dir, &hash_bytes(HashAlgo::Sha256, &contents))
+    }
+
+    /// The `.drv` path given the sha256 of its contents.
+    fn drv_path_of(&self, store_dir: &StoreDir, content_hash: &Hash) -> Result<StorePath, DerivationError> {
+        let mut name = String::with_capacity(self.name.len() + 4);
+        name.push_str(&self.name);
+        name.push_str(".drv");
+        let refs = MergeSorted::new(self.input_srcs.iter(), self.input_drvs.keys());
+        Ok(store_dir.make_text_path_sorted(name, content_hash, refs)?)
+    }
+
+    /// What `derivationStrict` does once the outputs are filled in: prints the
+    /// `.drv` file, computes its path (Nix's `writeDerivation` without
+    /// writing) and its unmasked hash modulo (for CppNix's `drvHashes`), which
+    /// is [`Derivation::hash_modulo`]`(store_dir, false, input_hash)`; the
+    /// ATerm is printed once for both.
+    pub fn write(
+        &self,
+        store_dir: &StoreDir,
+        input_hash: &mut InputHashLookup<'_>,
+    ) -> Result<WrittenDerivation, DerivationError> {
+        let mut aterm = Vec::with_capacity(aterm::estimated_len(self));
+        let inputs = aterm::unparse_into(&mut aterm, self, store_dir, false, InputsView::Real)?;
+        let content_hash = hash_bytes(HashAlgo::Sha256, &aterm);
+        let path = self.drv_path_of(store_dir, &content_hash)?;
+        let hash_modulo = match self.kind()? {
+            DerivationKind::FixedOutput | DerivationKind::Impure => self.hash_modulo(store_dir, false, input_hash)?,
+            kind => {
+                let (replaced, result_kind) = self.replaced_inputs(kind, input_hash)?;
+                let h = if self.input_drvs.is_empty() {
+                    // Both lists of inputs print as `[]`.
+                    content_hash
+                } else {
+                    let mut list = Vec::with_capacity(replaced.len() * 80);
+                    let end = aterm::unparse_replaced_inputs(&mut list, &replaced);
+                    debug_assert_eq!(end, list.len());
+                    let mut h = Hasher::new(HashAlgo::Sha256);
+                    h.update(&aterm[..inputs.start]);
+                    h.update(&list);
+                    h.update(&aterm[inputs.end..]);
+                    h.finish()
+                };
+                self.uniform_hash(h, result_kind)
+            }
+        };
+        Ok(WrittenDerivation { aterm, path, hash_modulo })
     }
 
     /// The path of a fixed output.
@@ -251,7 +305,7 @@ impl Derivation {
         let kind = self.kind()?;
         match kind {
             DerivationKind::FixedOutput => {
-                let mut hashes = BTreeMap::new();
+                let mut hashes = Vec::with_capacity(1);
                 for (name, out) in &self.outputs {
                     if let DerivationOutput::Fixed { method, hash } = out {
                         let path = self.fixed_output_path(store_dir, name, *method, hash)?;
@@ -262,7 +316,7 @@ impl Derivation {
                             hash.to_base16(),
                             store_dir.print_path(&path)
                         );
-                        hashes.insert(name.clone(), hash_bytes(HashAlgo::Sha256, fingerprint.as_bytes()));
+                        hashes.push((name.clone(), hash_bytes(HashAlgo::Sha256, fingerprint.as_bytes())));
                     }
                 }
                 return Ok(DrvHashModulo { hashes, kind: DrvHashKind::Regular });
@@ -276,25 +330,51 @@ impl Derivation {
             }
             _ => {}
         }
+        let (replaced, result_kind) = self.replaced_inputs(kind, input_hash)?;
+        let aterm = aterm::unparse(self, store_dir, mask_outputs, InputsView::Replaced(&replaced))?;
+        Ok(self.uniform_hash(hash_bytes(HashAlgo::Sha256, &aterm), result_kind))
+    }
+
+    /// The same hash for every output.
+    fn uniform_hash(&self, h: Hash, kind: DrvHashKind) -> DrvHashModulo {
+        DrvHashModulo { hashes: self.outputs.keys().map(|n| (n.clone(), h.clone())).collect(), kind }
+    }
+
+    /// The input derivations as `hashDerivationModulo` prints them: the
+    /// base-16 hash modulo of each used output, with the outputs that have
+    /// it; and whether the result is deferred (for a derivation of `kind`,
+    /// neither fixed-output nor impure).
+    fn replaced_inputs(
+        &self,
+        kind: DerivationKind,
+        input_hash: &mut InputHashLookup<'_>,
+    ) -> Result<(BTreeMap<String, BTreeSet<&str>>, DrvHashKind), DerivationError> {
         let mut result_kind =
             if kind == DerivationKind::Floating { DrvHashKind::Deferred } else { DrvHashKind::Regular };
-        let mut replaced: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut replaced: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for (drv_path, used_outputs) in &self.input_drvs {
             let input = input_hash(drv_path)?;
             if input.kind == DrvHashKind::Deferred {
                 result_kind = DrvHashKind::Deferred;
             }
             for output in used_outputs {
-                let h = input.hashes.get(output).ok_or_else(|| DerivationError::MissingOutputHash {
+                let h = input.get(output).ok_or_else(|| DerivationError::MissingOutputHash {
                     output: output.clone(),
                     drv: self.name.clone(),
                 })?;
-                replaced.entry(h.to_base16()).or_default().insert(output.clone());
+                let mut buf = [0u8; 2 * crate::hash::MAX_DIGEST];
+                let key = h.base16_into(&mut buf);
+                match replaced.get_mut(key) {
+                    Some(names) => {
+                        names.insert(output);
+                    }
+                    None => {
+                        replaced.insert(key.to_owned(), BTreeSet::from([output.as_str()]));
+                    }
+                }
             }
         }
-        let aterm = aterm::unparse(self, store_dir, mask_outputs, InputsView::Replaced(&replaced))?;
-        let h = hash_bytes(HashAlgo::Sha256, &aterm);
-        Ok(DrvHashModulo { hashes: self.outputs.keys().map(|n| (n.clone(), h.clone())).collect(), kind: result_kind })
+        Ok((replaced, result_kind))
     }
 
     /// Sets the outputs and their environment variables as CppNix 2.8's
@@ -332,18 +412,24 @@ impl Derivation {
             }
             OutputsSpec::InputAddressed(outputs) => {
                 for name in outputs {
-                    self.env.insert(name.as_bytes().to_vec(), Vec::new());
+                    match self.env.get_mut(name.as_bytes()) {
+                        Some(v) => v.clear(),
+                        None => {
+                            self.env.insert(name.as_bytes().to_vec(), Vec::new());
+                        }
+                    }
                     self.outputs.insert(name.clone(), DerivationOutput::Deferred);
                 }
                 let modulo = self.hash_modulo(store_dir, true, input_hash)?;
                 if modulo.kind == DrvHashKind::Regular {
                     for name in outputs {
-                        let h = modulo.hashes.get(name).ok_or_else(|| DerivationError::MissingOutputHash {
+                        let h = modulo.get(name).ok_or_else(|| DerivationError::MissingOutputHash {
                             output: name.clone(),
                             drv: self.name.clone(),
                         })?;
                         let path = store_dir.make_output_path(name, h, &self.name)?;
-                        self.env.insert(name.as_bytes().to_vec(), store_dir.print_path(&path).into_bytes());
+                        let value = self.env.get_mut(name.as_bytes()).expect("set above");
+                        store_dir.push_path(value, &path);
                         self.outputs.insert(name.clone(), DerivationOutput::InputAddressed(path));
                     }
                 }
@@ -353,12 +439,66 @@ impl Derivation {
     }
 }
 
+/// A derivation printed as its `.drv` file (see [`Derivation::write`]).
+#[derive(Debug, Clone)]
+pub struct WrittenDerivation {
+    /// The file's contents.
+    pub aterm: Vec<u8>,
+    /// Its store path.
+    pub path: StorePath,
+    /// The derivation's unmasked hash modulo.
+    pub hash_modulo: DrvHashModulo,
+}
+
+/// The union of two sorted iterators of store paths, sorted, each path once.
+struct MergeSorted<'a, A, B>
+where
+    A: Iterator<Item = &'a StorePath>,
+    B: Iterator<Item = &'a StorePath>,
+{
+    a: std::iter::Peekable<A>,
+    b: std::iter::Peekable<B>,
+}
+
+impl<'a, A, B> MergeSorted<'a, A, B>
+where
+    A: Iterator<Item = &'a StorePath>,
+    B: Iterator<Item = &'a StorePath>,
+{
+    fn new(a: A, b: B) -> Self {
+        MergeSorted { a: a.peekable(), b: b.peekable() }
+    }
+}
+
+impl<'a, A, B> Iterator for MergeSorted<'a, A, B>
+where
+    A: Iterator<Item = &'a StorePath>,
+    B: Iterator<Item = &'a StorePath>,
+{
+    type Item = &'a StorePath;
+
+    fn next(&mut self) -> Option<&'a StorePath> {
+        match (self.a.peek(), self.b.peek()) {
+            (Some(x), Some(y)) => match x.cmp(y) {
+                std::cmp::Ordering::Less => self.a.next(),
+                std::cmp::Ordering::Greater => self.b.next(),
+                std::cmp::Ordering::Equal => {
+                    self.b.next();
+                    self.a.next()
+                }
+            },
+            (Some(_), None) => self.a.next(),
+            (None, _) => self.b.next(),
+        }
+    }
+}
+
 /// A cache of hashes modulo by `.drv` path, as CppNix's `drvHashes`: after a
 /// derivation is created, insert `hash_modulo(.., false, ..)` under its path, so
 /// derivations that use it can be hashed without reading it back.
 #[derive(Debug, Default, Clone)]
 pub struct DrvHashCache {
-    hashes: HashMap<StorePath, CachedModulo>,
+    hashes: HashMap<StorePath, CachedModulo, BuildHasherDefault<DigestHasher>>,
 }
 
 /// A hash modulo as the cache keeps it. An evaluation of a package set
@@ -378,6 +518,28 @@ impl CachedModulo {
 
     fn expand(&self) -> DrvHashModulo {
         DrvHashModulo { hashes: self.hashes.iter().map(|(n, h)| (n.to_string(), h.clone())).collect(), kind: self.kind }
+    }
+}
+
+/// A hasher for keys that hash as one `u64` taken from a digest (as
+/// [`StorePath`] does): the value is random already, so it is the hash.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by store paths; mixes anything else reasonably.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
