@@ -222,11 +222,10 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                     let v = co.force(attr.value.clone()).await?;
                     let list = args::list(&state, &v)?.clone();
                     for item in &list.0 {
-                        let s = coerce_to_string(co, item.clone(), CoerceMode::DrvAttr)
+                        let s = drv_attr_string(co, item.clone(), &mut context)
                             .await
                             .map_err(|e| e.with_frame("while evaluating an element of the argument list", None))?;
-                        add_context(&mut context, &s);
-                        drv.args.push(s.as_bytes().to_vec());
+                        drv.args.push(s);
                     }
                 }
                 _ if structured => {
@@ -251,9 +250,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                     }
                 }
                 _ => {
-                    let s = coerce_to_string(co, attr.value.clone(), CoerceMode::DrvAttr).await?;
-                    add_context(&mut context, &s);
-                    let bytes = s.as_bytes().to_vec();
+                    let bytes = drv_attr_string(co, attr.value.clone(), &mut context).await?;
                     if key == b"__json" {
                         warn_attr(&state, drv_name, "setting structured attributes via '__json' is deprecated, and may be disallowed in future versions of Nix. Set '__structuredAttrs = true' instead.", attr.pos);
                     }
@@ -414,6 +411,20 @@ fn strip_empty_frame(e: EvalError) -> EvalError {
         e.trace.pop();
     }
     e
+}
+
+/// `coerce_to_string` in mode `DrvAttr`, giving the bytes and adding the
+/// context to `context`; a string is read where it is, not copied first.
+async fn drv_attr_string(co: &Co, v: Value, context: &mut StringContext) -> EvalResult<Vec<u8>> {
+    // As `coerce_to_string` forces first, an error forcing gets no frame.
+    let v = co.force(v).await?;
+    if let Value::String(s) = &v {
+        add_context(context, s);
+        return Ok(s.as_bytes().to_vec());
+    }
+    let s = coerce_to_string(co, v, CoerceMode::DrvAttr).await?;
+    add_context(context, &s);
+    Ok(s.as_bytes().to_vec())
 }
 
 fn add_context(context: &mut StringContext, s: &NixString) {
