@@ -201,9 +201,10 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
             continue;
         }
         let key_str = || String::from_utf8_lossy(&key).into_owned();
-        let r: EvalResult<()> = async {
+        // The environment value, if the attribute has one.
+        let r: EvalResult<Option<Vec<u8>>> = async {
             if ignore_nulls && matches!(co.force(attr.value.clone()).await?, Value::Null) {
-                return Ok(());
+                return Ok(None);
             }
             match &key[..] {
                 b"__contentAddressed" | b"__impure" => {
@@ -230,7 +231,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                 }
                 _ if structured => {
                     if key == b"__structuredAttrs" {
-                        return Ok(());
+                        return Ok(None);
                     }
                     let (text, ctx) = to_json(co, attr.value.clone(), true, true).await?;
                     context.extend(ctx);
@@ -270,15 +271,18 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                         }
                         _ => {}
                     }
-                    drv.env.insert(key.clone(), bytes);
+                    return Ok(Some(bytes));
                 }
             }
-            Ok(())
+            Ok(None)
         }
         .await;
-        r.map_err(|e| {
+        let value = r.map_err(|e| {
             e.with_frame(format!("while evaluating attribute '{}' of derivation '{drv_name}'", key_str()), attr.pos)
         })?;
+        if let Some(value) = value {
+            drv.env.insert(key, value);
+        }
     }
 
     if structured {
