@@ -23,7 +23,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 use neve_store::daemon::PathInfo;
-use neve_store::derivation::DerivationError;
+use neve_store::derivation::{DerivationError, WrittenDerivation};
 use neve_store::nar::EntryKind;
 use neve_store::{Derivation, DrvHashCache, FileIngestionMethod, HashAlgo, StoreDir, StorePath, WritableStore};
 
@@ -124,12 +124,18 @@ impl EvalStore {
     /// Records a derivation whose outputs are filled in; gives its path.
     pub fn add_derivation(&mut self, drv: Derivation) -> Result<StorePath, DerivationError> {
         let written = drv.write(&self.dir, &mut self.drv_hashes.lookup())?;
+        Ok(self.add_written_derivation(drv.name, written))
+    }
+
+    /// Records a derivation printed already (by [`Derivation::write`] or
+    /// [`Derivation::fill_outputs_and_write`]), with its name; gives its path.
+    pub fn add_written_derivation(&mut self, name: String, written: WrittenDerivation) -> StorePath {
         self.drv_hashes.insert(written.path.clone(), written.hash_modulo);
         // Exactly as long as the text (a shrinking reallocation may keep the
         // larger block).
-        let recorded = RecordedDrv { name: drv.name, aterm: Box::from(&written.aterm[..]) };
+        let recorded = RecordedDrv { name, aterm: Box::from(&written.aterm[..]) };
         self.derivations.insert(written.path.clone(), recorded);
-        Ok(written.path)
+        written.path
     }
 
     /// Makes sure the hash modulo of an input derivation is known, reading it

@@ -80,6 +80,17 @@ pub fn digit_value(c: u8) -> Option<u8> {
 pub fn decode(s: &[u8]) -> Result<Vec<u8>, Base32Error> {
     let len = decoded_len(s.len()).ok_or(Base32Error::InvalidLength(s.len()))?;
     let mut out = vec![0u8; len];
+    decode_into(s, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode`] into `out`, which must be exactly as long as the decoded bytes.
+pub fn decode_into(s: &[u8], out: &mut [u8]) -> Result<(), Base32Error> {
+    let len = decoded_len(s.len()).ok_or(Base32Error::InvalidLength(s.len()))?;
+    if out.len() != len {
+        return Err(Base32Error::InvalidLength(s.len()));
+    }
+    out.fill(0);
     for (n, &c) in s.iter().rev().enumerate() {
         let digit = digit_value(c).ok_or(Base32Error::InvalidCharacter(c))?;
         let bit = n * 5;
@@ -93,7 +104,7 @@ pub fn decode(s: &[u8]) -> Result<Vec<u8>, Base32Error> {
             return Err(Base32Error::NonZeroPadding);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -131,10 +131,9 @@ impl StorePath {
         if bytes[HASH_PART_LEN] != b'-' {
             return Err(StorePathError::MissingDash(base.to_owned()));
         }
-        let decoded = nixbase32::decode(&bytes[..HASH_PART_LEN])
-            .map_err(|_| StorePathError::IllegalHashCharacter(base.to_owned()))?;
         let mut digest = [0u8; DIGEST_SIZE];
-        digest.copy_from_slice(&decoded);
+        nixbase32::decode_into(&bytes[..HASH_PART_LEN], &mut digest)
+            .map_err(|_| StorePathError::IllegalHashCharacter(base.to_owned()))?;
         let name = &base[HASH_PART_LEN + 1..];
         validate_name(name.as_bytes())?;
         let mut hash_part = [0u8; HASH_PART_LEN];

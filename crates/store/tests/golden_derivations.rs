@@ -95,6 +95,7 @@ fn check_recomputed_outputs(files: &BTreeMap<StorePath, Vec<u8>>) -> BTreeMap<&'
             drv.env.remove(name.as_bytes());
         }
         drv.outputs.clear();
+        let mut at_once = drv.clone();
         drv.fill_outputs(&dir, &spec, &mut |p| cache.hash_of(&dir, p, &mut read)).unwrap();
         assert_eq!(drv, original, "{path}");
         assert_eq!(&drv.to_aterm(&dir).unwrap(), bytes);
@@ -105,6 +106,12 @@ fn check_recomputed_outputs(files: &BTreeMap<StorePath, Vec<u8>>) -> BTreeMap<&'
         assert_eq!(&written.path, path);
         let alone = drv.hash_modulo(&dir, false, &mut |p| cache.hash_of(&dir, p, &mut read)).unwrap();
         assert_eq!(written.hash_modulo, alone, "{path}");
+        // Filling the outputs and printing together give the same.
+        let together = at_once.fill_outputs_and_write(&dir, &spec, &mut |p| cache.hash_of(&dir, p, &mut read)).unwrap();
+        assert_eq!(at_once, original, "{path}");
+        assert_eq!(&together.aterm, bytes, "{path}");
+        assert_eq!(&together.path, path);
+        assert_eq!(together.hash_modulo, alone, "{path}");
     }
     kinds
 }

@@ -201,9 +201,10 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
             continue;
         }
         let key_str = || String::from_utf8_lossy(&key).into_owned();
-        let r: EvalResult<()> = async {
+        // The environment value, if the attribute has one.
+        let r: EvalResult<Option<Vec<u8>>> = async {
             if ignore_nulls && matches!(co.force(attr.value.clone()).await?, Value::Null) {
-                return Ok(());
+                return Ok(None);
             }
             match &key[..] {
                 b"__contentAddressed" | b"__impure" => {
@@ -222,16 +223,15 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                     let v = co.force(attr.value.clone()).await?;
                     let list = args::list(&state, &v)?.clone();
                     for item in &list.0 {
-                        let s = coerce_to_string(co, item.clone(), CoerceMode::DrvAttr)
+                        let s = drv_attr_string(co, item.clone(), &mut context)
                             .await
                             .map_err(|e| e.with_frame("while evaluating an element of the argument list", None))?;
-                        add_context(&mut context, &s);
-                        drv.args.push(s.as_bytes().to_vec());
+                        drv.args.push(s);
                     }
                 }
                 _ if structured => {
                     if key == b"__structuredAttrs" {
-                        return Ok(());
+                        return Ok(None);
                     }
                     let (text, ctx) = to_json(co, attr.value.clone(), true, true).await?;
                     context.extend(ctx);
@@ -251,9 +251,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                     }
                 }
                 _ => {
-                    let s = coerce_to_string(co, attr.value.clone(), CoerceMode::DrvAttr).await?;
-                    add_context(&mut context, &s);
-                    let bytes = s.as_bytes().to_vec();
+                    let bytes = drv_attr_string(co, attr.value.clone(), &mut context).await?;
                     if key == b"__json" {
                         warn_attr(&state, drv_name, "setting structured attributes via '__json' is deprecated, and may be disallowed in future versions of Nix. Set '__structuredAttrs = true' instead.", attr.pos);
                     }
@@ -273,15 +271,18 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                         }
                         _ => {}
                     }
-                    drv.env.insert(key.clone(), bytes);
+                    return Ok(Some(bytes));
                 }
             }
-            Ok(())
+            Ok(None)
         }
         .await;
-        r.map_err(|e| {
+        let value = r.map_err(|e| {
             e.with_frame(format!("while evaluating attribute '{}' of derivation '{drv_name}'", key_str()), attr.pos)
         })?;
+        if let Some(value) = value {
+            drv.env.insert(key, value);
+        }
     }
 
     if structured {
@@ -341,9 +342,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     for input in drv.input_drvs.keys() {
         store.ensure_drv_hash(input, &mut |p| read_drv(&state, &dir, p)).map_err(drv_error)?;
     }
-    drv.fill_outputs(&dir, &spec, &mut store.drv_hashes().lookup()).map_err(drv_error)?;
+    let written = drv.fill_outputs_and_write(&dir, &spec, &mut store.drv_hashes().lookup()).map_err(drv_error)?;
     let out_paths = drv.output_paths(&dir).map_err(drv_error)?;
-    let drv_path = store.add_derivation(drv).map_err(drv_error)?;
+    let drv_path = store.add_written_derivation(drv.name, written);
     let drv_path_s = dir.print_path(&drv_path);
 
     let mut b = AttrsBuilder::with_capacity(1 + out_paths.len());
@@ -414,6 +415,20 @@ fn strip_empty_frame(e: EvalError) -> EvalError {
         e.trace.pop();
     }
     e
+}
+
+/// `coerce_to_string` in mode `DrvAttr`, giving the bytes and adding the
+/// context to `context`; a string is read where it is, not copied first.
+async fn drv_attr_string(co: &Co, v: Value, context: &mut StringContext) -> EvalResult<Vec<u8>> {
+    // As `coerce_to_string` forces first, an error forcing gets no frame.
+    let v = co.force(v).await?;
+    if let Value::String(s) = &v {
+        add_context(context, s);
+        return Ok(s.as_bytes().to_vec());
+    }
+    let s = coerce_to_string(co, v, CoerceMode::DrvAttr).await?;
+    add_context(context, &s);
+    Ok(s.as_bytes().to_vec())
 }
 
 fn add_context(context: &mut StringContext, s: &NixString) {

@@ -132,18 +132,32 @@ pub(super) fn unparse(
     inputs: InputsView<'_>,
 ) -> Result<Vec<u8>, DerivationError> {
     let mut out = Vec::with_capacity(estimated_len(drv));
-    unparse_into(&mut out, drv, store_dir, mask_outputs, inputs)?;
+    unparse_into(&mut out, drv, store_dir, mask_outputs, inputs, None)?;
     Ok(out)
 }
 
+/// Where, in a derivation printed while its outputs were deferred, the
+/// outputs' paths go once known (see [`unparse_into`]).
+#[derive(Debug, Default)]
+pub(super) struct OutputMarks {
+    /// For each output, in order, the offset of its (empty) path.
+    pub outputs: Vec<usize>,
+    /// For each environment variable named after an output, the offset of
+    /// its (empty) value and the output's index.
+    pub env: Vec<(usize, usize)>,
+}
+
 /// [`unparse`] appending to `out`; gives the range of `out` that holds the
-/// list of input derivations.
+/// list of input derivations. With `marks`, records where output paths are
+/// printed (empty, as the outputs are deferred) and where the environment
+/// variables named after outputs have their values.
 pub(super) fn unparse_into(
     out: &mut Vec<u8>,
     drv: &Derivation,
     store_dir: &StoreDir,
     mask_outputs: bool,
     inputs: InputsView<'_>,
+    mut marks: Option<&mut OutputMarks>,
 ) -> Result<Range<usize>, DerivationError> {
     out.extend_from_slice(b"Derive(");
     out.push(b'[');
@@ -154,6 +168,9 @@ pub(super) fn unparse_into(
         out.push(b'(');
         push_quoted_raw(out, name.as_bytes());
         out.push(b',');
+        if let Some(m) = marks.as_deref_mut() {
+            m.outputs.push(out.len() + 1);
+        }
         match output {
             DerivationOutput::InputAddressed(p) => {
                 out.push(b'"');
@@ -190,13 +207,7 @@ pub(super) fn unparse_into(
     out.extend_from_slice(b"],");
     let inputs_start = out.len();
     match inputs {
-        InputsView::Real => push_list(out, &drv.input_drvs, |out, (path, names)| {
-            out.extend_from_slice(b"(\"");
-            store_dir.push_path(out, path);
-            out.extend_from_slice(b"\",");
-            push_list(out, names, |out, n| push_quoted_raw(out, n.as_bytes()));
-            out.push(b')');
-        }),
+        InputsView::Real => unparse_real_inputs(out, drv, store_dir),
         InputsView::Replaced(map) => {
             unparse_replaced_inputs(out, map);
         }
@@ -219,12 +230,30 @@ pub(super) fn unparse_into(
         out.push(b'(');
         push_quoted_escaped(out, k);
         out.push(b',');
-        let masked = mask_outputs && std::str::from_utf8(k).is_ok_and(|k| drv.outputs.contains_key(k));
+        let mut masked = false;
+        if mask_outputs || marks.is_some() {
+            let output = std::str::from_utf8(k).ok().and_then(|k| drv.outputs.keys().position(|o| o == k));
+            if let (Some(i), Some(m)) = (output, marks.as_deref_mut()) {
+                m.env.push((out.len() + 1, i));
+            }
+            masked = mask_outputs && output.is_some();
+        }
         push_quoted_escaped(out, if masked { b"" } else { v });
         out.push(b')');
     });
     out.push(b')');
     Ok(inputs_start..inputs_end)
+}
+
+/// Appends the list of input derivations as the `.drv` file has it.
+pub(super) fn unparse_real_inputs(out: &mut Vec<u8>, drv: &Derivation, store_dir: &StoreDir) {
+    push_list(out, &drv.input_drvs, |out, (path, names)| {
+        out.extend_from_slice(b"(\"");
+        store_dir.push_path(out, path);
+        out.extend_from_slice(b"\",");
+        push_list(out, names, |out, n| push_quoted_raw(out, n.as_bytes()));
+        out.push(b')');
+    });
 }
 
 /// Appends the list of input derivations as `hashDerivationModulo` prints

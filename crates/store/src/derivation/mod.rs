@@ -190,7 +190,7 @@ impl Derivation {
         input_hash: &mut InputHashLookup<'_>,
     ) -> Result<WrittenDerivation, DerivationError> {
         let mut aterm = Vec::with_capacity(aterm::estimated_len(self));
-        let inputs = aterm::unparse_into(&mut aterm, self, store_dir, false, InputsView::Real)?;
+        let inputs = aterm::unparse_into(&mut aterm, self, store_dir, false, InputsView::Real, None)?;
         let content_hash = hash_bytes(HashAlgo::Sha256, &aterm);
         let path = self.drv_path_of(store_dir, &content_hash)?;
         let hash_modulo = match self.kind()? {
@@ -214,6 +214,97 @@ impl Derivation {
             }
         };
         Ok(WrittenDerivation { aterm, path, hash_modulo })
+    }
+
+    /// [`Derivation::fill_outputs`] followed by [`Derivation::write`], as
+    /// `derivationStrict` does them. For input-addressed outputs the masked
+    /// ATerm is printed once: the `.drv` file is made from it by putting in
+    /// the output paths (at the places printing marked) and the real input
+    /// derivations.
+    pub fn fill_outputs_and_write(
+        &mut self,
+        store_dir: &StoreDir,
+        spec: &OutputsSpec,
+        input_hash: &mut InputHashLookup<'_>,
+    ) -> Result<WrittenDerivation, DerivationError> {
+        let OutputsSpec::InputAddressed(outputs) = spec else {
+            self.fill_outputs(store_dir, spec, input_hash)?;
+            return self.write(store_dir, input_hash);
+        };
+        self.defer_outputs(outputs);
+        let kind = self.kind()?;
+        let (replaced, result_kind) = self.replaced_inputs(kind, input_hash)?;
+        if result_kind == DrvHashKind::Deferred || self.outputs.len() != outputs.len() {
+            // Outputs that stay deferred, or repeated names: the plain way.
+            drop(replaced);
+            self.fill_outputs(store_dir, spec, input_hash)?;
+            return self.write(store_dir, input_hash);
+        }
+        let mut masked = Vec::with_capacity(aterm::estimated_len(self));
+        let mut marks = aterm::OutputMarks::default();
+        let replaced_view = InputsView::Replaced(&replaced);
+        let inputs = aterm::unparse_into(&mut masked, self, store_dir, false, replaced_view, Some(&mut marks))?;
+        drop(replaced);
+        let masked_hash = hash_bytes(HashAlgo::Sha256, &masked);
+        // In the order of `outputs`, as `fill_outputs` (which output's name
+        // is reported first if several are invalid).
+        let mut paths: Vec<Option<StorePath>> = vec![None; outputs.len()];
+        for name in outputs {
+            let i = self.outputs.keys().position(|k| k == name).expect("deferred above");
+            paths[i] = Some(store_dir.make_output_path(name, &masked_hash, &self.name)?);
+        }
+        let paths: Vec<StorePath> = paths.into_iter().map(|p| p.expect("every output has a path")).collect();
+        for ((name, output), path) in self.outputs.iter_mut().zip(&paths) {
+            store_dir.push_path(self.env.get_mut(name.as_bytes()).expect("deferred above"), path);
+            *output = DerivationOutput::InputAddressed(path.clone());
+        }
+
+        let extra = paths.iter().map(|p| 2 * store_dir.printed_len(p)).sum::<usize>() + self.input_drvs.len() * 128;
+        let mut real = Vec::with_capacity(masked.len() + extra);
+        let mut at = 0;
+        for (&pos, path) in marks.outputs.iter().zip(&paths) {
+            real.extend_from_slice(&masked[at..pos]);
+            store_dir.push_path(&mut real, path);
+            at = pos;
+        }
+        real.extend_from_slice(&masked[at..inputs.start]);
+        let real_inputs_start = real.len();
+        aterm::unparse_real_inputs(&mut real, self, store_dir);
+        let real_inputs_end = real.len();
+        at = inputs.end;
+        for &(pos, i) in &marks.env {
+            real.extend_from_slice(&masked[at..pos]);
+            store_dir.push_path(&mut real, &paths[i]);
+            at = pos;
+        }
+        real.extend_from_slice(&masked[at..]);
+
+        let content_hash = hash_bytes(HashAlgo::Sha256, &real);
+        let path = self.drv_path_of(store_dir, &content_hash)?;
+        let modulo = if self.input_drvs.is_empty() {
+            // Both lists of inputs print as `[]`.
+            content_hash
+        } else {
+            let mut h = Hasher::new(HashAlgo::Sha256);
+            h.update(&real[..real_inputs_start]);
+            h.update(&masked[inputs]);
+            h.update(&real[real_inputs_end..]);
+            h.finish()
+        };
+        Ok(WrittenDerivation { aterm: real, path, hash_modulo: self.uniform_hash(modulo, result_kind) })
+    }
+
+    /// Makes each output deferred, with an empty environment variable.
+    fn defer_outputs(&mut self, outputs: &[String]) {
+        for name in outputs {
+            match self.env.get_mut(name.as_bytes()) {
+                Some(v) => v.clear(),
+                None => {
+                    self.env.insert(name.as_bytes().to_vec(), Vec::new());
+                }
+            }
+            self.outputs.insert(name.clone(), DerivationOutput::Deferred);
+        }
     }
 
     /// The path of a fixed output.
@@ -411,15 +502,7 @@ impl Derivation {
                 }
             }
             OutputsSpec::InputAddressed(outputs) => {
-                for name in outputs {
-                    match self.env.get_mut(name.as_bytes()) {
-                        Some(v) => v.clear(),
-                        None => {
-                            self.env.insert(name.as_bytes().to_vec(), Vec::new());
-                        }
-                    }
-                    self.outputs.insert(name.clone(), DerivationOutput::Deferred);
-                }
+                self.defer_outputs(outputs);
                 let modulo = self.hash_modulo(store_dir, true, input_hash)?;
                 if modulo.kind == DrvHashKind::Regular {
                     for name in outputs {
