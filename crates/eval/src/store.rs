@@ -74,7 +74,7 @@ pub enum StoreObject<'a> {
 /// fraction of the memory of the parsed form (an evaluation of a package
 /// set records tens of thousands), read back when asked for.
 struct RecordedDrv {
-    name: String,
+    name: Box<str>,
     aterm: Box<[u8]>,
 }
 
@@ -133,7 +133,7 @@ impl EvalStore {
         self.drv_hashes.insert(written.path.clone(), written.hash_modulo);
         // Exactly as long as the text (a shrinking reallocation may keep the
         // larger block).
-        let recorded = RecordedDrv { name, aterm: Box::from(&written.aterm[..]) };
+        let recorded = RecordedDrv { name: name.into(), aterm: Box::from(&written.aterm[..]) };
         self.derivations.insert(written.path.clone(), recorded);
         written.path
     }

@@ -87,7 +87,9 @@ const NAME_CHARS: [bool; 256] = {
 pub struct StorePath {
     digest: [u8; DIGEST_SIZE],
     hash_part: [u8; HASH_PART_LEN],
-    name: String,
+    /// Not a `String`: no spare capacity, a word less (an evaluation keeps
+    /// tens of thousands of paths as keys).
+    name: Box<str>,
 }
 
 impl PartialEq for StorePath {
@@ -119,7 +121,7 @@ impl StorePath {
     fn from_valid(digest: [u8; DIGEST_SIZE], name: String) -> StorePath {
         let mut hash_part = [0u8; HASH_PART_LEN];
         nixbase32::encode_into(&digest, &mut hash_part);
-        StorePath { digest, hash_part, name }
+        StorePath { digest, hash_part, name: name.into_boxed_str() }
     }
 
     /// Parses a base name `<32 base-32 chars>-<name>`.
@@ -138,7 +140,7 @@ impl StorePath {
         validate_name(name.as_bytes())?;
         let mut hash_part = [0u8; HASH_PART_LEN];
         hash_part.copy_from_slice(&bytes[..HASH_PART_LEN]);
-        Ok(StorePath { digest, hash_part, name: name.to_owned() })
+        Ok(StorePath { digest, hash_part, name: name.into() })
     }
 
     /// The 20-byte digest.
