@@ -430,9 +430,6 @@ impl Compiler<'_, '_> {
         }
     }
 
-    /// Evaluates `id` as a Boolean (CppNix's `evalBool`): errors inside get
-    /// the frame `message`, and a non-Boolean is an error at `id`. `check`
-    /// emits the instruction that tests the value.
     /// `f a1 ... an` where `f` is a builtin of arity `n` named directly
     /// (`map`, `builtins.length`): the builtin and the arguments, in order.
     /// Nothing can tell such a call from the curried calls it stands for.
@@ -467,6 +464,9 @@ impl Compiler<'_, '_> {
         }
     }
 
+    /// Evaluates `id` as a Boolean (CppNix's `evalBool`): errors inside get
+    /// the frame `message`, and a non-Boolean is an error at `id`. `check`
+    /// emits the instruction that tests the value.
     fn bool_in(&mut self, id: ExprId, message: &str, check: impl FnOnce(&mut Self) -> usize) -> usize {
         let pos = self.expr_pos(id);
         let mut at = 0;

@@ -94,7 +94,7 @@ fn remove_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             args::force_list(&co, &a[1], "while evaluating the second argument passed to builtins.removeAttrs").await?;
         let mut remove = Vec::with_capacity(names.0.len());
         for n in &names.0 {
-            let name = match args::known(n) {
+            let name = match n.resolved() {
                 Some(Value::String(s)) if !s.has_context() => s,
                 _ => {
                     let frame = "while evaluating the values of the second argument passed to builtins.removeAttrs";
@@ -117,7 +117,7 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
         let mut pairs = Vec::with_capacity(list.0.len());
         for item in &list.0 {
             // Sets and names already evaluated are taken as they are.
-            let set = match args::known(item) {
+            let set = match item.resolved() {
                 Some(Value::Attrs(set)) => set,
                 _ => {
                     let frame = "while evaluating an element of the list passed to builtins.listToAttrs";
@@ -127,7 +127,7 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             let Some(name) = set.get_attr(co.state.sym.name) else {
                 return Err(missing(&co.state, co.state.sym.name, PAIR));
             };
-            let name = match args::known(&name.value) {
+            let name = match name.value.resolved() {
                 Some(Value::String(s)) if !s.has_context() => s,
                 _ => {
                     let frame =

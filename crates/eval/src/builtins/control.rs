@@ -175,7 +175,7 @@ fn to_string(co: Co, a: Vec<Value>) -> NativeFuture {
 /// `toString` of a value already evaluated that is not a list or a set
 /// (which go the long way, as in `coerce_to_string_in`).
 fn to_string_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
-    let v = args::known(&a[0])?;
+    let v = a[0].resolved()?;
     match &v {
         // The same string, not a copy.
         Value::String(_) => Some(Ok(v)),

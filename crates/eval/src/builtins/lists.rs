@@ -48,10 +48,10 @@ fn elem_at(co: Co, a: Vec<Value>) -> NativeFuture {
 
 /// `elemAt` of a known list at a known index whose element is evaluated.
 fn elem_at_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
-    let Value::Int(i) = args::known(&a[1])? else { return None };
-    let Value::List(list) = args::known(&a[0])? else { return None };
+    let Value::Int(i) = a[1].resolved()? else { return None };
+    let Value::List(list) = a[0].resolved()? else { return None };
     match usize::try_from(i).ok().and_then(|i| list.0.get(i)) {
-        Some(v) => args::known(v).map(Ok),
+        Some(v) => v.resolved().map(Ok),
         None => Some(Err(err(format!("'builtins.elemAt' called with index {i} on a list of size {}", list.0.len())))),
     }
 }
@@ -59,13 +59,13 @@ fn elem_at_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
 /// Whether `map`, `genList` and friends may take `f` as it is: a function
 /// known without evaluation (else the native checks it, with its frame).
 fn known_function(state: &EvalState, f: &Value) -> Option<Value> {
-    let f = args::known(f)?;
+    let f = f.resolved()?;
     args::function(state, &f).ok()?;
     Some(f)
 }
 
 fn map_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
-    let Value::List(list) = args::known(&a[1])? else { return None };
+    let Value::List(list) = a[1].resolved()? else { return None };
     if list.0.is_empty() {
         return Some(Ok(Value::List(list)));
     }
@@ -76,7 +76,7 @@ fn map_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
 }
 
 fn gen_list_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
-    let Value::Int(n) = args::known(&a[1])? else { return None };
+    let Value::Int(n) = a[1].resolved()? else { return None };
     if n < 0 {
         return Some(Err(err(format!("cannot create list of size {n}"))));
     }
@@ -87,11 +87,11 @@ fn gen_list_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
 }
 
 fn concat_lists_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
-    let Value::List(list) = args::known(&a[0])? else { return None };
+    let Value::List(list) = a[0].resolved()? else { return None };
     let mut lists = Vec::with_capacity(list.0.len());
     let mut total = 0;
     for x in &list.0 {
-        let Value::List(l) = args::known(x)? else { return None };
+        let Value::List(l) = x.resolved()? else { return None };
         total += l.0.len();
         lists.push(l);
     }
@@ -140,7 +140,7 @@ fn filter(co: Co, a: Vec<Value>) -> NativeFuture {
         let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
             let keep = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
-                Some(r) => match args::known(&r) {
+                Some(r) => match r.resolved() {
                     Some(v) => v,
                     None => co.force(r).await?,
                 },
@@ -237,7 +237,7 @@ fn any_all(co: Co, a: Vec<Value>, any: bool) -> NativeFuture {
         let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
             let r = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
-                Some(r) => match args::known(&r) {
+                Some(r) => match r.resolved() {
                     Some(v) => v,
                     None => co.force(r).await?,
                 },
@@ -267,7 +267,7 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
             args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.sort").await?;
         let mut items = Vec::with_capacity(list.0.len());
         for x in &list.0 {
-            items.push(match args::known(x) {
+            items.push(match x.resolved() {
                 Some(v) => v,
                 None => co.force(x.clone()).await?,
             });

@@ -190,15 +190,6 @@ pub(crate) mod args {
     use crate::value::{Attrs, Gc, List, NixString, Value};
     use crate::vm::{type_error, Co};
 
-    /// The value if it is known without running anything (as `co.force`
-    /// would give it at once; this counts as forcing).
-    pub fn known(v: &Value) -> Option<Value> {
-        match v {
-            Value::Thunk(t) => t.value(),
-            v => Some(v.clone()),
-        }
-    }
-
     /// `f x` run here when `f` is a builtin that `x` completes and whose
     /// arguments are all evaluated: a strict builtin, or a native one whose
     /// shortcut applies. The result is what the builtin returned (perhaps a
@@ -216,15 +207,15 @@ pub(crate) mod args {
         };
         // The usual arities without a vector.
         match &app.args[..] {
-            [] => run(&[known(x)?]),
+            [] => run(&[x.resolved()?]),
             [a] => {
-                let a = known(a)?;
-                run(&[a, known(x)?])
+                let a = a.resolved()?;
+                run(&[a, x.resolved()?])
             }
             _ => {
                 let mut all = Vec::with_capacity(app.args.len() + 1);
                 for a in app.args.iter().chain(std::iter::once(x)) {
-                    all.push(known(a)?);
+                    all.push(a.resolved()?);
                 }
                 run(&all)
             }

@@ -19,7 +19,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
                 Ok(Value::Int(s.as_bytes().len() as i64))
             })
         }),
-        |_, a| match args::known(&a[0])? {
+        |_, a| match a[0].resolved()? {
             Value::String(s) => Some(Ok(Value::Int(s.as_bytes().len() as i64))),
             _ => None,
         },
@@ -38,18 +38,18 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
 
 /// A string known without evaluation, else `None`.
 fn known_string(v: &Value) -> Option<NixString> {
-    match args::known(v)? {
+    match v.resolved()? {
         Value::String(s) => Some(s),
         _ => None,
     }
 }
 
 fn substring_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
-    let Value::Int(start) = args::known(&a[0])? else { return None };
+    let Value::Int(start) = a[0].resolved()? else { return None };
     if start < 0 {
         return Some(Err(err("negative start position in 'substring'")));
     }
-    let Value::Int(len) = args::known(&a[1])? else { return None };
+    let Value::Int(len) = a[1].resolved()? else { return None };
     let s = known_string(&a[2])?;
     Some(Ok(substring_of(&s, start, len)))
 }
@@ -85,7 +85,7 @@ fn substring(co: Co, a: Vec<Value>) -> NativeFuture {
 /// `concatStringsSep` of known strings.
 fn concat_strings_sep_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
     let sep = known_string(&a[0])?;
-    let Value::List(list) = args::known(&a[1])? else { return None };
+    let Value::List(list) = a[1].resolved()? else { return None };
     let mut parts = Vec::with_capacity(list.0.len());
     let mut total = 0;
     for item in &list.0 {
@@ -172,8 +172,8 @@ fn replace_strings(co: Co, a: Vec<Value>) -> NativeFuture {
 
 /// `replaceStrings` of known strings (replacements included).
 fn replace_strings_fast(_: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
-    let Value::List(from) = args::known(&a[0])? else { return None };
-    let Value::List(to) = args::known(&a[1])? else { return None };
+    let Value::List(from) = a[0].resolved()? else { return None };
+    let Value::List(to) = a[1].resolved()? else { return None };
     if from.0.len() != to.0.len() {
         return None;
     }

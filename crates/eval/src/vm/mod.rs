@@ -362,10 +362,15 @@ impl Vm {
         }
     }
 
+    /// Whether one more function call would pass `max_call_depth`.
+    fn too_deep(&self) -> bool {
+        self.call_depth + self.state.extra_call_depth.get() > self.state.settings.max_call_depth
+    }
+
     /// Calls the function `lambda` closing over `env` with `arg`.
     #[inline]
     fn enter(&mut self, lambda: &Gc<LambdaInfo>, env: &Gc<Env>, arg: Value, pos: Option<Pos>) -> Started {
-        if self.call_depth + self.state.extra_call_depth.get() > self.state.settings.max_call_depth {
+        if self.too_deep() {
             let e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
             return Some(Err(at_opt(e, pos)));
         }
@@ -391,7 +396,7 @@ impl Vm {
         };
         if let Value::Lambda(c) = &f {
             if let Some(i) = c.lambda.returns_lambda {
-                if self.call_depth + self.state.extra_call_depth.get() <= self.state.settings.max_call_depth {
+                if !self.too_deep() {
                     let env = Env::for_call(c.env.clone(), c.lambda.env_size as usize, a);
                     return self.enter(&c.lambda.body.lambdas[i as usize], &env, b, None);
                 }

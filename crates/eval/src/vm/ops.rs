@@ -405,15 +405,6 @@ async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> 
     }
 }
 
-/// The value, if known without running anything: what the asynchronous
-/// path's `co.force` would give at once (it counts as forcing).
-fn known_value(v: &Value) -> Option<Value> {
-    match v {
-        Value::Thunk(t) => t.value(),
-        v => Some(v.clone()),
-    }
-}
-
 /// Works through `work` as [`equal_maybe_identical`] does, as long as the
 /// values are known: the result when decided, or `None` with the pair that
 /// needs evaluating on top of `work` (nothing evaluated was skipped, so the
@@ -430,8 +421,8 @@ fn equal_known(state: &EvalState, work: &mut Vec<EqWork>) -> Option<bool> {
                 continue;
             }
         };
-        let a = known_value(a)?;
-        let b = known_value(b)?;
+        let a = a.resolved()?;
+        let b = b.resolved()?;
         let identical = *identical;
         if identical {
             work.pop();
@@ -453,7 +444,7 @@ fn equal_known(state: &EvalState, work: &mut Vec<EqWork>) -> Option<bool> {
                 // `is_derivation` of both, when their `type`s are known.
                 let is_drv = |set: &Attrs| -> Option<bool> {
                     match set.get(state.sym.type_) {
-                        Some(t) => match known_value(t)? {
+                        Some(t) => match t.resolved()? {
                             Value::String(s) => Some(s.as_bytes() == b"derivation"),
                             _ => Some(false),
                         },
@@ -593,7 +584,6 @@ pub(super) async fn interpolate(co: Co, parts: Vec<Value>, chunk: Gc<Chunk>, sha
     Ok(Value::string(NixString::new(bytes, Some(context))))
 }
 
-/// A variable not bound lexically: the innermost `with` that has it.
 /// What looking a name up in the `with` namespaces gave without evaluating
 /// anything.
 pub(super) enum WithLookup {
@@ -635,24 +625,18 @@ pub(super) fn lookup_with_sync(state: &EvalState, start: &Gc<Env>, name: Symbol)
     }
 }
 
+/// Looks `name` up in the `with` namespaces from `env` out, evaluating
+/// each namespace that must be (once: the environment keeps it evaluated).
 pub(super) async fn lookup_with(co: Co, mut env: Gc<Env>, name: Symbol) -> EvalResult<Value> {
     loop {
-        if env.is_with() {
-            let ns = co.force(env.get(0)).await?;
-            // Forcing once is enough; keep the forced namespace.
-            env.set(0, ns.clone());
-            match &ns {
-                Value::Attrs(s) => {
-                    if let Some(v) = s.get(name) {
-                        return Ok(v.clone());
-                    }
-                }
-                other => return Err(type_error(&co.state, "a set", other)),
+        match lookup_with_sync(&co.state, &env, name) {
+            WithLookup::Found(v) => return Ok(v),
+            WithLookup::Failed(e) => return Err(e),
+            WithLookup::Pending(from) => {
+                let ns = co.force(from.get(0)).await?;
+                from.set(0, ns);
+                env = from;
             }
-        }
-        match env.parent.clone() {
-            Some(p) => env = p,
-            None => return Err(EvalError::eval(format!("undefined variable '{}'", co.state.name(name)))),
         }
     }
 }
