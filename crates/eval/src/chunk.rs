@@ -19,6 +19,13 @@ pub enum Op {
         level: u16,
         slot: u32,
     },
+    /// Push the argument of the running function, which has no environment
+    /// of its own (see [`LambdaInfo::stack_env`]): it sits on the value
+    /// stack, at the frame's base. Levels of the other variables in such a
+    /// body count from the function's closure.
+    Arg,
+    /// `Arg` then `Force`.
+    ArgForce,
     /// Push the global of that name.
     Global(Symbol),
     /// Push a variable found in the `with` environments, starting `level` out.
@@ -157,6 +164,11 @@ pub enum Op {
     /// Push the value of `eager[i]` if its operands already allow it, or
     /// else a thunk of its chunk (see [`EagerThunk`]).
     EagerThunk(u32),
+    /// `EagerThunk` in the body of a function without an environment of
+    /// its own: a thunk made when the value is not known at once gets an
+    /// environment holding a copy of the argument (bindings never change,
+    /// so the copy is as good as the original).
+    EagerThunkArg(u32),
     /// Call the builtin of `builtin_calls[i]` with the arguments on top of
     /// the stack (what `Call`s of the curried builtin would do, without
     /// making its partial applications).
@@ -232,6 +244,8 @@ pub enum EagerOp {
 
 #[derive(Debug, Clone, Copy)]
 pub enum Operand {
+    /// The argument of a function without an environment ([`Op::Arg`]).
+    Arg,
     /// A variable whose slot is filled when the thunk is made.
     Local {
         level: u16,
@@ -290,6 +304,11 @@ pub struct LambdaInfo {
     /// the inner function at once, without running a frame (nothing in it
     /// can fail).
     pub returns_lambda: Option<u32>,
+    /// Whether a call keeps the argument on the value stack instead of
+    /// making an environment: so for a body that never captures its
+    /// environment (no thunks, functions, `let` or `with` in it). Its code
+    /// reads the argument with [`Op::Arg`].
+    pub stack_env: bool,
 }
 
 pub struct FormalsInfo {

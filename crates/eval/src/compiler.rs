@@ -835,6 +835,8 @@ impl Compiler<'_, '_> {
             [Op::Closure(i), Op::Return] if formals.is_none() => Some(i),
             _ => None,
         };
+        let mut body = body;
+        let stack_env = formals.is_none() && returns_lambda.is_none() && keep_argument_on_stack(&mut body);
         let info = LambdaInfo {
             name: l.name,
             arg: l.arg,
@@ -843,6 +845,7 @@ impl Compiler<'_, '_> {
             formals,
             body: Gc::new(body),
             returns_lambda,
+            stack_env,
         };
         self.chunk.lambdas.push(Gc::new(info));
         let i = self.chunk.lambdas.len() as u32 - 1;
@@ -895,4 +898,58 @@ pub fn canon_path(path: &[u8]) -> Vec<u8> {
         out.push(b'/');
     }
     out
+}
+
+/// Turns the body of a function `x: ...` that never captures its
+/// environment into code that reads the argument from the value stack
+/// ([`LambdaInfo::stack_env`]), sparing each call an environment. Returns
+/// whether it did.
+///
+/// Capturing means making something that outlives the instruction with a
+/// reference to the environment: a thunk, a function, a `let` or `with`
+/// environment inside it. A numeric operation that may be computed at once
+/// ([`Op::EagerThunk`]) captures only when it cannot be; it then gets an
+/// environment of its own then (`EagerThunkArg`), and its thunk's code
+/// keeps the levels it was compiled with.
+fn keep_argument_on_stack(body: &mut Chunk) -> bool {
+    let captures = body.code.iter().any(|op| match op {
+        Op::Thunk(_)
+        | Op::Closure(_)
+        | Op::PushEnv(_)
+        | Op::PopEnv
+        | Op::SetSlot(_)
+        | Op::EnterWith
+        | Op::Overrides(_)
+        | Op::Formals => true,
+        Op::Local { level: 0, slot } | Op::LocalForce { level: 0, slot } => *slot != 0,
+        _ => false,
+    });
+    if captures {
+        return false;
+    }
+    // Variables further out are one level closer: the function's own
+    // environment is not there.
+    let outer = |level: u16| level - 1;
+    for op in &mut body.code {
+        *op = match *op {
+            Op::Local { level: 0, .. } => Op::Arg,
+            Op::LocalForce { level: 0, .. } => Op::ArgForce,
+            Op::Local { level, slot } => Op::Local { level: outer(level), slot },
+            Op::LocalForce { level, slot } => Op::LocalForce { level: outer(level), slot },
+            // The function's environment is never a `with`'s.
+            Op::With { level, name } => Op::With { level: level.saturating_sub(1), name },
+            Op::EagerThunk(i) => Op::EagerThunkArg(i),
+            op => op,
+        };
+    }
+    let operand = |o: Operand| match o {
+        Operand::Local { level: 0, .. } => Operand::Arg,
+        Operand::Local { level, slot } => Operand::Local { level: outer(level), slot },
+        o => o,
+    };
+    for e in &mut body.eager {
+        e.lhs = operand(e.lhs);
+        e.rhs = operand(e.rhs);
+    }
+    true
 }

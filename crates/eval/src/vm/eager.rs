@@ -14,10 +14,11 @@
 use crate::chunk::{EagerOp, EagerThunk, Operand};
 use crate::value::{Env, Gc, ThunkState, Value};
 
-/// The value of `e` in `env`, or `None` when a thunk must be made.
-pub(super) fn value(env: &Gc<Env>, e: &EagerThunk) -> Option<Value> {
-    let a = operand(env, e.lhs)?;
-    let b = operand(env, e.rhs)?;
+/// The value of `e` in `env` (and, in a function without an environment
+/// of its own, its argument `arg`), or `None` when a thunk must be made.
+pub(super) fn value(env: &Gc<Env>, arg: Option<&Value>, e: &EagerThunk) -> Option<Value> {
+    let a = operand(env, arg, e.lhs)?;
+    let b = operand(env, arg, e.rhs)?;
     match e.op {
         EagerOp::Add => arith(a, b, i64::checked_add, |x, y| x + y),
         EagerOp::Sub => arith(a, b, i64::checked_sub, |x, y| x - y),
@@ -57,24 +58,30 @@ impl Num {
     }
 }
 
-fn operand(env: &Gc<Env>, o: Operand) -> Option<Num> {
+fn operand(env: &Gc<Env>, arg: Option<&Value>, o: Operand) -> Option<Num> {
     match o {
         Operand::Int(i) => Some(Num::Int(i)),
         Operand::Float(f) => Some(Num::Float(f)),
-        Operand::Local { level, slot } => env.up(level as u32).with_slot(slot, |v| match v {
-            Value::Int(i) => Some(Num::Int(*i)),
-            Value::Float(f) => Some(Num::Float(*f)),
-            // Reading an operand must not count as forcing it.
-            // SAFETY: only matches and copies numbers.
-            Value::Thunk(t) => unsafe {
-                t.inspect(|s| match s {
-                    ThunkState::Done(Value::Int(i)) | ThunkState::Eager(Value::Int(i)) => Some(Num::Int(*i)),
-                    ThunkState::Done(Value::Float(f)) | ThunkState::Eager(Value::Float(f)) => Some(Num::Float(*f)),
-                    _ => None,
-                })
-            },
-            _ => None,
-        }),
+        Operand::Local { level, slot } => env.up(level as u32).with_slot(slot, number),
+        Operand::Arg => number(arg?),
+    }
+}
+
+/// The number `v` is or evaluated to already.
+fn number(v: &Value) -> Option<Num> {
+    match v {
+        Value::Int(i) => Some(Num::Int(*i)),
+        Value::Float(f) => Some(Num::Float(*f)),
+        // Reading an operand must not count as forcing it.
+        // SAFETY: only matches and copies numbers.
+        Value::Thunk(t) => unsafe {
+            t.inspect(|s| match s {
+                ThunkState::Done(Value::Int(i)) | ThunkState::Eager(Value::Int(i)) => Some(Num::Int(*i)),
+                ThunkState::Done(Value::Float(f)) | ThunkState::Eager(Value::Float(f)) => Some(Num::Float(*f)),
+                _ => None,
+            })
+        },
+        _ => None,
     }
 }
 

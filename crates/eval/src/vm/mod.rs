@@ -374,6 +374,16 @@ impl Vm {
             let e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
             return Some(Err(at_opt(e, pos)));
         }
+        if lambda.stack_env {
+            // The argument waits at the frame's base; the closure's
+            // environment is the frame's.
+            self.call_depth += 1;
+            let chunk = lambda.body.clone();
+            let owner = Owner::Call(lambda.clone(), pos);
+            self.frames.push(Frame::Code { chunk, ip: 0, env: env.clone(), base: self.stack.len(), owner });
+            self.stack.push(arg);
+            return None;
+        }
         let env = Env::for_call(env.clone(), lambda.env_size as usize, arg);
         if let Some(i) = lambda.returns_lambda {
             let lambda = lambda.body.lambdas[i as usize].clone();
@@ -569,19 +579,30 @@ impl Vm {
                     Op::Thunk(i) => self.stack.push(suspended(&chunk, i, &env)),
                     Op::EagerThunk(i) => {
                         let e = &chunk.eager[i as usize];
-                        let v = match eager::value(&env, e) {
+                        let v = match eager::value(&env, None, e) {
                             Some(v) => Thunk::new(ThunkState::Eager(v)),
                             None => suspended(&chunk, e.thunk, &env),
                         };
                         self.stack.push(v);
                     }
+                    Op::EagerThunkArg(i) => {
+                        let e = &chunk.eager[i as usize];
+                        let arg = &self.stack[base];
+                        let v = match eager::value(&env, Some(arg), e) {
+                            Some(v) => Thunk::new(ThunkState::Eager(v)),
+                            None => suspended(&chunk, e.thunk, &Env::for_call(env.clone(), 1, arg.clone())),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::Arg => self.stack.push(self.stack[base].clone()),
                     Op::Closure(i) => {
                         let lambda = chunk.lambdas[i as usize].clone();
                         self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: env.clone() })));
                     }
-                    Op::Force | Op::LocalForce { .. } => {
+                    Op::Force | Op::LocalForce { .. } | Op::ArgForce => {
                         let v = match op {
                             Op::LocalForce { level, slot } => env.up(level as u32).get(slot),
+                            Op::ArgForce => self.stack[base].clone(),
                             _ => self.stack.pop().expect("operand"),
                         };
                         if let Value::Thunk(t) = &v {
