@@ -226,6 +226,12 @@ pub struct EagerThunk {
     pub op: EagerOp,
     pub lhs: Operand,
     pub rhs: Operand,
+    /// Whether this is the argument of a call (`f (n - 1)`), whose function
+    /// is under it on the stack: a function that only ever forces its
+    /// argument ([`LambdaInfo::forces_arg_only`]) gets the value itself,
+    /// without a thunk around it (nothing could print or compare the
+    /// thunk).
+    pub call_arg: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,6 +315,11 @@ pub struct LambdaInfo {
     /// environment (no thunks, functions, `let` or `with` in it). Its code
     /// reads the argument with [`Op::Arg`].
     pub stack_env: bool,
+    /// Whether the body only ever forces its argument (it never passes it
+    /// on, stores it or returns it unforced): then whether the argument
+    /// came in a thunk or not makes no difference. Only worked out for
+    /// `stack_env` functions.
+    pub forces_arg_only: bool,
 }
 
 pub struct FormalsInfo {

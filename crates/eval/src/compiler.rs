@@ -239,7 +239,7 @@ impl Compiler<'_, '_> {
             Expr::Binary { op, lhs, rhs } => match self.eager_parts(*op, *lhs, *rhs) {
                 Some((op, lhs, rhs)) => {
                     let thunk = self.thunk_chunk(id);
-                    self.chunk.eager.push(EagerThunk { thunk, op, lhs, rhs });
+                    self.chunk.eager.push(EagerThunk { thunk, op, lhs, rhs, call_arg: false });
                     self.emit(Op::EagerThunk(self.chunk.eager.len() as u32 - 1));
                 }
                 None => self.thunk(id),
@@ -359,6 +359,9 @@ impl Compiler<'_, '_> {
                 None => {
                     self.strict(func);
                     self.lazy(arg);
+                    if let Some(&Op::EagerThunk(i)) = self.chunk.code.last() {
+                        self.chunk.eager[i as usize].call_arg = true;
+                    }
                     self.at(range);
                     self.emit(Op::Call(self.pos(range)));
                 }
@@ -837,6 +840,9 @@ impl Compiler<'_, '_> {
         };
         let mut body = body;
         let stack_env = formals.is_none() && returns_lambda.is_none() && keep_argument_on_stack(&mut body);
+        // Numeric operations on the argument (and their thunks' code, if
+        // they are made) force it too.
+        let forces_arg_only = stack_env && !body.code.iter().any(|op| matches!(op, Op::Arg));
         let info = LambdaInfo {
             name: l.name,
             arg: l.arg,
@@ -846,6 +852,7 @@ impl Compiler<'_, '_> {
             body: Gc::new(body),
             returns_lambda,
             stack_env,
+            forces_arg_only,
         };
         self.chunk.lambdas.push(Gc::new(info));
         let i = self.chunk.lambdas.len() as u32 - 1;

@@ -12,7 +12,7 @@
 //! `!(b < a)`, which differs from `a <= b` for NaN.
 
 use crate::chunk::{EagerOp, EagerThunk, Operand};
-use crate::value::{Env, Gc, ThunkState, Value};
+use crate::value::{Env, Gc, Thunk, ThunkState, Value};
 
 /// The value of `e` in `env` (and, in a function without an environment
 /// of its own, its argument `arg`), or `None` when a thunk must be made.
@@ -41,6 +41,20 @@ pub(super) fn value(env: &Gc<Env>, arg: Option<&Value>, e: &EagerThunk) -> Optio
         EagerOp::Eq => Some(Value::Bool(equal(a, b))),
         EagerOp::Neq => Some(Value::Bool(!equal(a, b))),
     }
+}
+
+/// What an [`EagerThunk`] computed to `v` pushes: `v` itself when it is
+/// the argument of a call of a function that only forces its argument
+/// (the function is on top of `stack`), else `v` in a thunk of its own.
+pub(super) fn eager_value(e: &EagerThunk, v: Value, stack: &[Value]) -> Value {
+    if e.call_arg {
+        if let Some(Value::Lambda(c)) = stack.last() {
+            if c.lambda.forces_arg_only {
+                return v;
+            }
+        }
+    }
+    Thunk::new(ThunkState::Eager(v))
 }
 
 #[derive(Clone, Copy)]

@@ -580,7 +580,7 @@ impl Vm {
                     Op::EagerThunk(i) => {
                         let e = &chunk.eager[i as usize];
                         let v = match eager::value(&env, None, e) {
-                            Some(v) => Thunk::new(ThunkState::Eager(v)),
+                            Some(v) => eager::eager_value(e, v, &self.stack),
                             None => suspended(&chunk, e.thunk, &env),
                         };
                         self.stack.push(v);
@@ -589,7 +589,7 @@ impl Vm {
                         let e = &chunk.eager[i as usize];
                         let arg = &self.stack[base];
                         let v = match eager::value(&env, Some(arg), e) {
-                            Some(v) => Thunk::new(ThunkState::Eager(v)),
+                            Some(v) => eager::eager_value(e, v, &self.stack),
                             None => suspended(&chunk, e.thunk, &Env::for_call(env.clone(), 1, arg.clone())),
                         };
                         self.stack.push(v);
