@@ -19,13 +19,13 @@ pub enum Op {
         level: u16,
         slot: u32,
     },
-    /// Push the argument of the running function, which has no environment
-    /// of its own (see [`LambdaInfo::stack_env`]): it sits on the value
-    /// stack, at the frame's base. Levels of the other variables in such a
-    /// body count from the function's closure.
-    Arg,
+    /// Push argument `i` of the running function, which has no environment
+    /// of its own (see [`LambdaInfo::stack_env`]): the arguments sit on the
+    /// value stack from the frame's base. Levels of the other variables in
+    /// such a body count from the function's closure.
+    Arg(u32),
     /// `Arg` then `Force`.
-    ArgForce,
+    ArgForce(u32),
     /// Push the global of that name.
     Global(Symbol),
     /// Push a variable found in the `with` environments, starting `level` out.
@@ -165,9 +165,9 @@ pub enum Op {
     /// else a thunk of its chunk (see [`EagerThunk`]).
     EagerThunk(u32),
     /// `EagerThunk` in the body of a function without an environment of
-    /// its own: a thunk made when the value is not known at once gets an
-    /// environment holding a copy of the argument (bindings never change,
-    /// so the copy is as good as the original).
+    /// its own: a thunk made when the value is not known at once gets the
+    /// environments the arguments would have had, holding copies of them
+    /// (bindings never change, so a copy is as good as the original).
     EagerThunkArg(u32),
     /// Call the builtin of `builtin_calls[i]` with the arguments on top of
     /// the stack (what `Call`s of the curried builtin would do, without
@@ -176,6 +176,7 @@ pub enum Op {
 }
 
 /// A call of a builtin with all its arguments (see [`Op::CallBuiltin`]).
+#[derive(Clone)]
 pub struct BuiltinCall {
     pub op: &'static crate::builtins::PrimOp,
     pub argc: u8,
@@ -195,9 +196,13 @@ pub struct AttrsShape {
 }
 
 /// A unit of code: a function body, a thunk body, or a file.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Chunk {
     pub code: Vec<Op>,
+    /// How many arguments a frame running this chunk keeps on the value
+    /// stack instead of in environments (see [`LambdaInfo::stack_env`]):
+    /// none, one, or two for [`LambdaInfo::call2_body`].
+    pub stack_args: u32,
     pub constants: Vec<Value>,
     /// `(instruction index, position)`, sorted: the position of an
     /// instruction is that of the last entry at or before it.
@@ -221,6 +226,7 @@ pub struct Chunk {
 /// and the operation cannot fail. Nothing can observe the difference (no
 /// error, no trace, no work left undone that could fail or diverge);
 /// otherwise a thunk of `chunks[thunk]` is made as usual.
+#[derive(Clone)]
 pub struct EagerThunk {
     pub thunk: u32,
     pub op: EagerOp,
@@ -250,8 +256,8 @@ pub enum EagerOp {
 
 #[derive(Debug, Clone, Copy)]
 pub enum Operand {
-    /// The argument of a function without an environment ([`Op::Arg`]).
-    Arg,
+    /// An argument of a function without an environment ([`Op::Arg`]).
+    Arg(u32),
     /// A variable whose slot is filled when the thunk is made.
     Local {
         level: u16,
@@ -262,6 +268,7 @@ pub enum Operand {
 }
 
 /// The shape of a string or path with `${}` parts.
+#[derive(Clone)]
 pub struct Interpolation {
     /// Whether the result is a string even when the first part is a path.
     pub force_string: bool,
@@ -271,6 +278,7 @@ pub struct Interpolation {
 
 /// Errors raised by instructions `start..end` gain the frame `message` at
 /// `pos`.
+#[derive(Clone)]
 pub struct TraceRegion {
     pub start: u32,
     pub end: u32,
@@ -320,6 +328,10 @@ pub struct LambdaInfo {
     /// came in a thunk or not makes no difference. Only worked out for
     /// `stack_env` functions.
     pub forces_arg_only: bool,
+    /// For `x: y: ...` whose inner function is `stack_env`: its body with
+    /// both arguments on the stack (`x` first), which a call with both
+    /// arguments (`foldl'`'s) runs without making an environment for `x`.
+    pub call2_body: Option<Gc<Chunk>>,
 }
 
 pub struct FormalsInfo {

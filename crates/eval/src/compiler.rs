@@ -842,7 +842,11 @@ impl Compiler<'_, '_> {
         let stack_env = formals.is_none() && returns_lambda.is_none() && keep_argument_on_stack(&mut body);
         // Numeric operations on the argument (and their thunks' code, if
         // they are made) force it too.
-        let forces_arg_only = stack_env && !body.code.iter().any(|op| matches!(op, Op::Arg));
+        let forces_arg_only = stack_env && !body.code.iter().any(|op| matches!(op, Op::Arg(_)));
+        let call2_body = returns_lambda
+            .map(|i| &body.lambdas[i as usize])
+            .filter(|inner| inner.stack_env)
+            .map(|inner| Gc::new(two_arguments_on_stack(&inner.body)));
         let info = LambdaInfo {
             name: l.name,
             arg: l.arg,
@@ -853,6 +857,7 @@ impl Compiler<'_, '_> {
             returns_lambda,
             stack_env,
             forces_arg_only,
+            call2_body,
         };
         self.chunk.lambdas.push(Gc::new(info));
         let i = self.chunk.lambdas.len() as u32 - 1;
@@ -915,9 +920,9 @@ pub fn canon_path(path: &[u8]) -> Vec<u8> {
 /// Capturing means making something that outlives the instruction with a
 /// reference to the environment: a thunk, a function, a `let` or `with`
 /// environment inside it. A numeric operation that may be computed at once
-/// ([`Op::EagerThunk`]) captures only when it cannot be; it then gets an
-/// environment of its own then (`EagerThunkArg`), and its thunk's code
-/// keeps the levels it was compiled with.
+/// ([`Op::EagerThunk`]) captures only when it cannot be; it then gets
+/// environments of its own (`EagerThunkArg`), and its thunk's code keeps
+/// the levels it was compiled with.
 fn keep_argument_on_stack(body: &mut Chunk) -> bool {
     let captures = body.code.iter().any(|op| match op {
         Op::Thunk(_)
@@ -934,23 +939,41 @@ fn keep_argument_on_stack(body: &mut Chunk) -> bool {
     if captures {
         return false;
     }
-    // Variables further out are one level closer: the function's own
-    // environment is not there.
+    move_environment_to_stack(body);
+    true
+}
+
+/// The body of `x: y: ...` with both arguments on the stack, from the inner
+/// function's body `inner` (already `stack_env`): `x`'s environment, the
+/// innermost one left, goes to the stack too.
+fn two_arguments_on_stack(inner: &Chunk) -> Chunk {
+    let mut body = inner.clone();
+    move_environment_to_stack(&mut body);
+    body
+}
+
+/// Rewrites `body` so that the innermost environment it reads (one slot)
+/// is an argument on the value stack, in front of those already there.
+fn move_environment_to_stack(body: &mut Chunk) {
+    // Variables further out are one level closer.
     let outer = |level: u16| level - 1;
     for op in &mut body.code {
         *op = match *op {
-            Op::Local { level: 0, .. } => Op::Arg,
-            Op::LocalForce { level: 0, .. } => Op::ArgForce,
+            Op::Arg(i) => Op::Arg(i + 1),
+            Op::ArgForce(i) => Op::ArgForce(i + 1),
+            Op::Local { level: 0, .. } => Op::Arg(0),
+            Op::LocalForce { level: 0, .. } => Op::ArgForce(0),
             Op::Local { level, slot } => Op::Local { level: outer(level), slot },
             Op::LocalForce { level, slot } => Op::LocalForce { level: outer(level), slot },
-            // The function's environment is never a `with`'s.
+            // A function's environment is never a `with`'s.
             Op::With { level, name } => Op::With { level: level.saturating_sub(1), name },
             Op::EagerThunk(i) => Op::EagerThunkArg(i),
             op => op,
         };
     }
     let operand = |o: Operand| match o {
-        Operand::Local { level: 0, .. } => Operand::Arg,
+        Operand::Arg(i) => Operand::Arg(i + 1),
+        Operand::Local { level: 0, .. } => Operand::Arg(0),
         Operand::Local { level, slot } => Operand::Local { level: outer(level), slot },
         o => o,
     };
@@ -958,5 +981,5 @@ fn keep_argument_on_stack(body: &mut Chunk) -> bool {
         e.lhs = operand(e.lhs);
         e.rhs = operand(e.rhs);
     }
-    true
+    body.stack_args += 1;
 }

@@ -15,10 +15,10 @@ use crate::chunk::{EagerOp, EagerThunk, Operand};
 use crate::value::{Env, Gc, Thunk, ThunkState, Value};
 
 /// The value of `e` in `env` (and, in a function without an environment
-/// of its own, its argument `arg`), or `None` when a thunk must be made.
-pub(super) fn value(env: &Gc<Env>, arg: Option<&Value>, e: &EagerThunk) -> Option<Value> {
-    let a = operand(env, arg, e.lhs)?;
-    let b = operand(env, arg, e.rhs)?;
+/// of its own, its arguments `args`), or `None` when a thunk must be made.
+pub(super) fn value(env: &Gc<Env>, args: &[Value], e: &EagerThunk) -> Option<Value> {
+    let a = operand(env, args, e.lhs)?;
+    let b = operand(env, args, e.rhs)?;
     match e.op {
         EagerOp::Add => arith(a, b, i64::checked_add, |x, y| x + y),
         EagerOp::Sub => arith(a, b, i64::checked_sub, |x, y| x - y),
@@ -72,12 +72,12 @@ impl Num {
     }
 }
 
-fn operand(env: &Gc<Env>, arg: Option<&Value>, o: Operand) -> Option<Num> {
+fn operand(env: &Gc<Env>, args: &[Value], o: Operand) -> Option<Num> {
     match o {
         Operand::Int(i) => Some(Num::Int(i)),
         Operand::Float(f) => Some(Num::Float(f)),
         Operand::Local { level, slot } => env.up(level as u32).with_slot(slot, number),
-        Operand::Arg => number(arg?),
+        Operand::Arg(i) => number(&args[i as usize]),
     }
 }
 

@@ -405,6 +405,18 @@ impl Vm {
             f => f,
         };
         if let Value::Lambda(c) = &f {
+            if let (Some(body), Some(i)) = (&c.lambda.call2_body, c.lambda.returns_lambda) {
+                if !self.too_deep() {
+                    // Both arguments on the stack, no environment made.
+                    self.call_depth += 1;
+                    let owner = Owner::Call(c.lambda.body.lambdas[i as usize].clone(), None);
+                    let (chunk, env) = (body.clone(), c.env.clone());
+                    self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), owner });
+                    self.stack.push(a);
+                    self.stack.push(b);
+                    return None;
+                }
+            }
             if let Some(i) = c.lambda.returns_lambda {
                 if !self.too_deep() {
                     let env = Env::for_call(c.env.clone(), c.lambda.env_size as usize, a);
@@ -579,7 +591,7 @@ impl Vm {
                     Op::Thunk(i) => self.stack.push(suspended(&chunk, i, &env)),
                     Op::EagerThunk(i) => {
                         let e = &chunk.eager[i as usize];
-                        let v = match eager::value(&env, None, e) {
+                        let v = match eager::value(&env, &[], e) {
                             Some(v) => eager::eager_value(e, v, &self.stack),
                             None => suspended(&chunk, e.thunk, &env),
                         };
@@ -587,22 +599,26 @@ impl Vm {
                     }
                     Op::EagerThunkArg(i) => {
                         let e = &chunk.eager[i as usize];
-                        let arg = &self.stack[base];
-                        let v = match eager::value(&env, Some(arg), e) {
+                        let args = &self.stack[base..base + chunk.stack_args as usize];
+                        let v = match eager::value(&env, args, e) {
                             Some(v) => eager::eager_value(e, v, &self.stack),
-                            None => suspended(&chunk, e.thunk, &Env::for_call(env.clone(), 1, arg.clone())),
+                            None => {
+                                // The environments the arguments would have had.
+                                let env = args.iter().fold(env.clone(), |env, arg| Env::for_call(env, 1, arg.clone()));
+                                suspended(&chunk, e.thunk, &env)
+                            }
                         };
                         self.stack.push(v);
                     }
-                    Op::Arg => self.stack.push(self.stack[base].clone()),
+                    Op::Arg(i) => self.stack.push(self.stack[base + i as usize].clone()),
                     Op::Closure(i) => {
                         let lambda = chunk.lambdas[i as usize].clone();
                         self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: env.clone() })));
                     }
-                    Op::Force | Op::LocalForce { .. } | Op::ArgForce => {
+                    Op::Force | Op::LocalForce { .. } | Op::ArgForce(_) => {
                         let v = match op {
                             Op::LocalForce { level, slot } => env.up(level as u32).get(slot),
-                            Op::ArgForce => self.stack[base].clone(),
+                            Op::ArgForce(i) => self.stack[base + i as usize].clone(),
                             _ => self.stack.pop().expect("operand"),
                         };
                         if let Value::Thunk(t) = &v {
