@@ -5,7 +5,7 @@ use super::{native, strict, with_fast, PrimOp};
 use crate::error::EvalResult;
 use crate::state::EvalState;
 use crate::value::{AttrsBuilder, Thunk, ThunkState, Value};
-use crate::vm::{compare_values, Co, NativeFuture};
+use crate::vm::{compare_values, Co, Each, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("length", 1, |s, a| Ok(Value::Int(args::list(s, &a[0])?.0.len() as i64))),
@@ -136,17 +136,19 @@ fn filter(co: Co, a: Vec<Value>) -> NativeFuture {
         }
         let f =
             args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.filter").await?;
+        if !matches!(f, Value::PrimOp(_)) {
+            return co.each(f, list, Each::Filter).await;
+        }
         let mut out = Vec::new();
-        let builtin = matches!(f, Value::PrimOp(_));
         for x in &list.0 {
-            let keep = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
+            let keep = match args::call_builtin_now(&co.state, &f, x) {
                 Some(r) => match r.resolved() {
                     Some(v) => v,
                     None => co.force(r).await?,
                 },
                 None => co.call(f.clone(), x.clone()).await?,
             };
-            let frame = "while evaluating the return value of the filtering function passed to builtins.filter";
+            let frame = Each::Filter.answer_frame();
             let keep = match keep {
                 Value::Bool(b) => b,
                 other => args::force_bool(&co, other, frame).await?,
@@ -219,24 +221,27 @@ fn elem(co: Co, a: Vec<Value>) -> NativeFuture {
 
 fn any_all(co: Co, a: Vec<Value>, any: bool) -> NativeFuture {
     Box::pin(async move {
-        let (first, second, result) = if any {
+        let (first, second, each) = if any {
             (
                 "while evaluating the first argument passed to builtins.any",
                 "while evaluating the second argument passed to builtins.any",
-                "while evaluating the return value of the function passed to builtins.any",
+                Each::Any,
             )
         } else {
             (
                 "while evaluating the first argument passed to builtins.all",
                 "while evaluating the second argument passed to builtins.all",
-                "while evaluating the return value of the function passed to builtins.all",
+                Each::All,
             )
         };
         let f = args::force_function(&co, &a[0], first).await?;
         let list = args::force_list(&co, &a[1], second).await?;
-        let builtin = matches!(f, Value::PrimOp(_));
+        if !matches!(f, Value::PrimOp(_)) {
+            return co.each(f, list, each).await;
+        }
+        let result = each.answer_frame();
         for x in &list.0 {
-            let r = match builtin.then(|| args::call_builtin_now(&co.state, &f, x)).flatten() {
+            let r = match args::call_builtin_now(&co.state, &f, x) {
                 Some(r) => match r.resolved() {
                     Some(v) => v,
                     None => co.force(r).await?,

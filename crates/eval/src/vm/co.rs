@@ -32,6 +32,33 @@ pub enum Request {
     /// `foldl' func acc list` with `func` forced: the VM runs the loop in
     /// a frame of its own rather than the builtin suspending per element.
     FoldStrict(Value, Value, Gc<List>),
+    /// `func` (forced) applied to each element of the list in turn, each
+    /// answer a Boolean, as `filter`, `any` and `all` do: the VM runs the
+    /// loop in a frame of its own.
+    Each(Value, Gc<List>, Each),
+}
+
+/// What [`Request::Each`] makes of the answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Each {
+    /// The list of the elements answered `true` (`builtins.filter`).
+    Filter,
+    /// Whether an answer is `true`, stopping at the first (`builtins.any`).
+    Any,
+    /// Whether every answer is `true`, stopping at the first `false`
+    /// (`builtins.all`).
+    All,
+}
+
+impl Each {
+    /// The trace frame of an answer that is not a Boolean.
+    pub(crate) fn answer_frame(self) -> &'static str {
+        match self {
+            Each::Filter => "while evaluating the return value of the filtering function passed to builtins.filter",
+            Each::Any => "while evaluating the return value of the function passed to builtins.any",
+            Each::All => "while evaluating the return value of the function passed to builtins.all",
+        }
+    }
 }
 
 struct Shared {
@@ -89,6 +116,11 @@ impl Co {
     /// as `builtins.foldl'`: the result is forced.
     pub fn fold_strict(&self, func: Value, acc: Value, list: Gc<List>) -> Ask<'_> {
         Ask::new(self, Request::FoldStrict(func, acc, list))
+    }
+
+    /// `func` (forced) applied to each element of `list` (see [`Each`]).
+    pub fn each(&self, func: Value, list: Gc<List>, each: Each) -> Ask<'_> {
+        Ask::new(self, Request::Each(func, list, each))
     }
 
     pub(crate) fn take_request(&self) -> Option<Request> {

@@ -22,7 +22,7 @@ use crate::source::Pos;
 use crate::state::EvalState;
 use crate::value::{Attr, Attrs, Closure, Env, Gc, List, PrimOpApp, Thunk, ThunkState, Value};
 
-pub use co::{Co, NativeFuture, Request};
+pub use co::{Co, Each, NativeFuture, Request};
 
 enum Frame {
     Code {
@@ -50,6 +50,10 @@ enum Frame {
     /// here is the accumulator; `f` is applied to it and `list[next]` next.
     /// Errors pass unchanged.
     Fold { f: Value, list: Gc<List>, next: usize },
+    /// A [`Request::Each`] loop: the value delivered here is `f`'s answer
+    /// for `list[next - 1]`; `kept` collects a filter's elements. Errors
+    /// pass unchanged.
+    Each { f: Value, list: Gc<List>, next: u32, each: Each, kept: Vec<Value> },
     /// Adds a frame to an error passing through; values pass unchanged.
     /// The frame's text is the string constant `message` of `chunk`.
     Context { chunk: Gc<Chunk>, message: u32, pos: Option<Pos> },
@@ -195,6 +199,18 @@ impl Vm {
                     Some(err)
                 }
             },
+            Frame::Each { .. } => match result {
+                Ok(Value::Bool(answer)) => self.each_step(answer),
+                Ok(other) => {
+                    let Some(Frame::Each { each, .. }) = self.frames.pop() else { unreachable!() };
+                    use crate::builtins::args::{self, Context};
+                    Some(args::bool(&self.state, &other).context(each.answer_frame()).map(Value::Bool))
+                }
+                err => {
+                    self.frames.pop();
+                    Some(err)
+                }
+            },
             Frame::Context { .. } => {
                 let Some(Frame::Context { chunk, message, pos }) = self.frames.pop() else { unreachable!() };
                 Some(result.map_err(|e| e.with_frame(ops::constant_text(&chunk, message), pos)))
@@ -260,6 +276,7 @@ impl Vm {
                     Request::Call(f, arg, pos) => self.begin_apply(f, arg, pos),
                     Request::FoldStrict(f, acc, list) => self.begin_fold(f, acc, list),
                     Request::Call2(f, a, b) => self.begin_call2(f, a, b),
+                    Request::Each(f, list, each) => self.begin_each(f, list, each),
                 }
             }
         }
@@ -489,6 +506,49 @@ impl Vm {
         } else {
             self.fold_step(acc)
         }
+    }
+
+    /// Starts a [`Request::Each`] loop in a [`Frame::Each`].
+    fn begin_each(&mut self, f: Value, list: Gc<List>, each: Each) -> Started {
+        let Some(first) = list.0.first().cloned() else {
+            return Some(Ok(match each {
+                Each::Filter => Value::List(list),
+                Each::Any => Value::Bool(false),
+                Each::All => Value::Bool(true),
+            }));
+        };
+        self.frames.push(Frame::Each { f: f.clone(), list, next: 1, each, kept: Vec::new() });
+        self.begin_apply(f, first, None)
+    }
+
+    /// The loop on top has `f`'s answer for the element before `next`:
+    /// note it, then apply `f` to the next element, or finish.
+    fn each_step(&mut self, answer: bool) -> Started {
+        let Some(Frame::Each { f, list, next, each, kept }) = self.frames.last_mut() else { unreachable!() };
+        let done = match *each {
+            Each::Filter => {
+                if answer {
+                    kept.push(list.0[*next as usize - 1].clone());
+                }
+                None
+            }
+            Each::Any => answer.then_some(true),
+            Each::All => (!answer).then_some(false),
+        };
+        let (x, f) = match (done, list.0.get(*next as usize)) {
+            (None, Some(x)) => (x.clone(), f.clone()),
+            _ => {
+                let Some(Frame::Each { each, kept, .. }) = self.frames.pop() else { unreachable!() };
+                return Some(Ok(match (done, each) {
+                    (Some(b), _) => Value::Bool(b),
+                    (None, Each::Filter) => Value::list(kept),
+                    (None, Each::Any) => Value::Bool(false),
+                    (None, Each::All) => Value::Bool(true),
+                }));
+            }
+        };
+        *next += 1;
+        self.begin_apply(f, x, None)
     }
 
     /// The fold on top has its accumulator: apply `f` to it and the next
