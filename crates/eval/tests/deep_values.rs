@@ -45,3 +45,18 @@ fn deeply_nested_lists_and_thunks_are_freed_without_deep_recursion() {
         drop(ev);
     });
 }
+
+#[test]
+fn a_long_chain_of_unevaluated_applications_is_freed_without_deep_recursion() {
+    on_small_stack(|| {
+        let mut ev = Evaluator::new(Settings::default());
+        // The one element is `(y: y)` applied to the previous element, and
+        // so on 300000 times, none of it evaluated.
+        let source = "builtins.foldl' (acc: x: map (y: y) acc) [ 1 ] (builtins.genList (x: x) 300000)";
+        let v = ev.eval_string(source, Path::new("/")).expect("evaluates");
+        let v = ev.force(v).expect("a list");
+        assert_eq!(ev.print(&v), b"[ \xc2\xabthunk\xc2\xbb ]");
+        drop(v);
+        drop(ev);
+    });
+}

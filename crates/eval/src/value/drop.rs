@@ -46,9 +46,11 @@ impl Drop for Thunk {
     fn drop(&mut self) {
         match self.get_mut() {
             ThunkState::Done(v) | ThunkState::Eager(v) => release(v),
+            // Applications chain (`map f (map f (...))` unevaluated): a
+            // part that is a thunk of this one's alone waits in the queue.
             ThunkState::Apply { func, arg } => {
-                release(func);
-                release(arg);
+                release_part(func);
+                release_part(arg);
             }
             // An environment's slots are released by its own drop.
             _ => {}
@@ -67,6 +69,16 @@ thread_local! {
 #[inline(always)]
 fn release(v: &mut Value) {
     if frees_a_container(v) {
+        queue(std::mem::replace(v, Value::Null));
+    }
+}
+
+/// [`release`] for the parts of an application: a thunk only they hold is
+/// queued as well, so that a chain of applications is freed in a loop.
+#[inline(always)]
+fn release_part(v: &mut Value) {
+    let chained = matches!(v, Value::Thunk(t) if std::rc::Rc::strong_count(t) == 1);
+    if chained || frees_a_container(v) {
         queue(std::mem::replace(v, Value::Null));
     }
 }
@@ -94,40 +106,21 @@ fn queue(v: Value) {
 
 /// Whether dropping `v` frees a container that holds more to free, so that
 /// it must wait in the queue rather than drop in place.
+///
+/// A thunk always drops in place: its own drop hands its value to
+/// [`release`] and its application's parts to [`release_part`], so freeing
+/// it recurses one level at most. (Its environment, if suspended, drops in
+/// place too: slots go through [`release`], and parents nest only as deep
+/// as the source's scopes.) Looking into it here as well would only repeat
+/// that work for every thunk of a list.
 #[inline(always)]
 fn frees_a_container(v: &Value) -> bool {
     use std::rc::Rc;
     match v {
         Value::List(l) => Rc::strong_count(l) == 1 && !l.0.is_empty(),
         Value::Attrs(a) => a.strong_count() == 1 && !a.is_empty(),
-        Value::Thunk(t) => Rc::strong_count(t) == 1 && thunk_holds_more(t),
         Value::Lambda(c) => Rc::strong_count(c) == 1 && Rc::strong_count(&c.env) == 1,
         Value::PrimOp(p) => Rc::strong_count(p) == 1 && !p.args.is_empty(),
         _ => false,
-    }
-}
-
-/// Whether a thunk about to be freed would free more than itself: a value
-/// or an application's parts that free containers in turn. (A thunk's
-/// value is in weak head normal form: never another thunk.) Environments
-/// drop in place: their slots go through [`release`], and their parents
-/// nest only as deep as the source's scopes.
-fn thunk_holds_more(t: &Thunk) -> bool {
-    // SAFETY: only matches and reads reference counts.
-    unsafe {
-        t.inspect(|state| match state {
-            ThunkState::Done(v) | ThunkState::Eager(v) => frees_a_container(v),
-            ThunkState::Apply { func, arg } => shallow_frees(func) || shallow_frees(arg),
-            ThunkState::Suspended { .. } | ThunkState::Blackhole | ThunkState::Failed(_) => false,
-        })
-    }
-}
-
-/// [`frees_a_container`] without looking into thunks (for their parts).
-fn shallow_frees(v: &Value) -> bool {
-    use std::rc::Rc;
-    match v {
-        Value::Thunk(t) => Rc::strong_count(t) == 1,
-        other => frees_a_container(other),
     }
 }
