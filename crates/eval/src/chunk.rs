@@ -169,6 +169,18 @@ pub enum Op {
     /// environments the arguments would have had, holding copies of them
     /// (bindings never change, so a copy is as good as the original).
     EagerThunkArg(u32),
+    /// `op` with an integer literal as its right operand, which is not
+    /// pushed: an integer on top is worked on in place; anything else goes
+    /// the general way, as `Const` and the operation would.
+    IntRhs {
+        op: EagerOp,
+        rhs: i32,
+    },
+    /// `Plus(positions)` with an integer literal as its right operand.
+    PlusInt {
+        rhs: i32,
+        positions: u32,
+    },
     /// Call the builtin of `builtin_calls[i]` with the arguments on top of
     /// the stack (what `Call`s of the curried builtin would do, without
     /// making its partial applications).
@@ -240,6 +252,9 @@ pub struct EagerThunk {
     pub call_arg: bool,
 }
 
+// Instructions stay three words small.
+const _: () = assert!(std::mem::size_of::<Op>() == 12);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EagerOp {
     Add,
@@ -252,6 +267,24 @@ pub enum EagerOp {
     Ge,
     Eq,
     Neq,
+}
+
+impl EagerOp {
+    /// The instruction for this operation on two values on the stack.
+    pub fn instruction(self) -> Op {
+        match self {
+            EagerOp::Add => Op::Add,
+            EagerOp::Sub => Op::Sub,
+            EagerOp::Mul => Op::Mul,
+            EagerOp::Div => Op::Div,
+            EagerOp::Lt => Op::Lt,
+            EagerOp::Le => Op::Le,
+            EagerOp::Gt => Op::Gt,
+            EagerOp::Ge => Op::Ge,
+            EagerOp::Eq => Op::Eq,
+            EagerOp::Neq => Op::Neq,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -531,17 +531,30 @@ impl Compiler<'_, '_> {
                     _ => ("in the left operand of '++'", "in the right operand of '++'"),
                 };
                 self.strict_in(lhs, left);
-                self.strict_in(rhs, right);
-                self.at(range);
-                self.emit(match op {
-                    BinaryOp::Eq => Op::Eq,
-                    BinaryOp::Neq => Op::Neq,
-                    _ => Op::Concat,
-                });
+                let literal = self.int_literal(rhs);
+                match (op, literal) {
+                    (BinaryOp::Eq | BinaryOp::Neq, Some(rhs)) => {
+                        self.at(range);
+                        let op = if op == BinaryOp::Eq { EagerOp::Eq } else { EagerOp::Neq };
+                        self.emit(Op::IntRhs { op, rhs });
+                    }
+                    _ => {
+                        self.strict_in(rhs, right);
+                        self.at(range);
+                        self.emit(match op {
+                            BinaryOp::Eq => Op::Eq,
+                            BinaryOp::Neq => Op::Neq,
+                            _ => Op::Concat,
+                        });
+                    }
+                }
             }
             BinaryOp::Add => {
                 self.strict_in(lhs, "in an operand of '+'");
-                self.strict_in(rhs, "in an operand of '+'");
+                let literal = self.int_literal(rhs);
+                if literal.is_none() {
+                    self.strict_in(rhs, "in an operand of '+'");
+                }
                 // Where the operands are written (not `expr_pos`: CppNix
                 // keeps the grammar's positions here, literals included).
                 let at = |c: &Self, id| Some(c.pos(c.hir().range(id)));
@@ -552,7 +565,10 @@ impl Compiler<'_, '_> {
                 self.chunk.interpolations.push(Interpolation { force_string: false, positions: positions.into() });
                 let i = self.chunk.interpolations.len() as u32 - 1;
                 self.at(range);
-                self.emit(Op::Plus(i));
+                self.emit(match literal {
+                    Some(rhs) => Op::PlusInt { rhs, positions: i },
+                    None => Op::Plus(i),
+                });
             }
             _ => {
                 // Calls of builtins in CppNix, which force their operands:
@@ -567,17 +583,24 @@ impl Compiler<'_, '_> {
                 let call = |c: &mut Self| {
                     c.context(format!("while calling the '{name}' builtin"), pos, |c| {
                         c.strict(lhs);
-                        c.strict(rhs);
+                        let literal = c.int_literal(rhs);
+                        if literal.is_none() {
+                            c.strict(rhs);
+                        }
                         c.at(range);
-                        c.emit(match op {
-                            BinaryOp::Sub => Op::Sub,
-                            BinaryOp::Mul => Op::Mul,
-                            BinaryOp::Div => Op::Div,
-                            BinaryOp::Lt => Op::Lt,
-                            BinaryOp::Le => Op::Le,
-                            BinaryOp::Gt => Op::Gt,
-                            BinaryOp::Ge => Op::Ge,
+                        let op = match op {
+                            BinaryOp::Sub => EagerOp::Sub,
+                            BinaryOp::Mul => EagerOp::Mul,
+                            BinaryOp::Div => EagerOp::Div,
+                            BinaryOp::Lt => EagerOp::Lt,
+                            BinaryOp::Le => EagerOp::Le,
+                            BinaryOp::Gt => EagerOp::Gt,
+                            BinaryOp::Ge => EagerOp::Ge,
                             _ => unreachable!(),
+                        };
+                        c.emit(match literal {
+                            Some(rhs) => Op::IntRhs { op, rhs },
+                            None => op.instruction(),
                         });
                     })
                 };
@@ -587,6 +610,16 @@ impl Compiler<'_, '_> {
                     call(self);
                 }
             }
+        }
+    }
+
+    /// The value of `id` if it is an integer literal small enough to be an
+    /// instruction's operand ([`Op::IntRhs`]); such a literal is not
+    /// compiled on its own (nothing about it can fail or need a frame).
+    fn int_literal(&self, id: ExprId) -> Option<i32> {
+        match self.hir().expr(id) {
+            Expr::Int(n) => i32::try_from(*n).ok(),
+            _ => None,
         }
     }
 

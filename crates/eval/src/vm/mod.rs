@@ -617,8 +617,8 @@ impl Vm {
                     }
                 }};
             }
-            loop {
-                let op = chunk.code[pc];
+            'ops: loop {
+                let mut op = chunk.code[pc];
                 pc += 1;
                 // Integer arithmetic and comparison in place.
                 macro_rules! int_fast_path {
@@ -629,532 +629,572 @@ impl Vm {
                             std::mem::forget(self.stack.pop());
                             let top = self.stack.last_mut().expect("operand");
                             std::mem::forget(std::mem::replace(top, v));
-                            continue;
+                            continue 'ops;
                         }
                     };
                 }
-                match op {
-                    Op::Const(i) => self.stack.push(chunk.constants[i as usize].clone()),
-                    Op::Local { level, slot } => self.stack.push(env.up(level as u32).get(slot)),
-                    Op::Global(name) => match self.state.global(name) {
-                        Some(v) => self.stack.push(v),
-                        None => fail!(EvalError::eval(format!("undefined variable '{}'", self.state.name(name)))),
-                    },
-                    Op::With { level, name } => match ops::lookup_with_sync(&self.state, env.up(level as u32), name) {
-                        ops::WithLookup::Found(v) => self.stack.push(v),
-                        ops::WithLookup::Failed(e) => fail!(e),
-                        ops::WithLookup::Pending(from) => {
-                            let r = self.spawn(move |co| Box::pin(ops::lookup_with(co, from, name)));
-                            started!(r);
-                        }
-                    },
-                    Op::Thunk(i) => self.stack.push(suspended(&chunk, i, &env)),
-                    Op::EagerThunk(i) => {
-                        let e = &chunk.eager[i as usize];
-                        let v = match eager::value(&env, &[], e) {
-                            Some(v) => eager::eager_value(e, v, &self.stack),
-                            None => suspended(&chunk, e.thunk, &env),
-                        };
-                        self.stack.push(v);
-                    }
-                    Op::EagerThunkArg(i) => {
-                        let e = &chunk.eager[i as usize];
-                        let args = &self.stack[base..base + chunk.stack_args as usize];
-                        let v = match eager::value(&env, args, e) {
-                            Some(v) => eager::eager_value(e, v, &self.stack),
-                            None => {
-                                // The environments the arguments would have had.
-                                let env = args.iter().fold(env.clone(), |env, arg| Env::for_call(env, 1, arg.clone()));
-                                suspended(&chunk, e.thunk, &env)
-                            }
-                        };
-                        self.stack.push(v);
-                    }
-                    Op::Arg(i) => self.stack.push(self.stack[base + i as usize].clone()),
-                    Op::Closure(i) => {
-                        let lambda = chunk.lambdas[i as usize].clone();
-                        self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: env.clone() })));
-                    }
-                    Op::Force | Op::LocalForce { .. } | Op::ArgForce(_) => {
-                        let v = match op {
-                            Op::LocalForce { level, slot } => env.up(level as u32).get(slot),
-                            Op::ArgForce(i) => self.stack[base + i as usize].clone(),
-                            _ => self.stack.pop().expect("operand"),
-                        };
-                        if let Value::Thunk(t) = &v {
-                            if let Some(done) = t.value() {
-                                self.stack.push(done);
-                                continue;
-                            }
-                            let r = match self.begin_force(v) {
-                                // The force that finds a thunk blackholed is
-                                // where the infinite recursion shows.
-                                Some(Err(e)) if e.kind == ErrorKind::InfiniteRecursion && e.pos.is_none() => {
-                                    Some(Err(at_opt(e, chunk.pos_at(pc - 1))))
+                // An instruction may hand over to another (`op` changed)
+                // with `continue 'dispatch`.
+                'dispatch: loop {
+                    match op {
+                        Op::Const(i) => self.stack.push(chunk.constants[i as usize].clone()),
+                        Op::Local { level, slot } => self.stack.push(env.up(level as u32).get(slot)),
+                        Op::Global(name) => match self.state.global(name) {
+                            Some(v) => self.stack.push(v),
+                            None => fail!(EvalError::eval(format!("undefined variable '{}'", self.state.name(name)))),
+                        },
+                        Op::With { level, name } => {
+                            match ops::lookup_with_sync(&self.state, env.up(level as u32), name) {
+                                ops::WithLookup::Found(v) => self.stack.push(v),
+                                ops::WithLookup::Failed(e) => fail!(e),
+                                ops::WithLookup::Pending(from) => {
+                                    let r = self.spawn(move |co| Box::pin(ops::lookup_with(co, from, name)));
+                                    started!(r);
                                 }
-                                r => r,
+                            }
+                        }
+                        Op::Thunk(i) => self.stack.push(suspended(&chunk, i, &env)),
+                        Op::EagerThunk(i) => {
+                            let e = &chunk.eager[i as usize];
+                            let v = match eager::value(&env, &[], e) {
+                                Some(v) => eager::eager_value(e, v, &self.stack),
+                                None => suspended(&chunk, e.thunk, &env),
                             };
-                            started!(r);
-                        } else {
                             self.stack.push(v);
                         }
-                    }
-                    Op::Call(pos) => {
-                        let arg = self.stack.pop().expect("argument");
-                        let func = self.stack.pop().expect("function");
-                        let r = self.begin_call(func, arg, Some(pos));
-                        started!(r);
-                    }
-                    Op::CallBuiltin(i) => {
-                        let call = &chunk.builtin_calls[i as usize];
-                        let (op, pos) = (call.op, Some(call.pos));
-                        let start = self.stack.len() - call.argc as usize;
-                        let r = match op.imp {
-                            // Evaluated arguments are used where they are.
-                            Impl::Strict(f) if self.stack[start..].iter().all(|a| !a.is_thunk()) => {
-                                let args = &self.stack[start..];
-                                let result = f(&self.state, args).map_err(|e| builtin_failed(op, e, args, pos));
-                                self.stack.truncate(start);
-                                self.forced(result)
-                            }
-                            _ => {
-                                let args = self.take_top(call.argc as usize);
-                                self.invoke(op, args, pos)
-                            }
-                        };
-                        started!(r);
-                    }
-                    Op::Pop => {
-                        self.stack.pop();
-                    }
-                    Op::Pick(i) => {
-                        let v = self.stack[self.stack.len() - 1 - i as usize].clone();
-                        self.stack.push(v);
-                    }
-                    Op::Slide(n) => {
-                        let top = self.stack.pop().expect("value");
-                        let len = self.stack.len();
-                        self.stack.truncate(len - n as usize);
-                        self.stack.push(top);
-                    }
-                    Op::SelectThunk(name) => {
-                        let from = self.stack.pop().expect("source");
-                        let thunk = self.select_thunk(from, name);
-                        self.stack.push(thunk);
-                    }
-                    Op::Return => {
-                        let v = self.stack.pop().expect("return value");
-                        self.stack.truncate(base);
-                        match self.frames.pop() {
-                            Some(Frame::Code { owner: Owner::Call(..), .. }) => self.call_depth -= 1,
-                            Some(Frame::Code { owner: Owner::Thunk(thunk, _), .. }) => {
-                                thunk.set(ThunkState::Done(v.clone()));
-                            }
-                            _ => {}
+                        Op::EagerThunkArg(i) => {
+                            let e = &chunk.eager[i as usize];
+                            let args = &self.stack[base..base + chunk.stack_args as usize];
+                            let v = match eager::value(&env, args, e) {
+                                Some(v) => eager::eager_value(e, v, &self.stack),
+                                None => {
+                                    // The environments the arguments would have had.
+                                    let env =
+                                        args.iter().fold(env.clone(), |env, arg| Env::for_call(env, 1, arg.clone()));
+                                    suspended(&chunk, e.thunk, &env)
+                                }
+                            };
+                            self.stack.push(v);
                         }
-                        // Hand the value down to the frames waiting for it
-                        // without leaving this loop, until code takes over.
-                        let mut v = v;
-                        loop {
-                            if self.frames.len() == entry {
-                                return Ok(Some(Ok(v)));
+                        Op::Arg(i) => self.stack.push(self.stack[base + i as usize].clone()),
+                        Op::Closure(i) => {
+                            let lambda = chunk.lambdas[i as usize].clone();
+                            self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: env.clone() })));
+                        }
+                        Op::Force | Op::LocalForce { .. } | Op::ArgForce(_) => {
+                            let v = match op {
+                                Op::LocalForce { level, slot } => env.up(level as u32).get(slot),
+                                Op::ArgForce(i) => self.stack[base + i as usize].clone(),
+                                _ => self.stack.pop().expect("operand"),
+                            };
+                            if let Value::Thunk(t) = &v {
+                                if let Some(done) = t.value() {
+                                    self.stack.push(done);
+                                    continue 'ops;
+                                }
+                                let r = match self.begin_force(v) {
+                                    // The force that finds a thunk blackholed is
+                                    // where the infinite recursion shows.
+                                    Some(Err(e)) if e.kind == ErrorKind::InfiniteRecursion && e.pos.is_none() => {
+                                        Some(Err(at_opt(e, chunk.pos_at(pc - 1))))
+                                    }
+                                    r => r,
+                                };
+                                started!(r);
+                            } else {
+                                self.stack.push(v);
                             }
-                            match self.frames.last() {
-                                Some(Frame::Thunk { .. }) => {
-                                    let Some(Frame::Thunk { thunk, .. }) = self.frames.pop() else { unreachable!() };
+                        }
+                        Op::Call(pos) => {
+                            let arg = self.stack.pop().expect("argument");
+                            let func = self.stack.pop().expect("function");
+                            let r = self.begin_call(func, arg, Some(pos));
+                            started!(r);
+                        }
+                        Op::CallBuiltin(i) => {
+                            let call = &chunk.builtin_calls[i as usize];
+                            let (op, pos) = (call.op, Some(call.pos));
+                            let start = self.stack.len() - call.argc as usize;
+                            let r = match op.imp {
+                                // Evaluated arguments are used where they are.
+                                Impl::Strict(f) if self.stack[start..].iter().all(|a| !a.is_thunk()) => {
+                                    let args = &self.stack[start..];
+                                    let result = f(&self.state, args).map_err(|e| builtin_failed(op, e, args, pos));
+                                    self.stack.truncate(start);
+                                    self.forced(result)
+                                }
+                                _ => {
+                                    let args = self.take_top(call.argc as usize);
+                                    self.invoke(op, args, pos)
+                                }
+                            };
+                            started!(r);
+                        }
+                        Op::Pop => {
+                            self.stack.pop();
+                        }
+                        Op::Pick(i) => {
+                            let v = self.stack[self.stack.len() - 1 - i as usize].clone();
+                            self.stack.push(v);
+                        }
+                        Op::Slide(n) => {
+                            let top = self.stack.pop().expect("value");
+                            let len = self.stack.len();
+                            self.stack.truncate(len - n as usize);
+                            self.stack.push(top);
+                        }
+                        Op::SelectThunk(name) => {
+                            let from = self.stack.pop().expect("source");
+                            let thunk = self.select_thunk(from, name);
+                            self.stack.push(thunk);
+                        }
+                        Op::Return => {
+                            let v = self.stack.pop().expect("return value");
+                            self.stack.truncate(base);
+                            match self.frames.pop() {
+                                Some(Frame::Code { owner: Owner::Call(..), .. }) => self.call_depth -= 1,
+                                Some(Frame::Code { owner: Owner::Thunk(thunk, _), .. }) => {
                                     thunk.set(ThunkState::Done(v.clone()));
                                 }
-                                Some(Frame::Code { .. }) => {
-                                    self.stack.push(v);
-                                    continue 'frames;
+                                _ => {}
+                            }
+                            // Hand the value down to the frames waiting for it
+                            // without leaving this loop, until code takes over.
+                            let mut v = v;
+                            loop {
+                                if self.frames.len() == entry {
+                                    return Ok(Some(Ok(v)));
                                 }
-                                Some(Frame::Context { .. }) => {
-                                    self.frames.pop();
+                                match self.frames.last() {
+                                    Some(Frame::Thunk { .. }) => {
+                                        let Some(Frame::Thunk { thunk, .. }) = self.frames.pop() else {
+                                            unreachable!()
+                                        };
+                                        thunk.set(ThunkState::Done(v.clone()));
+                                    }
+                                    Some(Frame::Code { .. }) => {
+                                        self.stack.push(v);
+                                        continue 'frames;
+                                    }
+                                    Some(Frame::Context { .. }) => {
+                                        self.frames.pop();
+                                    }
+                                    // A builtin, a fold or an application: it may
+                                    // start code (on top when nothing came back).
+                                    _ => match self.deliver(Ok(v)) {
+                                        None => continue 'frames,
+                                        Some(Ok(next)) => v = next,
+                                        Some(Err(e)) => return Ok(Some(Err(e))),
+                                    },
                                 }
-                                // A builtin, a fold or an application: it may
-                                // start code (on top when nothing came back).
-                                _ => match self.deliver(Ok(v)) {
-                                    None => continue 'frames,
-                                    Some(Ok(next)) => v = next,
-                                    Some(Err(e)) => return Ok(Some(Err(e))),
-                                },
                             }
                         }
-                    }
-                    Op::Jump(t) => pc = t as usize,
-                    Op::JumpIfFalse { target } => match self.stack.pop() {
-                        Some(Value::Bool(b)) => {
-                            if !b {
-                                pc = target as usize
-                            }
-                        }
-                        Some(other) => fail!(self.expected_bool(&other, &chunk, pc)),
-                        None => unreachable!(),
-                    },
-                    Op::JumpIfFalseKeep { target } | Op::JumpIfTrueKeep { target } => {
-                        let jump_on = matches!(op, Op::JumpIfTrueKeep { .. });
-                        match self.stack.last() {
+                        Op::Jump(t) => pc = t as usize,
+                        Op::JumpIfFalse { target } => match self.stack.pop() {
                             Some(Value::Bool(b)) => {
-                                if *b == jump_on {
+                                if !b {
                                     pc = target as usize
                                 }
                             }
-                            Some(other) => {
-                                let other = other.clone();
+                            Some(other) => fail!(self.expected_bool(&other, &chunk, pc)),
+                            None => unreachable!(),
+                        },
+                        Op::JumpIfFalseKeep { target } | Op::JumpIfTrueKeep { target } => {
+                            let jump_on = matches!(op, Op::JumpIfTrueKeep { .. });
+                            match self.stack.last() {
+                                Some(Value::Bool(b)) => {
+                                    if *b == jump_on {
+                                        pc = target as usize
+                                    }
+                                }
+                                Some(other) => {
+                                    let other = other.clone();
+                                    fail!(self.expected_bool(&other, &chunk, pc))
+                                }
+                                None => unreachable!(),
+                            }
+                        }
+                        Op::AssertBool => {
+                            if !matches!(self.stack.last(), Some(Value::Bool(_))) {
+                                let other = self.stack.last().cloned().expect("operand");
                                 fail!(self.expected_bool(&other, &chunk, pc))
                             }
-                            None => unreachable!(),
                         }
-                    }
-                    Op::AssertBool => {
-                        if !matches!(self.stack.last(), Some(Value::Bool(_))) {
-                            let other = self.stack.last().cloned().expect("operand");
-                            fail!(self.expected_bool(&other, &chunk, pc))
+                        Op::PushEnv(n) => env = Env::new(Some(env.clone()), n as usize),
+                        Op::PopEnv => env = env.parent.clone().expect("an environment was pushed"),
+                        Op::SetSlot(i) => {
+                            let v = self.stack.pop().expect("value");
+                            env.set(i, v);
                         }
-                    }
-                    Op::PushEnv(n) => env = Env::new(Some(env.clone()), n as usize),
-                    Op::PopEnv => env = env.parent.clone().expect("an environment was pushed"),
-                    Op::SetSlot(i) => {
-                        let v = self.stack.pop().expect("value");
-                        env.set(i, v);
-                    }
-                    Op::EnterWith => {
-                        let ns = self.stack.pop().expect("namespace");
-                        env = Env::new_with(Some(env.clone()), ns);
-                    }
-                    Op::List(n) => {
-                        let items = self.take_top(n as usize);
-                        self.stack.push(Value::list(items));
-                    }
-                    Op::Attrs(i) => {
-                        let shape = &chunk.shapes[i as usize];
-                        if shape.dynamic.is_empty() {
-                            let start = self.stack.len() - shape.names.len();
-                            let values = self.stack.drain(start..);
-                            let attrs: Vec<Attr> = shape
-                                .names
-                                .iter()
-                                .zip(values)
-                                .map(|(&(name, pos), value)| Attr { name, value, pos: Some(pos) })
-                                .collect();
-                            let attrs =
-                                if shape.in_order { Attrs::from_sorted(attrs) } else { Attrs::from_unsorted(attrs) };
-                            self.stack.push(Value::attrs(attrs));
-                            continue;
+                        Op::EnterWith => {
+                            let ns = self.stack.pop().expect("namespace");
+                            env = Env::new_with(Some(env.clone()), ns);
                         }
-                        let dynamic = shape.dynamic.len();
-                        let start = self.stack.len() - shape.names.len() - 2 * dynamic;
-                        let mut values = self.take_top(self.stack.len() - start).into_iter();
-                        let mut attrs: Vec<Attr> = Vec::with_capacity(shape.names.len() + dynamic);
-                        for (name, pos) in &shape.names {
-                            attrs.push(Attr { name: *name, value: values.next().expect("value"), pos: Some(*pos) });
+                        Op::List(n) => {
+                            let items = self.take_top(n as usize);
+                            self.stack.push(Value::list(items));
                         }
-                        for pos in &shape.dynamic {
-                            let name = values.next().expect("name");
-                            let value = values.next().expect("value");
-                            match ops::dynamic_attr_name(&self.state, &name, *pos) {
-                                Ok(None) => {}
-                                Ok(Some(sym)) => {
-                                    if let Some(first) = attrs.iter().find(|a| a.name == sym) {
-                                        fail!(EvalError::eval(format!(
-                                            "dynamic attribute '{}' already defined at {}",
-                                            self.state.name(sym),
-                                            self.state.show_pos(first.pos)
-                                        ))
-                                        .at(*pos));
-                                    }
-                                    attrs.push(Attr { name: sym, value, pos: Some(*pos) });
-                                }
-                                Err(e) => fail!(e.at(*pos)),
-                            }
-                        }
-                        self.stack.push(Value::attrs(Attrs::from_unsorted(attrs)));
-                    }
-                    Op::Overrides(i) => {
-                        let set = self.stack.pop().expect("set");
-                        let slots: Vec<_> = chunk.shapes[i as usize].names.iter().map(|(n, _)| *n).collect();
-                        let rec_env = env.clone();
-                        let r = self.spawn(move |co| Box::pin(ops::apply_overrides(co, set, rec_env, slots)));
-                        started!(r);
-                    }
-                    Op::Select { name, definition } => {
-                        let v = self.stack.pop().expect("set");
-                        let found = match &v {
-                            Value::Attrs(s) => s.get_attr(name).map(|a| (a.value.clone(), a.pos)),
-                            _ => None,
-                        };
-                        match found {
-                            Some((x, attr_pos)) => {
-                                selected = Some((definition, attr_pos));
-                                let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
-                                started!(r);
-                            }
-                            None => match ops::select(&self.state, &v, name) {
-                                Ok(x) => self.stack.push(x),
-                                Err(e) => fail!(from_definition(e, selected, definition, &chunk)),
-                            },
-                        }
-                    }
-                    Op::SelectOr { name, target } => {
-                        let v = self.stack.pop().expect("set");
-                        match &v {
-                            Value::Attrs(s) => match s.get(name) {
-                                Some(x) => self.stack.push(x.clone()),
-                                None => pc = target as usize,
-                            },
-                            _ => pc = target as usize,
-                        }
-                    }
-                    Op::SelectDynamic { definition } => {
-                        let name = self.stack.pop().expect("name");
-                        let v = self.stack.pop().expect("set");
-                        let sym = match ops::attr_name_of(&self.state, &name) {
-                            Ok(s) => s,
-                            Err(e) => {
-                                let pos = chunk.pos_at(pc - 1);
-                                let e = e.at_opt(pos).with_frame("while evaluating an attribute name", pos);
-                                fail!(from_definition(e, selected, definition, &chunk))
-                            }
-                        };
-                        let found = match &v {
-                            Value::Attrs(s) => s.get_attr(sym).map(|a| (a.value.clone(), a.pos)),
-                            _ => None,
-                        };
-                        match found {
-                            Some((x, attr_pos)) => {
-                                selected = Some((definition, attr_pos));
-                                let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
-                                started!(r);
-                            }
-                            None => match ops::select(&self.state, &v, sym) {
-                                Ok(x) => self.stack.push(x),
-                                Err(e) => fail!(from_definition(e, selected, definition, &chunk)),
-                            },
-                        }
-                    }
-                    Op::SelectDynamicOr { target } => {
-                        let name = self.stack.pop().expect("name");
-                        let v = self.stack.pop().expect("set");
-                        let sym = match ops::attr_name_of(&self.state, &name) {
-                            Ok(s) => s,
-                            Err(e) => {
-                                let pos = chunk.pos_at(pc - 1);
-                                fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
-                            }
-                        };
-                        match &v {
-                            Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
-                            _ => pc = target as usize,
-                        }
-                    }
-                    Op::HasAttr(name) => {
-                        let v = self.stack.pop().expect("value");
-                        let has = matches!(&v, Value::Attrs(s) if s.get(name).is_some());
-                        self.stack.push(Value::Bool(has));
-                    }
-                    Op::HasAttrDynamic => {
-                        let name = self.stack.pop().expect("name");
-                        let v = self.stack.pop().expect("value");
-                        let sym = match ops::attr_name_of(&self.state, &name) {
-                            Ok(s) => s,
-                            Err(e) => {
-                                let pos = chunk.pos_at(pc - 1);
-                                fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
-                            }
-                        };
-                        let has = matches!(&v, Value::Attrs(s) if s.get(sym).is_some());
-                        self.stack.push(Value::Bool(has));
-                    }
-                    Op::HasAttrStep { name, target } => {
-                        let v = self.stack.pop().expect("value");
-                        match &v {
-                            Value::Attrs(s) if s.get(name).is_some() => self.stack.push(s.get(name).unwrap().clone()),
-                            _ => {
-                                self.stack.push(Value::Bool(false));
-                                pc = target as usize;
-                            }
-                        }
-                    }
-                    Op::HasAttrDynamicStep { target } => {
-                        let name = self.stack.pop().expect("name");
-                        let v = self.stack.pop().expect("value");
-                        let sym = match ops::attr_name_of(&self.state, &name) {
-                            Ok(s) => s,
-                            Err(e) => {
-                                let pos = chunk.pos_at(pc - 1);
-                                fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
-                            }
-                        };
-                        match &v {
-                            Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
-                            _ => {
-                                self.stack.push(Value::Bool(false));
-                                pc = target as usize;
-                            }
-                        }
-                    }
-                    Op::Add | Op::Sub | Op::Mul | Op::Div => {
-                        int_fast_path!();
-                        let b = self.stack.pop().expect("operand");
-                        let a = self.stack.pop().expect("operand");
-                        match ops::arithmetic(&self.state, op, a, b, [None, None]) {
-                            Ok(v) => self.stack.push(v),
-                            Err(e) => fail!(e),
-                        }
-                    }
-                    Op::Lt | Op::Le | Op::Gt | Op::Ge => {
-                        int_fast_path!();
-                        let b = self.stack.pop().expect("operand");
-                        let a = self.stack.pop().expect("operand");
-                        let (x, y, negate) = match op {
-                            Op::Lt => (a, b, false),
-                            Op::Gt => (b, a, false),
-                            Op::Le => (b, a, true),
-                            _ => (a, b, true),
-                        };
-                        match ops::less_than_sync(&self.state, &x, &y) {
-                            Some(Ok(lt)) => self.stack.push(Value::Bool(lt != negate)),
-                            Some(Err(e)) => fail!(e),
-                            None => {
-                                let r = self.spawn(move |co| {
-                                    Box::pin(async move {
-                                        let lt = ops::less_than(&co, x, y).await?;
-                                        Ok(Value::Bool(lt != negate))
-                                    })
-                                });
-                                started!(r);
-                            }
-                        }
-                    }
-                    Op::Eq | Op::Neq => {
-                        int_fast_path!();
-                        let b = self.stack.pop().expect("operand");
-                        let a = self.stack.pop().expect("operand");
-                        let negate = op == Op::Neq;
-                        match ops::equal_sync(&a, &b) {
-                            Some(eq) => self.stack.push(Value::Bool(eq != negate)),
-                            None => {
-                                let r = self.spawn(move |co| {
-                                    Box::pin(async move {
-                                        let eq = ops::equal(&co, a, b).await?;
-                                        Ok(Value::Bool(eq != negate))
-                                    })
-                                });
-                                started!(r);
-                            }
-                        }
-                    }
-                    Op::Concat => {
-                        let b = self.stack.pop().expect("operand");
-                        let a = self.stack.pop().expect("operand");
-                        match (a, b) {
-                            (Value::List(x), Value::List(y)) => {
-                                let mut items = Vec::with_capacity(x.0.len() + y.0.len());
-                                items.extend(x.0.iter().cloned());
-                                items.extend(y.0.iter().cloned());
-                                self.stack.push(Value::list(items));
-                            }
-                            (Value::List(_), other) | (other, _) => {
-                                let e = ops::type_error(&self.state, "a list", &other);
-                                let frame = "while evaluating one of the elements to concatenate";
-                                fail!(e.with_frame(frame, chunk.pos_at(pc - 1)))
-                            }
-                        }
-                    }
-                    Op::Update => {
-                        // The right operand was evaluated first, as in CppNix.
-                        let a = self.stack.pop().expect("operand");
-                        let b = self.stack.pop().expect("operand");
-                        match (a, b) {
-                            (Value::Attrs(x), Value::Attrs(y)) => {
-                                let v = if y.is_empty() {
-                                    Value::Attrs(x)
-                                } else if x.is_empty() {
-                                    Value::Attrs(y)
+                        Op::Attrs(i) => {
+                            let shape = &chunk.shapes[i as usize];
+                            if shape.dynamic.is_empty() {
+                                let start = self.stack.len() - shape.names.len();
+                                let values = self.stack.drain(start..);
+                                let attrs: Vec<Attr> = shape
+                                    .names
+                                    .iter()
+                                    .zip(values)
+                                    .map(|(&(name, pos), value)| Attr { name, value, pos: Some(pos) })
+                                    .collect();
+                                let attrs = if shape.in_order {
+                                    Attrs::from_sorted(attrs)
                                 } else {
-                                    Value::attrs(x.update(&y))
+                                    Attrs::from_unsorted(attrs)
                                 };
-                                self.stack.push(v);
+                                self.stack.push(Value::attrs(attrs));
+                                continue 'ops;
                             }
-                            (Value::Attrs(_), other) | (other, _) => {
-                                fail!(ops::type_error(&self.state, "a set", &other))
+                            let dynamic = shape.dynamic.len();
+                            let start = self.stack.len() - shape.names.len() - 2 * dynamic;
+                            let mut values = self.take_top(self.stack.len() - start).into_iter();
+                            let mut attrs: Vec<Attr> = Vec::with_capacity(shape.names.len() + dynamic);
+                            for (name, pos) in &shape.names {
+                                attrs.push(Attr { name: *name, value: values.next().expect("value"), pos: Some(*pos) });
                             }
+                            for pos in &shape.dynamic {
+                                let name = values.next().expect("name");
+                                let value = values.next().expect("value");
+                                match ops::dynamic_attr_name(&self.state, &name, *pos) {
+                                    Ok(None) => {}
+                                    Ok(Some(sym)) => {
+                                        if let Some(first) = attrs.iter().find(|a| a.name == sym) {
+                                            fail!(EvalError::eval(format!(
+                                                "dynamic attribute '{}' already defined at {}",
+                                                self.state.name(sym),
+                                                self.state.show_pos(first.pos)
+                                            ))
+                                            .at(*pos));
+                                        }
+                                        attrs.push(Attr { name: sym, value, pos: Some(*pos) });
+                                    }
+                                    Err(e) => fail!(e.at(*pos)),
+                                }
+                            }
+                            self.stack.push(Value::attrs(Attrs::from_unsorted(attrs)));
                         }
-                    }
-                    Op::Not => match self.stack.pop() {
-                        Some(Value::Bool(b)) => self.stack.push(Value::Bool(!b)),
-                        Some(other) => fail!(ops::type_error(&self.state, "a Boolean", &other)),
-                        None => unreachable!(),
-                    },
-                    Op::Negate => {
-                        let a = self.stack.pop().expect("operand");
-                        match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a, [None, None]) {
-                            Ok(v) => self.stack.push(v),
-                            Err(e) => fail!(e),
-                        }
-                    }
-                    Op::Assert { text } => match self.stack.pop() {
-                        Some(Value::Bool(true)) => {}
-                        Some(_) => {
-                            let text = ops::constant_text(&chunk, text);
-                            fail!(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed"))
-                                .at_opt(chunk.pos_at(pc - 1)))
-                        }
-                        None => unreachable!(),
-                    },
-                    Op::AssertEq { text, assert_pos } => {
-                        let b = self.stack.pop().expect("operand");
-                        let a = self.stack.pop().expect("operand");
-                        // Pushes a null that the next instruction drops.
-                        if ops::equal_sync(&a, &b) == Some(true) {
-                            self.stack.push(Value::Null);
-                        } else {
-                            let eq_pos = chunk.pos_at(pc - 1);
-                            let assert_pos = eq_pos.map(|_| assert_pos);
-                            let text = ops::constant_text(&chunk, text);
-                            let r = self.spawn(move |co| Box::pin(assert_equal(co, a, b, text, eq_pos, assert_pos)));
+                        Op::Overrides(i) => {
+                            let set = self.stack.pop().expect("set");
+                            let slots: Vec<_> = chunk.shapes[i as usize].names.iter().map(|(n, _)| *n).collect();
+                            let rec_env = env.clone();
+                            let r = self.spawn(move |co| Box::pin(ops::apply_overrides(co, set, rec_env, slots)));
                             started!(r);
                         }
-                    }
-                    Op::Plus(i) => {
-                        int_fast_path!();
-                        let b = self.stack.pop().expect("operand");
-                        let a = self.stack.pop().expect("operand");
-                        if matches!(a, Value::Int(_) | Value::Float(_) | Value::Path(_)) {
-                            let positions = &chunk.interpolations[i as usize].positions;
-                            match ops::arithmetic(&self.state, Op::Add, a, b, [positions[0], positions[1]]) {
+                        Op::Select { name, definition } => {
+                            let v = self.stack.pop().expect("set");
+                            let found = match &v {
+                                Value::Attrs(s) => s.get_attr(name).map(|a| (a.value.clone(), a.pos)),
+                                _ => None,
+                            };
+                            match found {
+                                Some((x, attr_pos)) => {
+                                    selected = Some((definition, attr_pos));
+                                    let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
+                                    started!(r);
+                                }
+                                None => match ops::select(&self.state, &v, name) {
+                                    Ok(x) => self.stack.push(x),
+                                    Err(e) => fail!(from_definition(e, selected, definition, &chunk)),
+                                },
+                            }
+                        }
+                        Op::SelectOr { name, target } => {
+                            let v = self.stack.pop().expect("set");
+                            match &v {
+                                Value::Attrs(s) => match s.get(name) {
+                                    Some(x) => self.stack.push(x.clone()),
+                                    None => pc = target as usize,
+                                },
+                                _ => pc = target as usize,
+                            }
+                        }
+                        Op::SelectDynamic { definition } => {
+                            let name = self.stack.pop().expect("name");
+                            let v = self.stack.pop().expect("set");
+                            let sym = match ops::attr_name_of(&self.state, &name) {
+                                Ok(s) => s,
+                                Err(e) => {
+                                    let pos = chunk.pos_at(pc - 1);
+                                    let e = e.at_opt(pos).with_frame("while evaluating an attribute name", pos);
+                                    fail!(from_definition(e, selected, definition, &chunk))
+                                }
+                            };
+                            let found = match &v {
+                                Value::Attrs(s) => s.get_attr(sym).map(|a| (a.value.clone(), a.pos)),
+                                _ => None,
+                            };
+                            match found {
+                                Some((x, attr_pos)) => {
+                                    selected = Some((definition, attr_pos));
+                                    let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
+                                    started!(r);
+                                }
+                                None => match ops::select(&self.state, &v, sym) {
+                                    Ok(x) => self.stack.push(x),
+                                    Err(e) => fail!(from_definition(e, selected, definition, &chunk)),
+                                },
+                            }
+                        }
+                        Op::SelectDynamicOr { target } => {
+                            let name = self.stack.pop().expect("name");
+                            let v = self.stack.pop().expect("set");
+                            let sym = match ops::attr_name_of(&self.state, &name) {
+                                Ok(s) => s,
+                                Err(e) => {
+                                    let pos = chunk.pos_at(pc - 1);
+                                    fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
+                                }
+                            };
+                            match &v {
+                                Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
+                                _ => pc = target as usize,
+                            }
+                        }
+                        Op::HasAttr(name) => {
+                            let v = self.stack.pop().expect("value");
+                            let has = matches!(&v, Value::Attrs(s) if s.get(name).is_some());
+                            self.stack.push(Value::Bool(has));
+                        }
+                        Op::HasAttrDynamic => {
+                            let name = self.stack.pop().expect("name");
+                            let v = self.stack.pop().expect("value");
+                            let sym = match ops::attr_name_of(&self.state, &name) {
+                                Ok(s) => s,
+                                Err(e) => {
+                                    let pos = chunk.pos_at(pc - 1);
+                                    fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
+                                }
+                            };
+                            let has = matches!(&v, Value::Attrs(s) if s.get(sym).is_some());
+                            self.stack.push(Value::Bool(has));
+                        }
+                        Op::HasAttrStep { name, target } => {
+                            let v = self.stack.pop().expect("value");
+                            match &v {
+                                Value::Attrs(s) if s.get(name).is_some() => {
+                                    self.stack.push(s.get(name).unwrap().clone())
+                                }
+                                _ => {
+                                    self.stack.push(Value::Bool(false));
+                                    pc = target as usize;
+                                }
+                            }
+                        }
+                        Op::HasAttrDynamicStep { target } => {
+                            let name = self.stack.pop().expect("name");
+                            let v = self.stack.pop().expect("value");
+                            let sym = match ops::attr_name_of(&self.state, &name) {
+                                Ok(s) => s,
+                                Err(e) => {
+                                    let pos = chunk.pos_at(pc - 1);
+                                    fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
+                                }
+                            };
+                            match &v {
+                                Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
+                                _ => {
+                                    self.stack.push(Value::Bool(false));
+                                    pc = target as usize;
+                                }
+                            }
+                        }
+                        Op::Add | Op::Sub | Op::Mul | Op::Div => {
+                            int_fast_path!();
+                            let b = self.stack.pop().expect("operand");
+                            let a = self.stack.pop().expect("operand");
+                            match ops::arithmetic(&self.state, op, a, b, [None, None]) {
                                 Ok(v) => self.stack.push(v),
                                 Err(e) => fail!(e),
                             }
-                            continue;
                         }
-                        let r = self.concatenate(vec![a, b], &chunk, i);
-                        started!(r);
-                    }
-                    Op::Interpolate(i) => {
-                        let parts = chunk.interpolations[i as usize].positions.len();
-                        let values = self.take_top(parts);
-                        let r = self.concatenate(values, &chunk, i);
-                        started!(r);
-                    }
-                    Op::Path(i) => {
-                        let Value::String(s) = &chunk.constants[i as usize] else { unreachable!() };
-                        self.stack.push(Value::Path(Gc::new(s.as_bytes().to_vec())));
-                    }
-                    Op::CurPos => {
-                        let pos = chunk.pos_at(pc - 1);
-                        self.stack.push(ops::position_attrs(&self.state, pos));
-                    }
-                    Op::Formals => {
-                        let arg = self.stack.pop().expect("argument");
-                        let lambda = match self.frames.last() {
-                            Some(Frame::Code { owner: Owner::Call(lambda, _), .. }) => lambda.clone(),
-                            _ => unreachable!("formals run in a function body"),
-                        };
-                        if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, arg) {
-                            fail!(e)
+                        Op::Lt | Op::Le | Op::Gt | Op::Ge => {
+                            int_fast_path!();
+                            let b = self.stack.pop().expect("operand");
+                            let a = self.stack.pop().expect("operand");
+                            let (x, y, negate) = match op {
+                                Op::Lt => (a, b, false),
+                                Op::Gt => (b, a, false),
+                                Op::Le => (b, a, true),
+                                _ => (a, b, true),
+                            };
+                            match ops::less_than_sync(&self.state, &x, &y) {
+                                Some(Ok(lt)) => self.stack.push(Value::Bool(lt != negate)),
+                                Some(Err(e)) => fail!(e),
+                                None => {
+                                    let r = self.spawn(move |co| {
+                                        Box::pin(async move {
+                                            let lt = ops::less_than(&co, x, y).await?;
+                                            Ok(Value::Bool(lt != negate))
+                                        })
+                                    });
+                                    started!(r);
+                                }
+                            }
+                        }
+                        Op::Eq | Op::Neq => {
+                            int_fast_path!();
+                            let b = self.stack.pop().expect("operand");
+                            let a = self.stack.pop().expect("operand");
+                            let negate = op == Op::Neq;
+                            match ops::equal_sync(&a, &b) {
+                                Some(eq) => self.stack.push(Value::Bool(eq != negate)),
+                                None => {
+                                    let r = self.spawn(move |co| {
+                                        Box::pin(async move {
+                                            let eq = ops::equal(&co, a, b).await?;
+                                            Ok(Value::Bool(eq != negate))
+                                        })
+                                    });
+                                    started!(r);
+                                }
+                            }
+                        }
+                        Op::Concat => {
+                            let b = self.stack.pop().expect("operand");
+                            let a = self.stack.pop().expect("operand");
+                            match (a, b) {
+                                (Value::List(x), Value::List(y)) => {
+                                    let mut items = Vec::with_capacity(x.0.len() + y.0.len());
+                                    items.extend(x.0.iter().cloned());
+                                    items.extend(y.0.iter().cloned());
+                                    self.stack.push(Value::list(items));
+                                }
+                                (Value::List(_), other) | (other, _) => {
+                                    let e = ops::type_error(&self.state, "a list", &other);
+                                    let frame = "while evaluating one of the elements to concatenate";
+                                    fail!(e.with_frame(frame, chunk.pos_at(pc - 1)))
+                                }
+                            }
+                        }
+                        Op::Update => {
+                            // The right operand was evaluated first, as in CppNix.
+                            let a = self.stack.pop().expect("operand");
+                            let b = self.stack.pop().expect("operand");
+                            match (a, b) {
+                                (Value::Attrs(x), Value::Attrs(y)) => {
+                                    let v = if y.is_empty() {
+                                        Value::Attrs(x)
+                                    } else if x.is_empty() {
+                                        Value::Attrs(y)
+                                    } else {
+                                        Value::attrs(x.update(&y))
+                                    };
+                                    self.stack.push(v);
+                                }
+                                (Value::Attrs(_), other) | (other, _) => {
+                                    fail!(ops::type_error(&self.state, "a set", &other))
+                                }
+                            }
+                        }
+                        Op::Not => match self.stack.pop() {
+                            Some(Value::Bool(b)) => self.stack.push(Value::Bool(!b)),
+                            Some(other) => fail!(ops::type_error(&self.state, "a Boolean", &other)),
+                            None => unreachable!(),
+                        },
+                        Op::Negate => {
+                            let a = self.stack.pop().expect("operand");
+                            match ops::arithmetic(&self.state, Op::Sub, Value::Int(0), a, [None, None]) {
+                                Ok(v) => self.stack.push(v),
+                                Err(e) => fail!(e),
+                            }
+                        }
+                        Op::Assert { text } => match self.stack.pop() {
+                            Some(Value::Bool(true)) => {}
+                            Some(_) => {
+                                let text = ops::constant_text(&chunk, text);
+                                fail!(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed"))
+                                    .at_opt(chunk.pos_at(pc - 1)))
+                            }
+                            None => unreachable!(),
+                        },
+                        Op::AssertEq { text, assert_pos } => {
+                            let b = self.stack.pop().expect("operand");
+                            let a = self.stack.pop().expect("operand");
+                            // Pushes a null that the next instruction drops.
+                            if ops::equal_sync(&a, &b) == Some(true) {
+                                self.stack.push(Value::Null);
+                            } else {
+                                let eq_pos = chunk.pos_at(pc - 1);
+                                let assert_pos = eq_pos.map(|_| assert_pos);
+                                let text = ops::constant_text(&chunk, text);
+                                let r =
+                                    self.spawn(move |co| Box::pin(assert_equal(co, a, b, text, eq_pos, assert_pos)));
+                                started!(r);
+                            }
+                        }
+                        Op::IntRhs { op: rhs_op, rhs } => {
+                            let generic = rhs_op.instruction();
+                            if let Some(Value::Int(x)) = self.stack.last_mut() {
+                                if let Some(v) = int_op(generic, *x, rhs.into()) {
+                                    // An integer is replaced: nothing to drop.
+                                    std::mem::forget(std::mem::replace(self.stack.last_mut().expect("operand"), v));
+                                    continue 'ops;
+                                }
+                            }
+                            self.stack.push(Value::Int(rhs.into()));
+                            op = generic;
+                            continue 'dispatch;
+                        }
+                        Op::PlusInt { rhs, positions } => {
+                            if let Some(Value::Int(x)) = self.stack.last_mut() {
+                                if let Some(sum) = x.checked_add(rhs.into()) {
+                                    *x = sum;
+                                    continue 'ops;
+                                }
+                            }
+                            self.stack.push(Value::Int(rhs.into()));
+                            op = Op::Plus(positions);
+                            continue 'dispatch;
+                        }
+                        Op::Plus(i) => {
+                            int_fast_path!();
+                            let b = self.stack.pop().expect("operand");
+                            let a = self.stack.pop().expect("operand");
+                            if matches!(a, Value::Int(_) | Value::Float(_) | Value::Path(_)) {
+                                let positions = &chunk.interpolations[i as usize].positions;
+                                match ops::arithmetic(&self.state, Op::Add, a, b, [positions[0], positions[1]]) {
+                                    Ok(v) => self.stack.push(v),
+                                    Err(e) => fail!(e),
+                                }
+                                continue 'ops;
+                            }
+                            let r = self.concatenate(vec![a, b], &chunk, i);
+                            started!(r);
+                        }
+                        Op::Interpolate(i) => {
+                            let parts = chunk.interpolations[i as usize].positions.len();
+                            let values = self.take_top(parts);
+                            let r = self.concatenate(values, &chunk, i);
+                            started!(r);
+                        }
+                        Op::Path(i) => {
+                            let Value::String(s) = &chunk.constants[i as usize] else { unreachable!() };
+                            self.stack.push(Value::Path(Gc::new(s.as_bytes().to_vec())));
+                        }
+                        Op::CurPos => {
+                            let pos = chunk.pos_at(pc - 1);
+                            self.stack.push(ops::position_attrs(&self.state, pos));
+                        }
+                        Op::Formals => {
+                            let arg = self.stack.pop().expect("argument");
+                            let lambda = match self.frames.last() {
+                                Some(Frame::Code { owner: Owner::Call(lambda, _), .. }) => lambda.clone(),
+                                _ => unreachable!("formals run in a function body"),
+                            };
+                            if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, arg) {
+                                fail!(e)
+                            }
                         }
                     }
+                    break 'dispatch;
                 }
             }
         }
@@ -1230,7 +1270,12 @@ fn int_fast_path(op: Op, stack: &[Value]) -> Option<Value> {
     else {
         return None;
     };
-    let (x, y) = (*x, *y);
+    int_op(op, *x, *y)
+}
+
+/// `x op y` for integers, when it cannot fail.
+#[inline(always)]
+fn int_op(op: Op, x: i64, y: i64) -> Option<Value> {
     Some(match op {
         Op::Add | Op::Plus(_) => Value::Int(x.checked_add(y)?),
         Op::Sub => Value::Int(x.checked_sub(y)?),
