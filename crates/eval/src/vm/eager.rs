@@ -16,6 +16,9 @@ use crate::value::{Env, Gc, Thunk, ThunkState, Value};
 
 /// The value of `e` in `env` (and, in a function without an environment
 /// of its own, its arguments `args`), or `None` when a thunk must be made.
+/// Inlined: its value would otherwise come back through memory in pieces
+/// and be read whole, which waits (see `push_frame` in `vm/mod.rs`).
+#[inline(always)]
 pub(super) fn value(env: &Gc<Env>, args: &[Value], e: &EagerThunk) -> Option<Value> {
     let a = operand(env, args, e.lhs)?;
     let b = operand(env, args, e.rhs)?;
@@ -46,6 +49,7 @@ pub(super) fn value(env: &Gc<Env>, args: &[Value], e: &EagerThunk) -> Option<Val
 /// What an [`EagerThunk`] computed to `v` pushes: `v` itself when it is
 /// the argument of a call of a function that only forces its argument
 /// (the function is on top of `stack`), else `v` in a thunk of its own.
+#[inline(always)]
 pub(super) fn eager_value(e: &EagerThunk, v: Value, stack: &[Value]) -> Value {
     if e.call_arg {
         if let Some(Value::Lambda(c)) = stack.last() {

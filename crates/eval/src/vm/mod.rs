@@ -24,6 +24,21 @@ use crate::value::{Attr, Attrs, Closure, Env, Gc, List, PrimOpApp, Thunk, ThunkS
 
 pub use co::{Co, Each, NativeFuture, Request};
 
+/// Pushes a frame onto `$vm.frames`, built in its slot. A frame built
+/// elsewhere and copied in is written in small pieces and read back in
+/// large ones, and the processor cannot forward such stores to such
+/// loads: it waits for them, on every call.
+macro_rules! push_frame {
+    ($vm:expr, $frame:expr) => {{
+        let frames = &mut $vm.frames;
+        frames.reserve(1);
+        let len = frames.len();
+        frames.spare_capacity_mut()[0].write($frame);
+        // SAFETY: the slot at `len`, within capacity, was just initialised.
+        unsafe { frames.set_len(len + 1) };
+    }};
+}
+
 enum Frame {
     Code {
         chunk: Gc<Chunk>,
@@ -124,7 +139,8 @@ impl Vm {
     pub fn run_chunk(&mut self, chunk: Gc<Chunk>) -> EvalResult<Value> {
         let entry = self.frames.len();
         let env = Env::new(None, 0);
-        self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), owner: Owner::Top });
+        let base = self.stack.len();
+        push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Top });
         self.run(entry, None)
     }
 
@@ -331,7 +347,8 @@ impl Vm {
             }
             ThunkState::Suspended { chunk, env } => {
                 let owner = Owner::Thunk(thunk, env.clone());
-                self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), owner });
+                let base = self.stack.len();
+                push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner });
                 None
             }
             ThunkState::Apply { func, arg } => {
@@ -342,8 +359,20 @@ impl Vm {
         }
     }
 
-    /// Starts `func arg`; `pos` is the call site, for traces.
+    /// Starts `func arg`; `pos` is the call site, for traces. Inlined, so
+    /// that a function call's usual answer ("frames pushed") is not passed
+    /// back through memory, which the caller would wait on.
+    #[inline(always)]
     pub(crate) fn begin_call(&mut self, func: Value, arg: Value, pos: Option<Pos>) -> Started {
+        match func {
+            Value::Lambda(closure) => self.enter(&closure.lambda, &closure.env, arg, pos),
+            other => self.begin_call_other(other, arg, pos),
+        }
+    }
+
+    /// [`Vm::begin_call`] of anything but a function.
+    #[inline(never)]
+    fn begin_call_other(&mut self, func: Value, arg: Value, pos: Option<Pos>) -> Started {
         match func {
             Value::Lambda(closure) => self.enter(&closure.lambda, &closure.env, arg, pos),
             Value::PrimOp(app) => {
@@ -385,32 +414,37 @@ impl Vm {
     }
 
     /// Calls the function `lambda` closing over `env` with `arg`.
-    #[inline]
+    #[inline(always)]
     fn enter(&mut self, lambda: &Gc<LambdaInfo>, env: &Gc<Env>, arg: Value, pos: Option<Pos>) -> Started {
         if self.too_deep() {
-            let e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
-            return Some(Err(at_opt(e, pos)));
+            return Some(Err(stack_overflow(pos)));
         }
-        if lambda.stack_env {
-            // The argument waits at the frame's base; the closure's
-            // environment is the frame's.
-            self.call_depth += 1;
-            let chunk = lambda.body.clone();
-            let owner = Owner::Call(lambda.clone(), pos);
-            self.frames.push(Frame::Code { chunk, ip: 0, env: env.clone(), base: self.stack.len(), owner });
-            self.stack.push(arg);
-            return None;
-        }
-        let env = Env::for_call(env.clone(), lambda.env_size as usize, arg);
         if let Some(i) = lambda.returns_lambda {
+            let env = Env::for_call(env.clone(), lambda.env_size as usize, arg);
             let lambda = lambda.body.lambdas[i as usize].clone();
             return Some(Ok(Value::Lambda(Gc::new(Closure { lambda, env }))));
         }
+        self.push_call(lambda, env, arg, pos);
+        None
+    }
+
+    /// Pushes the frame of a call of `lambda` (closing over `env`) with
+    /// `arg`, which is within the call depth and does not return a
+    /// function at once.
+    #[inline(always)]
+    fn push_call(&mut self, lambda: &Gc<LambdaInfo>, env: &Gc<Env>, arg: Value, pos: Option<Pos>) {
         self.call_depth += 1;
         let chunk = lambda.body.clone();
-        let owner = Owner::Call(lambda.clone(), pos);
-        self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), owner });
-        None
+        let (base, lambda) = (self.stack.len(), lambda.clone());
+        if lambda.stack_env {
+            // The argument waits at the frame's base; the closure's
+            // environment is the frame's.
+            push_frame!(self, Frame::Code { chunk, ip: 0, env: env.clone(), base, owner: Owner::Call(lambda, pos) });
+            self.stack.push(arg);
+        } else {
+            let env = Env::for_call(env.clone(), lambda.env_size as usize, arg);
+            push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Call(lambda, pos) });
+        }
     }
 
     /// Starts `f a b` where `f` may still be a thunk. A function of two
@@ -426,9 +460,9 @@ impl Vm {
                 if !self.too_deep() {
                     // Both arguments on the stack, no environment made.
                     self.call_depth += 1;
-                    let owner = Owner::Call(c.lambda.body.lambdas[i as usize].clone(), None);
-                    let (chunk, env) = (body.clone(), c.env.clone());
-                    self.frames.push(Frame::Code { chunk, ip: 0, env, base: self.stack.len(), owner });
+                    let lambda = c.lambda.body.lambdas[i as usize].clone();
+                    let (chunk, env, base) = (body.clone(), c.env.clone(), self.stack.len());
+                    push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Call(lambda, None) });
                     self.stack.push(a);
                     self.stack.push(b);
                     return None;
@@ -708,6 +742,21 @@ impl Vm {
                         Op::Call(pos) => {
                             let arg = self.stack.pop().expect("argument");
                             let func = self.stack.pop().expect("function");
+                            // The usual call, a function's frame pushed, is
+                            // told apart here, with nothing to pass back.
+                            if let Value::Lambda(c) = &func {
+                                if c.lambda.returns_lambda.is_none() && !self.too_deep() {
+                                    self.push_call(&c.lambda, &c.env, arg, Some(pos));
+                                    drop(func);
+                                    if let Frame::Code { ip, env: e, .. } = &mut self.frames[depth - 1] {
+                                        *ip = pc;
+                                        if !Gc::ptr_eq(e, &env) {
+                                            *e = env.clone();
+                                        }
+                                    }
+                                    continue 'frames;
+                                }
+                            }
                             let r = self.begin_call(func, arg, Some(pos));
                             started!(r);
                         }
@@ -790,14 +839,19 @@ impl Vm {
                             }
                         }
                         Op::Jump(t) => pc = t as usize,
-                        Op::JumpIfFalse { target } => match self.stack.pop() {
-                            Some(Value::Bool(b)) => {
+                        // The condition is looked at where it is, not moved:
+                        // (see `push_frame`).
+                        Op::JumpIfFalse { target } => match self.stack.last() {
+                            Some(&Value::Bool(b)) => {
+                                self.stack.truncate(self.stack.len() - 1);
                                 if !b {
                                     pc = target as usize
                                 }
                             }
-                            Some(other) => fail!(self.expected_bool(&other, &chunk, pc)),
-                            None => unreachable!(),
+                            _ => {
+                                let other = self.stack.pop().expect("condition");
+                                fail!(self.expected_bool(&other, &chunk, pc))
+                            }
                         },
                         Op::JumpIfFalseKeep { target } | Op::JumpIfTrueKeep { target } => {
                             let jump_on = matches!(op, Op::JumpIfTrueKeep { .. });
@@ -1299,6 +1353,11 @@ fn not_callable(state: &EvalState, v: &Value) -> EvalError {
 /// The index of the `Formals` instruction in a function body: the
 /// argument is loaded and forced before it (see `Compiler::lambda`).
 const FORMALS_PROLOGUE_END: usize = 2;
+
+#[cold]
+fn stack_overflow(pos: Option<Pos>) -> EvalError {
+    at_opt(EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded"), pos)
+}
 
 fn at_opt(e: EvalError, pos: Option<Pos>) -> EvalError {
     e.at_opt(pos)
