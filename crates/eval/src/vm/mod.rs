@@ -304,7 +304,7 @@ impl Vm {
             Value::Thunk(ref t) => match t.value() {
                 Some(f) => self.begin_call(f, arg, pos),
                 None => {
-                    self.frames.push(Frame::Apply { arg, pos });
+                    push_frame!(self, Frame::Apply { arg, pos });
                     self.begin_force(func)
                 }
             },
@@ -315,7 +315,7 @@ impl Vm {
     /// Starts running a future as a frame.
     fn spawn(&mut self, f: impl FnOnce(Co) -> NativeFuture) -> Started {
         let future = f(self.co.clone());
-        self.frames.push(Frame::Native { future, builtin: None });
+        push_frame!(self, Frame::Native { future, builtin: None });
         self.poll_native()
     }
 
@@ -346,14 +346,13 @@ impl Vm {
                 Some(Err(error))
             }
             ThunkState::Suspended { chunk, env } => {
-                let owner = Owner::Thunk(thunk, env.clone());
-                let base = self.stack.len();
-                push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner });
+                let (base, thunk_env) = (self.stack.len(), env.clone());
+                push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Thunk(thunk, thunk_env) });
                 None
             }
             ThunkState::Apply { func, arg } => {
-                let original = ThunkState::Apply { func: func.clone(), arg: arg.clone() };
-                self.frames.push(Frame::Thunk { thunk, original });
+                let (f, a) = (func.clone(), arg.clone());
+                push_frame!(self, Frame::Thunk { thunk, original: ThunkState::Apply { func: f, arg: a } });
                 self.begin_apply(func, arg, pos)
             }
         }
@@ -475,7 +474,7 @@ impl Vm {
                 }
             }
         }
-        self.frames.push(Frame::Apply { arg: b, pos: None });
+        push_frame!(self, Frame::Apply { arg: b, pos: None });
         self.begin_apply(f, a, None)
     }
 
@@ -490,7 +489,7 @@ impl Vm {
                     let result = f(&self.state, &args).map_err(|e| failed(e, &args));
                     return self.forced(result);
                 }
-                self.frames.push(Frame::StrictArgs { op, args, next: 0, pos });
+                push_frame!(self, Frame::StrictArgs { op, args, next: 0, pos });
                 self.strict_args_step()
             }
             Impl::Native(f) => {
@@ -501,7 +500,7 @@ impl Vm {
                     }
                 }
                 let future = f(self.co.clone(), args);
-                self.frames.push(Frame::Native { future, builtin: Some((op, pos)) });
+                push_frame!(self, Frame::Native { future, builtin: Some((op, pos)) });
                 self.poll_native()
             }
         }
@@ -532,7 +531,7 @@ impl Vm {
     /// Starts a strict left fold in a [`Frame::Fold`].
     fn begin_fold(&mut self, f: Value, acc: Value, list: Gc<List>) -> Started {
         let empty = list.0.is_empty();
-        self.frames.push(Frame::Fold { f, list, next: 0 });
+        push_frame!(self, Frame::Fold { f, list, next: 0 });
         // An empty list gives the accumulator, forced: its value is
         // delivered to the frame, which then has nothing left to apply.
         if empty {
@@ -551,7 +550,7 @@ impl Vm {
                 Each::All => Value::Bool(true),
             }));
         };
-        self.frames.push(Frame::Each { f: f.clone(), list, next: 1, each, kept: Vec::new() });
+        push_frame!(self, Frame::Each { f: f.clone(), list, next: 1, each, kept: Vec::new() });
         self.begin_apply(f, first, None)
     }
 
@@ -1292,7 +1291,7 @@ impl Vm {
             return Some(Ok(value));
         }
         *pc += 1;
-        self.frames.push(Frame::Context { chunk: chunk.clone(), message: definition, pos: attr_pos });
+        push_frame!(self, Frame::Context { chunk: chunk.clone(), message: definition, pos: attr_pos });
         match self.begin_force(value) {
             Some(Err(e)) if e.kind == ErrorKind::InfiniteRecursion && e.pos.is_none() => {
                 Some(Err(e.at_opt(attr_pos.or_else(|| chunk.pos_at(*pc - 2)))))
