@@ -324,9 +324,34 @@ impl Vm {
     }
 
     /// Starts forcing `value`; an application is called from `pos`.
+    /// Inlined for its usual outcome, code to run (a thunk's own, or the
+    /// function's it applies), which then needs no answer passed back
+    /// through memory (see `push_frame`).
+    #[inline(always)]
     fn begin_force_at(&mut self, value: Value, pos: Option<Pos>) -> Started {
         let Value::Thunk(thunk) = value else { return Some(Ok(value)) };
         let state = thunk.replace(ThunkState::Blackhole);
+        match state {
+            ThunkState::Suspended { chunk, env } => {
+                let (base, thunk_env) = (self.stack.len(), env.clone());
+                push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Thunk(thunk, thunk_env) });
+                None
+            }
+            ThunkState::Apply { func: Value::Lambda(c), arg }
+                if c.lambda.returns_lambda.is_none() && !self.too_deep() =>
+            {
+                let (f, a) = (Value::Lambda(c.clone()), arg.clone());
+                push_frame!(self, Frame::Thunk { thunk, original: ThunkState::Apply { func: f, arg: a } });
+                self.push_call(&c.lambda, &c.env, arg, pos);
+                None
+            }
+            state => self.begin_force_state(thunk, state, pos),
+        }
+    }
+
+    /// [`Vm::begin_force_at`] of a thunk in any other state (now blackholed).
+    #[inline(never)]
+    fn begin_force_state(&mut self, thunk: Gc<Thunk>, state: ThunkState, pos: Option<Pos>) -> Started {
         match state {
             ThunkState::Done(v) | ThunkState::Eager(v) => {
                 thunk.set(ThunkState::Done(v.clone()));
