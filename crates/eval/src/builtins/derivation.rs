@@ -342,9 +342,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     for input in drv.input_drvs.keys() {
         store.ensure_drv_hash(input, &mut |p| read_drv(&state, &dir, p)).map_err(drv_error)?;
     }
-    let written = drv.fill_outputs_and_write(&dir, &spec, &mut store.drv_hashes().lookup()).map_err(drv_error)?;
+    let written = drv.fill_outputs_and_write(&dir, &spec, &mut |p| store.drv_hash(p)).map_err(drv_error)?;
     let out_paths = drv.output_paths(&dir).map_err(drv_error)?;
-    let drv_path = store.add_written_derivation(drv.name, written);
+    let drv_path = store.add_written_derivation(written);
     let drv_path_s = dir.print_path(&drv_path);
 
     let mut b = AttrsBuilder::with_capacity(1 + out_paths.len());

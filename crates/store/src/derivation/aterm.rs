@@ -256,6 +256,20 @@ pub(super) fn unparse_real_inputs(out: &mut Vec<u8>, drv: &Derivation, store_dir
     });
 }
 
+/// The length of what [`unparse_real_inputs`] appends.
+pub(super) fn real_inputs_len(drv: &Derivation, store_dir: &StoreDir) -> usize {
+    let items: usize = drv
+        .input_drvs
+        .iter()
+        .map(|(path, names)| {
+            // `("<path>",[<names>])`, each name quoted, commas between.
+            let names_len: usize = names.iter().map(|n| n.len() + 2).sum::<usize>() + names.len().saturating_sub(1);
+            2 + store_dir.printed_len(path) + 2 + 2 + names_len + 1
+        })
+        .sum();
+    2 + items + drv.input_drvs.len().saturating_sub(1)
+}
+
 /// Appends the list of input derivations as `hashDerivationModulo` prints
 /// them; gives the new length of `out`.
 pub(super) fn unparse_replaced_inputs(out: &mut Vec<u8>, replaced: &BTreeMap<String, BTreeSet<&str>>) -> usize {
