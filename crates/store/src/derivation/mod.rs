@@ -382,19 +382,21 @@ impl Derivation {
 
     /// The path of each output, where known (input-addressed and fixed outputs).
     pub fn output_paths(&self, store_dir: &StoreDir) -> Result<BTreeMap<String, Option<StorePath>>, DerivationError> {
-        self.outputs
-            .iter()
-            .map(|(name, out)| {
-                let path = match out {
-                    DerivationOutput::InputAddressed(p) => Some(p.clone()),
-                    DerivationOutput::Fixed { method, hash } => {
-                        Some(self.fixed_output_path(store_dir, name, *method, hash)?)
-                    }
-                    _ => None,
-                };
-                Ok((name.clone(), path))
-            })
-            .collect()
+        self.outputs.iter().map(|(name, out)| Ok((name.clone(), self.output_path(store_dir, name, out)?))).collect()
+    }
+
+    /// The path of the output `name`, which is `output`, where known.
+    pub fn output_path(
+        &self,
+        store_dir: &StoreDir,
+        name: &str,
+        output: &DerivationOutput,
+    ) -> Result<Option<StorePath>, DerivationError> {
+        Ok(match output {
+            DerivationOutput::InputAddressed(p) => Some(p.clone()),
+            DerivationOutput::Fixed { method, hash } => Some(self.fixed_output_path(store_dir, name, *method, hash)?),
+            _ => None,
+        })
     }
 
     /// Classifies the derivation by its outputs (Nix's `Derivation::type`).
@@ -498,10 +500,12 @@ impl Derivation {
         &self,
         kind: DerivationKind,
         input_hash: &mut InputHashLookup<'_>,
-    ) -> Result<(BTreeMap<String, BTreeSet<&str>>, DrvHashKind), DerivationError> {
+    ) -> Result<(Vec<(Hash, &str)>, DrvHashKind), DerivationError> {
         let mut result_kind =
             if kind == DerivationKind::Floating { DrvHashKind::Deferred } else { DrvHashKind::Regular };
-        let mut replaced: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        // Pairs (hash, output), sorted at the end: a derivation has few
+        // inputs, and a list costs one allocation where maps cost several.
+        let mut replaced: Vec<(Hash, &str)> = Vec::with_capacity(self.input_drvs.len());
         for (drv_path, used_outputs) in &self.input_drvs {
             let input = input_hash(drv_path)?;
             if input.kind == DrvHashKind::Deferred {
@@ -512,18 +516,11 @@ impl Derivation {
                     output: output.clone(),
                     drv: self.name.clone(),
                 })?;
-                let mut buf = [0u8; 2 * crate::hash::MAX_DIGEST];
-                let key = h.base16_into(&mut buf);
-                match replaced.get_mut(key) {
-                    Some(names) => {
-                        names.insert(output);
-                    }
-                    None => {
-                        replaced.insert(key.to_owned(), BTreeSet::from([output.as_str()]));
-                    }
-                }
+                replaced.push((h.clone(), output.as_str()));
             }
         }
+        replaced.sort_unstable_by(|a, b| (a.0.digest(), a.1).cmp(&(b.0.digest(), b.1)));
+        replaced.dedup_by(|a, b| a.0.digest() == b.0.digest() && a.1 == b.1);
         Ok((replaced, result_kind))
     }
 
