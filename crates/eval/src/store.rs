@@ -153,21 +153,22 @@ impl EvalStore {
     }
 
     /// Makes sure the hash modulo of an input derivation is known, reading it
-    /// (and its inputs) with `read` when the evaluation did not create it.
+    /// (and its inputs) with `read` (given the store directory) when the
+    /// evaluation did not create it.
     pub fn ensure_drv_hash(
         &mut self,
         path: &StorePath,
-        read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
+        read: &mut dyn FnMut(&StoreDir, &StorePath) -> Result<Derivation, DerivationError>,
     ) -> Result<(), DerivationError> {
         if self.derivations.contains_key(path) || self.drv_hashes.get(path).is_some() {
             return Ok(());
         }
-        let derivations = &self.derivations;
+        let (derivations, dir) = (&self.derivations, &self.dir);
         // A derivation of the real store may have inputs this evaluation
         // recorded (and wrote before): their hashes are known.
         let mut read_or_known = |p: &StorePath| match derivations.get(p) {
             Some(recorded) => Ok(ReadDrv::Known(recorded.hash_modulo.clone())),
-            None => read(p).map(ReadDrv::Read),
+            None => read(dir, p).map(ReadDrv::Read),
         };
         self.drv_hashes.hash_of_with(&self.dir, path, &mut read_or_known).map(|_| ())
     }

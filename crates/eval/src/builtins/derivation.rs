@@ -311,7 +311,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     if drv.platform.is_empty() {
         return Err(err("required attribute 'system' missing"));
     }
-    let outputs = special.outputs.clone().unwrap_or_else(|| vec!["out".to_owned()]);
+    let outputs = special.outputs.take().unwrap_or_else(|| vec!["out".to_owned()]);
     if drv_name.ends_with(".drv") {
         return Err(err("derivation names are allowed to end in '.drv' only if they produce a single derivation file"));
     }
@@ -329,23 +329,25 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
         let algo = special.output_hash_algo.unwrap_or(HashAlgo::Sha256);
         let method = special.hash_mode.unwrap_or(FileIngestionMethod::Recursive);
         if special.impure {
-            OutputsSpec::Impure { outputs: outputs.clone(), method, algo }
+            OutputsSpec::Impure { outputs, method, algo }
         } else {
-            OutputsSpec::Floating { outputs: outputs.clone(), method, algo }
+            OutputsSpec::Floating { outputs, method, algo }
         }
     } else {
-        OutputsSpec::InputAddressed(outputs.clone())
+        OutputsSpec::InputAddressed(outputs)
     };
 
     let mut store = state.store.borrow_mut();
-    let dir = store.dir.clone();
     // Inputs from the real store (`storePath`, `appendContext`) are read.
     for input in drv.input_drvs.keys() {
-        store.ensure_drv_hash(input, &mut |p| read_drv(&state, &dir, p)).map_err(drv_error)?;
+        store.ensure_drv_hash(input, &mut |dir, p| read_drv(&state, dir, p)).map_err(drv_error)?;
     }
-    let written = drv.fill_outputs_and_write(&dir, &spec, &mut |p| store.drv_hash(p)).map_err(drv_error)?;
+    let known = &*store;
+    let written = drv.fill_outputs_and_write(&known.dir, &spec, &mut |p| known.drv_hash(p)).map_err(drv_error)?;
     let drv_path = store.add_written_derivation(written);
     drop(store);
+    let store = state.store.borrow();
+    let dir = &store.dir;
     let mut drv_path_s = Vec::with_capacity(dir.printed_len(&drv_path));
     dir.push_path(&mut drv_path_s, &drv_path);
 
@@ -355,7 +357,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     for (output, out) in &drv.outputs {
         let path = match out {
             DerivationOutput::InputAddressed(p) => Ok(Some(Cow::Borrowed(p))),
-            _ => drv.output_path(&dir, output, out).map(|p| p.map(Cow::Owned)),
+            _ => drv.output_path(dir, output, out).map(|p| p.map(Cow::Owned)),
         };
         let shown = match path.map_err(drv_error)? {
             Some(p) => dir.print_path(&p),

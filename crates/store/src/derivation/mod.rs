@@ -168,6 +168,10 @@ impl DrvHashModulo {
 /// keeps these in its `drvHashes` cache; see [`DrvHashCache`]).
 pub type InputHashLookup<'a> = dyn FnMut(&StorePath) -> Result<DrvHashModulo, DerivationError> + 'a;
 
+/// The input derivations as `hashDerivationModulo` prints them: pairs of
+/// an input's hash modulo and an output of it, sorted, without repeats.
+type ReplacedInputs<'a> = Vec<(Hash, &'a str)>;
+
 /// The outputs `derivationStrict` decided on from the derivation's attributes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputsSpec {
@@ -500,7 +504,7 @@ impl Derivation {
         &self,
         kind: DerivationKind,
         input_hash: &mut InputHashLookup<'_>,
-    ) -> Result<(Vec<(Hash, &str)>, DrvHashKind), DerivationError> {
+    ) -> Result<(ReplacedInputs<'_>, DrvHashKind), DerivationError> {
         let mut result_kind =
             if kind == DerivationKind::Floating { DrvHashKind::Deferred } else { DrvHashKind::Regular };
         // Pairs (hash, output), sorted at the end: a derivation has few
