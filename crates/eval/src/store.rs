@@ -23,7 +23,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 use neve_store::daemon::PathInfo;
-use neve_store::derivation::{DerivationError, WrittenDerivation};
+use neve_store::derivation::{DerivationError, DrvHashModulo, ReadDrv, WrittenDerivation};
 use neve_store::nar::EntryKind;
 use neve_store::{Derivation, DrvHashCache, FileIngestionMethod, HashAlgo, StoreDir, StorePath, WritableStore};
 
@@ -72,16 +72,20 @@ pub enum StoreObject<'a> {
 
 /// A recorded derivation, kept as the ATerm text that is written for it: a
 /// fraction of the memory of the parsed form (an evaluation of a package
-/// set records tens of thousands), read back when asked for.
+/// set records tens of thousands), read back when asked for; and its hash
+/// modulo (CppNix's `drvHashes`), in the same entry so that recording a
+/// derivation is one insertion. Its name is its path's, without `.drv`.
 struct RecordedDrv {
-    name: Box<str>,
     aterm: Box<[u8]>,
+    hash_modulo: DrvHashModulo,
 }
 
 /// Everything an evaluation put in the store, by store path, and the hashes
 /// modulo of its derivations (CppNix's `drvHashes`).
 pub struct EvalStore {
     pub dir: StoreDir,
+    /// Hashes modulo of derivations read from the real store (those of
+    /// recorded derivations are in `derivations`).
     drv_hashes: DrvHashCache,
     derivations: HashMap<StorePath, RecordedDrv>,
     texts: HashMap<StorePath, TextObject>,
@@ -116,40 +120,57 @@ impl EvalStore {
         }
     }
 
-    /// The hashes modulo of recorded derivations, for `fill_outputs`.
-    pub fn drv_hashes(&self) -> &DrvHashCache {
-        &self.drv_hashes
+    /// The hash modulo of a derivation the evaluation recorded or read,
+    /// for `fill_outputs`.
+    pub fn drv_hash(&self, path: &StorePath) -> Result<DrvHashModulo, DerivationError> {
+        match self.derivations.get(path) {
+            Some(recorded) => Ok(recorded.hash_modulo.clone()),
+            None => {
+                self.drv_hashes.get(path).cloned().ok_or_else(|| DerivationError::UnknownDerivation(path.to_string()))
+            }
+        }
     }
 
     /// Records a derivation whose outputs are filled in; gives its path.
     pub fn add_derivation(&mut self, drv: Derivation) -> Result<StorePath, DerivationError> {
-        let written = drv.write(&self.dir, &mut self.drv_hashes.lookup())?;
-        Ok(self.add_written_derivation(drv.name, written))
+        let written = drv.write(&self.dir, &mut |p| self.drv_hash(p))?;
+        Ok(self.add_written_derivation(written))
     }
 
     /// Records a derivation printed already (by [`Derivation::write`] or
-    /// [`Derivation::fill_outputs_and_write`]), with its name; gives its path.
-    pub fn add_written_derivation(&mut self, name: String, written: WrittenDerivation) -> StorePath {
-        self.drv_hashes.insert(written.path.clone(), written.hash_modulo);
-        // Exactly as long as the text (a shrinking reallocation may keep the
-        // larger block).
-        let recorded = RecordedDrv { name: name.into(), aterm: Box::from(&written.aterm[..]) };
+    /// [`Derivation::fill_outputs_and_write`]); gives its path.
+    pub fn add_written_derivation(&mut self, written: WrittenDerivation) -> StorePath {
+        // Exactly as long as the text: `fill_outputs_and_write` makes it so
+        // (no copy then); a shrinking reallocation may keep a larger block.
+        let aterm = if written.aterm.len() == written.aterm.capacity() {
+            written.aterm.into_boxed_slice()
+        } else {
+            Box::from(&written.aterm[..])
+        };
+        let recorded = RecordedDrv { aterm, hash_modulo: written.hash_modulo };
         self.derivations.insert(written.path.clone(), recorded);
         written.path
     }
 
     /// Makes sure the hash modulo of an input derivation is known, reading it
-    /// (and its inputs) with `read` when the evaluation did not create it.
+    /// (and its inputs) with `read` (given the store directory) when the
+    /// evaluation did not create it.
     pub fn ensure_drv_hash(
         &mut self,
         path: &StorePath,
-        read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
+        read: &mut dyn FnMut(&StoreDir, &StorePath) -> Result<Derivation, DerivationError>,
     ) -> Result<(), DerivationError> {
-        if self.drv_hashes.get(path).is_some() {
+        if self.derivations.contains_key(path) || self.drv_hashes.get(path).is_some() {
             return Ok(());
         }
-        let dir = self.dir.clone();
-        self.drv_hashes.hash_of(&dir, path, read).map(|_| ())
+        let (derivations, dir) = (&self.derivations, &self.dir);
+        // A derivation of the real store may have inputs this evaluation
+        // recorded (and wrote before): their hashes are known.
+        let mut read_or_known = |p: &StorePath| match derivations.get(p) {
+            Some(recorded) => Ok(ReadDrv::Known(recorded.hash_modulo.clone())),
+            None => read(dir, p).map(ReadDrv::Read),
+        };
+        self.drv_hashes.hash_of_with(&self.dir, path, &mut read_or_known).map(|_| ())
     }
 
     /// Records a text file; gives its path.
@@ -200,7 +221,7 @@ impl EvalStore {
 
     pub fn derivation(&self, path: &StorePath) -> Option<Derivation> {
         let recorded = self.derivations.get(path)?;
-        let drv = Derivation::parse_aterm(&recorded.aterm, &recorded.name, &self.dir);
+        let drv = Derivation::parse_drv_file(&recorded.aterm, path, &self.dir);
         Some(drv.expect("a recorded derivation's text parses"))
     }
 

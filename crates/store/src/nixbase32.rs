@@ -48,6 +48,16 @@ pub fn encode(bytes: &[u8]) -> String {
 pub fn encode_into(bytes: &[u8], out: &mut [u8]) {
     let len = out.len();
     debug_assert_eq!(len, encoded_len(bytes.len()));
+    if let (Ok(digest), Ok(out)) = (bytes.try_into(), <&mut [u8; 32]>::try_from(&mut *out)) {
+        encode_store_digest(digest, out);
+        return;
+    }
+    encode_general(bytes, out);
+}
+
+/// [`encode_into`] for any length, a character at a time.
+fn encode_general(bytes: &[u8], out: &mut [u8]) {
+    let len = out.len();
     for (k, c) in out.iter_mut().enumerate() {
         let bit = (len - 1 - k) * 5;
         let i = bit / 8;
@@ -56,6 +66,61 @@ pub fn encode_into(bytes: &[u8], out: &mut [u8]) {
         let high = bytes.get(i + 1).map_or(0, |&b| u16::from(b) << (8 - j));
         *c = ALPHABET[usize::from((low | high) & 0x1f)];
     }
+}
+
+/// The 160 bits of a store path digest as a little-endian number in two
+/// parts: bits 0..128 and bits 128..160.
+fn digest_number(bytes: &[u8; 20]) -> (u128, u128) {
+    let mut low = [0u8; 16];
+    low.copy_from_slice(&bytes[..16]);
+    let mut high = [0u8; 4];
+    high.copy_from_slice(&bytes[16..]);
+    (u128::from_le_bytes(low), u128::from(u32::from_le_bytes(high)))
+}
+
+/// Bits `shift..shift + 5` of the number `low | high << 128`.
+fn five_bits(low: u128, high: u128, shift: usize) -> u8 {
+    let v = if shift >= 128 {
+        high >> (shift - 128)
+    } else if shift > 123 {
+        (low >> shift) | (high << (128 - shift))
+    } else {
+        low >> shift
+    };
+    (v & 0x1f) as u8
+}
+
+/// [`encode_into`] for the 20 bytes of a store path's digest (the hash
+/// part of every store path made or parsed), on whole words rather than a
+/// byte or two per character.
+fn encode_store_digest(bytes: &[u8; 20], out: &mut [u8; 32]) {
+    let (low, high) = digest_number(bytes);
+    for (k, c) in out.iter_mut().enumerate() {
+        *c = ALPHABET[usize::from(five_bits(low, high, (31 - k) * 5))];
+    }
+}
+
+/// [`decode_into`] for the 32 characters of a store path's hash part
+/// (which encode exactly 160 bits: no padding to check).
+fn decode_store_digest(s: &[u8; 32], out: &mut [u8; 20]) -> Result<(), Base32Error> {
+    let (mut low, mut high) = (0u128, 0u128);
+    // From the end, as the general decoder: the same invalid character is
+    // reported.
+    for (n, &c) in s.iter().rev().enumerate() {
+        let digit = u128::from(digit_value(c).ok_or(Base32Error::InvalidCharacter(c))?);
+        let shift = n * 5;
+        if shift >= 128 {
+            high |= digit << (shift - 128);
+        } else {
+            low |= digit << shift;
+            if shift > 123 {
+                high |= digit >> (128 - shift);
+            }
+        }
+    }
+    out[..16].copy_from_slice(&low.to_le_bytes());
+    out[16..].copy_from_slice(&(high as u32).to_le_bytes());
+    Ok(())
 }
 
 /// The digit of each byte, or 0xff for bytes outside the alphabet.
@@ -90,6 +155,16 @@ pub fn decode_into(s: &[u8], out: &mut [u8]) -> Result<(), Base32Error> {
     if out.len() != len {
         return Err(Base32Error::InvalidLength(s.len()));
     }
+    if let (Ok(s), Ok(out)) = (s.try_into(), <&mut [u8; 20]>::try_from(&mut *out)) {
+        return decode_store_digest(s, out);
+    }
+    decode_general(s, out)
+}
+
+/// [`decode_into`] for any length, a character at a time; `out` has the
+/// decoded length.
+fn decode_general(s: &[u8], out: &mut [u8]) -> Result<(), Base32Error> {
+    let len = out.len();
     out.fill(0);
     for (n, &c) in s.iter().rev().enumerate() {
         let digit = digit_value(c).ok_or(Base32Error::InvalidCharacter(c))?;
@@ -133,6 +208,28 @@ mod tests {
         assert_eq!(decode(b"80"), Err(Base32Error::NonZeroPadding));
         assert_eq!(decode(b"0e"), Err(Base32Error::InvalidCharacter(b'e')));
         assert_eq!(decode(b"000"), Err(Base32Error::InvalidLength(3)));
+    }
+
+    #[test]
+    fn store_digests_as_the_general_code() {
+        for seed in 0..200u32 {
+            let bytes: [u8; 20] =
+                std::array::from_fn(|i| (seed.wrapping_mul(2_654_435_761) >> (i % 24)) as u8 ^ i as u8);
+            let (mut fast, mut general) = ([0u8; 32], [0u8; 32]);
+            encode_into(&bytes, &mut fast);
+            encode_general(&bytes, &mut general);
+            assert_eq!(fast, general);
+            let (mut back_fast, mut back_general) = ([0u8; 20], [0u8; 20]);
+            decode_into(&fast, &mut back_fast).unwrap();
+            decode_general(&general, &mut back_general).unwrap();
+            assert_eq!((back_fast, back_general), (bytes, bytes));
+        }
+        let mut bad = *b"0123456789abcdfghijklmnpqrsvwxyz";
+        bad[3] = b'e';
+        bad[20] = b'u';
+        let mut out = [0u8; 20];
+        assert_eq!(decode_into(&bad, &mut out), decode_general(&bad, &mut out));
+        assert_eq!(decode_into(&bad, &mut out), Err(Base32Error::InvalidCharacter(b'u')));
     }
 
     #[test]

@@ -287,7 +287,7 @@ fn input_derivation_chain() {
     };
     let h = cache.hash_of(&dir, &top_path, &mut read).unwrap();
     assert_eq!(h.kind, DrvHashKind::Regular);
-    assert_eq!(h.hashes.len(), 2);
+    assert_eq!(h.len(), 2);
     // Each derivation is read once: top, dep2, dep1, fixed-flat, fixed-rec, multi, with-src.
     assert_eq!(reads.len(), 7);
     let mut unique = reads.clone();

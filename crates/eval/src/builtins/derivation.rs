@@ -11,13 +11,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use neve_store::derivation::{hash_placeholder, DerivationError};
 use neve_store::hash::hash_bytes;
 use neve_store::store_path::{output_path_name, validate_name, StorePathError, MAX_NAME_LEN};
-use neve_store::{Derivation, FileIngestionMethod, Hash, HashAlgo, OutputsSpec, StoreDir, StorePath};
+use neve_store::{Derivation, DerivationOutput, FileIngestionMethod, Hash, HashAlgo, OutputsSpec, StoreDir, StorePath};
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::args::{self, err};
 use super::json::{escape_string, string_no_context, to_json};
 use super::{native, strict, PrimOp};
-use crate::coerce::{coerce_to_string, CoerceMode};
+use crate::coerce::{coerce_to_string, coerce_to_string_in, CoerceMode};
 use crate::error::{EvalError, EvalResult};
 use crate::load::load_source;
 use crate::source::{Origin, Pos};
@@ -192,7 +193,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     };
 
     let mut drv = Derivation::new(drv_name);
-    let mut context = StringContext::new();
+    let mut context = Inputs::default();
     let mut special = Special::default();
     let mut json: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
 
@@ -234,7 +235,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                         return Ok(None);
                     }
                     let (text, ctx) = to_json(co, attr.value.clone(), true, true).await?;
-                    context.extend(ctx);
+                    context.other.extend(ctx);
                     json.insert(key.clone(), text);
                     structured_special(co, &attr, &key, &mut drv, &mut context, &mut special).await?;
                     if matches!(
@@ -310,7 +311,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     if drv.platform.is_empty() {
         return Err(err("required attribute 'system' missing"));
     }
-    let outputs = special.outputs.clone().unwrap_or_else(|| vec!["out".to_owned()]);
+    let outputs = special.outputs.take().unwrap_or_else(|| vec!["out".to_owned()]);
     if drv_name.ends_with(".drv") {
         return Err(err("derivation names are allowed to end in '.drv' only if they produce a single derivation file"));
     }
@@ -328,39 +329,45 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
         let algo = special.output_hash_algo.unwrap_or(HashAlgo::Sha256);
         let method = special.hash_mode.unwrap_or(FileIngestionMethod::Recursive);
         if special.impure {
-            OutputsSpec::Impure { outputs: outputs.clone(), method, algo }
+            OutputsSpec::Impure { outputs, method, algo }
         } else {
-            OutputsSpec::Floating { outputs: outputs.clone(), method, algo }
+            OutputsSpec::Floating { outputs, method, algo }
         }
     } else {
-        OutputsSpec::InputAddressed(outputs.clone())
+        OutputsSpec::InputAddressed(outputs)
     };
 
     let mut store = state.store.borrow_mut();
-    let dir = store.dir.clone();
     // Inputs from the real store (`storePath`, `appendContext`) are read.
     for input in drv.input_drvs.keys() {
-        store.ensure_drv_hash(input, &mut |p| read_drv(&state, &dir, p)).map_err(drv_error)?;
+        store.ensure_drv_hash(input, &mut |dir, p| read_drv(&state, dir, p)).map_err(drv_error)?;
     }
-    let written = drv.fill_outputs_and_write(&dir, &spec, &mut store.drv_hashes().lookup()).map_err(drv_error)?;
-    let out_paths = drv.output_paths(&dir).map_err(drv_error)?;
-    let drv_path = store.add_written_derivation(drv.name, written);
-    let drv_path_s = dir.print_path(&drv_path);
+    let known = &*store;
+    let written = drv.fill_outputs_and_write(&known.dir, &spec, &mut |p| known.drv_hash(p)).map_err(drv_error)?;
+    let drv_path = store.add_written_derivation(written);
+    drop(store);
+    let store = state.store.borrow();
+    let dir = &store.dir;
+    let mut drv_path_s = Vec::with_capacity(dir.printed_len(&drv_path));
+    dir.push_path(&mut drv_path_s, &drv_path);
 
-    let mut b = AttrsBuilder::with_capacity(1 + out_paths.len());
-    let deep = StringContext::from([Elem::DrvDeep(drv_path_s.as_bytes().into())]);
-    b.insert(state.intern("drvPath"), Value::string(NixString::new(drv_path_s.as_bytes(), Some(deep))), None);
-    for (output, path) in out_paths {
-        let shown = match path {
+    let mut b = AttrsBuilder::with_capacity(1 + drv.outputs.len());
+    let deep = Elem::DrvDeep(drv_path_s.as_slice().into());
+    b.insert(state.intern("drvPath"), Value::string(NixString::with_one_context(&drv_path_s, deep)), None);
+    for (output, out) in &drv.outputs {
+        let path = match out {
+            DerivationOutput::InputAddressed(p) => Ok(Some(Cow::Borrowed(p))),
+            _ => drv.output_path(dir, output, out).map(|p| p.map(Cow::Owned)),
+        };
+        let shown = match path.map_err(drv_error)? {
             Some(p) => dir.print_path(&p),
             None => {
                 require_feature(&state, "ca-derivations")?;
-                downstream_placeholder(&drv_path, &output)
+                downstream_placeholder(&drv_path, output)
             }
         };
-        let ctx =
-            StringContext::from([Elem::Built { drv: drv_path_s.as_bytes().into(), output: output.as_bytes().into() }]);
-        b.insert(state.intern(&output), Value::string(NixString::new(shown.into_bytes(), Some(ctx))), None);
+        let built = Elem::Built { drv: drv_path_s.as_slice().into(), output: output.as_bytes().into() };
+        b.insert(state.intern(output), Value::string(NixString::with_one_context(shown, built)), None);
     }
     Ok(Value::attrs(b.build()))
 }
@@ -372,7 +379,7 @@ async fn structured_special(
     attr: &Attr,
     key: &[u8],
     drv: &mut Derivation,
-    context: &mut StringContext,
+    context: &mut Inputs,
     special: &mut Special,
 ) -> EvalResult<()> {
     let state = &co.state;
@@ -381,7 +388,7 @@ async fn structured_special(
         b"builder" => {
             let v = co.force(attr.value.clone()).await?;
             let s = args::string(state, &v)?;
-            add_context(context, s);
+            context.add(s);
             drv.builder = s.as_bytes().to_vec();
         }
         b"system" => drv.platform = no_ctx(&co.force(attr.value.clone()).await?)?.as_bytes().to_vec(),
@@ -417,23 +424,65 @@ fn strip_empty_frame(e: EvalError) -> EvalError {
     e
 }
 
-/// `coerce_to_string` in mode `DrvAttr`, giving the bytes and adding the
-/// context to `context`; a string is read where it is, not copied first.
-async fn drv_attr_string(co: &Co, v: Value, context: &mut StringContext) -> EvalResult<Vec<u8>> {
-    // As `coerce_to_string` forces first, an error forcing gets no frame.
-    let v = co.force(v).await?;
-    if let Value::String(s) = &v {
-        add_context(context, s);
-        return Ok(s.as_bytes().to_vec());
-    }
-    let s = coerce_to_string(co, v, CoerceMode::DrvAttr).await?;
-    add_context(context, &s);
-    Ok(s.as_bytes().to_vec())
+/// The contexts of a derivation's strings, which become its inputs. The
+/// strings are kept (a count each) and their elements read once at the
+/// end, rather than copied one by one into a set.
+#[derive(Default)]
+struct Inputs {
+    strings: Vec<NixString>,
+    /// Contexts that come as sets (structured attributes' JSON).
+    other: StringContext,
 }
 
-fn add_context(context: &mut StringContext, s: &NixString) {
-    if let Some(c) = s.context() {
-        context.extend(c.iter().cloned());
+impl Inputs {
+    fn add(&mut self, s: &NixString) {
+        if s.has_context() {
+            self.strings.push(s.clone());
+        }
+    }
+
+    /// Every element once, in the order of a `StringContext`.
+    fn elements(&self) -> Vec<&Elem> {
+        let mut all: Vec<&Elem> =
+            self.strings.iter().flat_map(|s| s.context().unwrap_or_default()).chain(&self.other).collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+/// `coerce_to_string` in mode `DrvAttr`, giving the bytes and noting the
+/// context in `context`. A string is read where it is, not copied first;
+/// a list's elements are coerced as `coerce_to_string` does it, but put
+/// together here, without a string and a context set made for the whole.
+async fn drv_attr_string(co: &Co, v: Value, context: &mut Inputs) -> EvalResult<Vec<u8>> {
+    // As `coerce_to_string` forces first, an error forcing gets no frame.
+    let v = co.force(v).await?;
+    match &v {
+        Value::String(s) => {
+            context.add(s);
+            Ok(s.as_bytes().to_vec())
+        }
+        Value::List(list) => {
+            let mut out = Vec::new();
+            let n = list.0.len();
+            for (i, item) in list.0.iter().enumerate() {
+                let item = co.force(item.clone()).await?;
+                let element = "while evaluating one element of the list";
+                let s = coerce_to_string_in(co, item.clone(), CoerceMode::DrvAttr, element, None).await?;
+                out.extend_from_slice(s.as_bytes());
+                context.add(&s);
+                if i + 1 < n && !matches!(&item, Value::List(x) if x.0.is_empty()) {
+                    out.push(b' ');
+                }
+            }
+            Ok(out)
+        }
+        _ => {
+            let s = coerce_to_string(co, v, CoerceMode::DrvAttr).await?;
+            context.add(&s);
+            Ok(s.as_bytes().to_vec())
+        }
     }
 }
 
@@ -466,13 +515,13 @@ fn downstream_placeholder(drv_path: &StorePath, output: &str) -> String {
 /// Everything in the context of the derivation's strings becomes an input:
 /// a source, an output of another derivation, or (`drvPath`) a derivation
 /// with its whole closure and all its outputs.
-fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &StringContext) -> EvalResult<()> {
+fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &Inputs) -> EvalResult<()> {
     let store = state.store.borrow();
     let parse = |p: &[u8]| -> EvalResult<StorePath> {
         let text = String::from_utf8_lossy(p);
         store.dir.parse_path(&text).map_err(|_| err(format!("path '{text}' is not in the Nix store")))
     };
-    for elem in context {
+    for elem in context.elements() {
         match elem {
             Elem::Opaque(p) => {
                 drv.input_srcs.insert(parse(p)?);

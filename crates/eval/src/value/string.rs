@@ -44,6 +44,12 @@ impl NixString {
         NixString(ThinRc::from_slice(Header { context, symbol: Cell::new(0) }, bytes.as_ref()))
     }
 
+    /// `bytes` whose context is `elem` alone (no set made for it).
+    pub fn with_one_context(bytes: impl AsRef<[u8]>, elem: StringContextElem) -> NixString {
+        let context = Some(Box::new(Box::from([elem])));
+        NixString(ThinRc::from_slice(Header { context, symbol: Cell::new(0) }, bytes.as_ref()))
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_slice()
     }

@@ -6,7 +6,7 @@
 //! environment are escaped (`\"`, `\\`, `\n`, `\r`, `\t`). All other bytes,
 //! including non-UTF-8 ones, are written as they are.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use thiserror::Error;
@@ -28,7 +28,8 @@ pub struct AtermError {
 /// replacement `hashDerivationModulo` uses (base-16 hash -> output names).
 pub(super) enum InputsView<'a> {
     Real,
-    Replaced(&'a BTreeMap<String, BTreeSet<&'a str>>),
+    /// Pairs of a hash modulo and an output name, sorted, without repeats.
+    Replaced(&'a [(Hash, &'a str)]),
 }
 
 fn push_quoted_raw(out: &mut Vec<u8>, s: &[u8]) {
@@ -208,8 +209,8 @@ pub(super) fn unparse_into(
     let inputs_start = out.len();
     match inputs {
         InputsView::Real => unparse_real_inputs(out, drv, store_dir),
-        InputsView::Replaced(map) => {
-            unparse_replaced_inputs(out, map);
+        InputsView::Replaced(pairs) => {
+            unparse_replaced_inputs(out, pairs);
         }
     }
     let inputs_end = out.len();
@@ -256,14 +257,32 @@ pub(super) fn unparse_real_inputs(out: &mut Vec<u8>, drv: &Derivation, store_dir
     });
 }
 
+/// The length of what [`unparse_real_inputs`] appends.
+pub(super) fn real_inputs_len(drv: &Derivation, store_dir: &StoreDir) -> usize {
+    let items: usize = drv
+        .input_drvs
+        .iter()
+        .map(|(path, names)| {
+            // `("<path>",[<names>])`, each name quoted, commas between.
+            let names_len: usize = names.iter().map(|n| n.len() + 2).sum::<usize>() + names.len().saturating_sub(1);
+            2 + store_dir.printed_len(path) + 2 + 2 + names_len + 1
+        })
+        .sum();
+    2 + items + drv.input_drvs.len().saturating_sub(1)
+}
+
 /// Appends the list of input derivations as `hashDerivationModulo` prints
 /// them; gives the new length of `out`.
-pub(super) fn unparse_replaced_inputs(out: &mut Vec<u8>, replaced: &BTreeMap<String, BTreeSet<&str>>) -> usize {
-    push_list(out, replaced, |out, (hash, names)| {
+pub(super) fn unparse_replaced_inputs(out: &mut Vec<u8>, replaced: &[(Hash, &str)]) -> usize {
+    // Each hash once, with the names that follow it; the pairs are sorted
+    // by digest, which orders the base-16 texts the same way.
+    let groups = replaced.chunk_by(|a, b| a.0.digest() == b.0.digest());
+    push_list(out, groups, |out, group| {
         out.push(b'(');
-        push_quoted_raw(out, hash.as_bytes());
+        let mut buf = [0u8; 2 * MAX_DIGEST];
+        push_quoted_raw(out, group[0].0.base16_into(&mut buf).as_bytes());
         out.push(b',');
-        push_list(out, names, |out, n| push_quoted_raw(out, n.as_bytes()));
+        push_list(out, group, |out, (_, n)| push_quoted_raw(out, n.as_bytes()));
         out.push(b')');
     });
     out.len()

@@ -92,24 +92,85 @@ pub enum DrvHashKind {
 }
 
 /// The result of `hashDerivationModulo`: one hash per output.
+///
+/// A cache holds one of these per derivation (tens of thousands in a
+/// package set) and every derivation looks up those of its inputs, so the
+/// common case, a single output `out`, keeps its hash inline: copying it
+/// allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DrvHashModulo {
-    /// By output name, sorted (a derivation has few outputs; a cache holds
-    /// one of these per derivation, so it is kept small).
-    pub hashes: Vec<(String, Hash)>,
+    hashes: OutputHashes,
     pub kind: DrvHashKind,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum OutputHashes {
+    /// The only output is `out`.
+    Out(Hash),
+    /// Any other outputs, sorted by name.
+    Named(Box<[(Box<str>, Hash)]>),
+}
+
 impl DrvHashModulo {
+    /// The hashes of the outputs, by name.
+    pub fn new(hashes: impl IntoIterator<Item = (String, Hash)>, kind: DrvHashKind) -> DrvHashModulo {
+        let mut named: Vec<(Box<str>, Hash)> = hashes.into_iter().map(|(n, h)| (n.into_boxed_str(), h)).collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        named.dedup_by(|a, b| a.0 == b.0);
+        let hashes = match &mut named[..] {
+            [(name, h)] if &**name == "out" => OutputHashes::Out(h.clone()),
+            _ => OutputHashes::Named(named.into_boxed_slice()),
+        };
+        DrvHashModulo { hashes, kind }
+    }
+
+    /// The same hash for each of `outputs` (sorted, as a derivation's).
+    fn uniform<'a>(outputs: impl ExactSizeIterator<Item = &'a String>, h: Hash, kind: DrvHashKind) -> DrvHashModulo {
+        let mut outputs = outputs.peekable();
+        if outputs.len() == 1 && outputs.peek().is_some_and(|n| *n == "out") {
+            return DrvHashModulo { hashes: OutputHashes::Out(h), kind };
+        }
+        DrvHashModulo { hashes: OutputHashes::Named(outputs.map(|n| (n.as_str().into(), h.clone())).collect()), kind }
+    }
+
     /// The hash of an output.
     pub fn get(&self, output: &str) -> Option<&Hash> {
-        self.hashes.binary_search_by(|(n, _)| n.as_str().cmp(output)).ok().map(|i| &self.hashes[i].1)
+        match &self.hashes {
+            OutputHashes::Out(h) => (output == "out").then_some(h),
+            OutputHashes::Named(named) => named.binary_search_by(|(n, _)| (**n).cmp(output)).ok().map(|i| &named[i].1),
+        }
+    }
+
+    /// The outputs and their hashes, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Hash)> {
+        let (out, named) = match &self.hashes {
+            OutputHashes::Out(h) => (Some(("out", h)), &[][..]),
+            OutputHashes::Named(named) => (None, &named[..]),
+        };
+        out.into_iter().chain(named.iter().map(|(n, h)| (&**n, h)))
+    }
+
+    /// The number of outputs.
+    pub fn len(&self) -> usize {
+        match &self.hashes {
+            OutputHashes::Out(_) => 1,
+            OutputHashes::Named(named) => named.len(),
+        }
+    }
+
+    /// Whether there are no outputs.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
 /// A lookup giving the hash modulo of an input derivation by its path (CppNix
 /// keeps these in its `drvHashes` cache; see [`DrvHashCache`]).
 pub type InputHashLookup<'a> = dyn FnMut(&StorePath) -> Result<DrvHashModulo, DerivationError> + 'a;
+
+/// The input derivations as `hashDerivationModulo` prints them: pairs of
+/// an input's hash modulo and an output of it, sorted, without repeats.
+type ReplacedInputs<'a> = Vec<(Hash, &'a str)>;
 
 /// The outputs `derivationStrict` decided on from the derivation's attributes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,8 +320,12 @@ impl Derivation {
             *output = DerivationOutput::InputAddressed(path.clone());
         }
 
-        let extra = paths.iter().map(|p| 2 * store_dir.printed_len(p)).sum::<usize>() + self.input_drvs.len() * 128;
-        let mut real = Vec::with_capacity(masked.len() + extra);
+        // The exact length, so that the text can be kept without copying
+        // it or wasting memory (see `WrittenDerivation::aterm`).
+        let paths_len = marks.outputs.iter().zip(&paths).map(|(_, p)| store_dir.printed_len(p)).sum::<usize>()
+            + marks.env.iter().map(|&(_, i)| store_dir.printed_len(&paths[i])).sum::<usize>();
+        let len = masked.len() + paths_len + aterm::real_inputs_len(self, store_dir) - inputs.len();
+        let mut real = Vec::with_capacity(len);
         let mut at = 0;
         for (&pos, path) in marks.outputs.iter().zip(&paths) {
             real.extend_from_slice(&masked[at..pos]);
@@ -278,6 +343,7 @@ impl Derivation {
             at = pos;
         }
         real.extend_from_slice(&masked[at..]);
+        debug_assert_eq!(real.len(), len);
 
         let content_hash = hash_bytes(HashAlgo::Sha256, &real);
         let path = self.drv_path_of(store_dir, &content_hash)?;
@@ -320,19 +386,21 @@ impl Derivation {
 
     /// The path of each output, where known (input-addressed and fixed outputs).
     pub fn output_paths(&self, store_dir: &StoreDir) -> Result<BTreeMap<String, Option<StorePath>>, DerivationError> {
-        self.outputs
-            .iter()
-            .map(|(name, out)| {
-                let path = match out {
-                    DerivationOutput::InputAddressed(p) => Some(p.clone()),
-                    DerivationOutput::Fixed { method, hash } => {
-                        Some(self.fixed_output_path(store_dir, name, *method, hash)?)
-                    }
-                    _ => None,
-                };
-                Ok((name.clone(), path))
-            })
-            .collect()
+        self.outputs.iter().map(|(name, out)| Ok((name.clone(), self.output_path(store_dir, name, out)?))).collect()
+    }
+
+    /// The path of the output `name`, which is `output`, where known.
+    pub fn output_path(
+        &self,
+        store_dir: &StoreDir,
+        name: &str,
+        output: &DerivationOutput,
+    ) -> Result<Option<StorePath>, DerivationError> {
+        Ok(match output {
+            DerivationOutput::InputAddressed(p) => Some(p.clone()),
+            DerivationOutput::Fixed { method, hash } => Some(self.fixed_output_path(store_dir, name, *method, hash)?),
+            _ => None,
+        })
     }
 
     /// Classifies the derivation by its outputs (Nix's `Derivation::type`).
@@ -410,14 +478,11 @@ impl Derivation {
                         hashes.push((name.clone(), hash_bytes(HashAlgo::Sha256, fingerprint.as_bytes())));
                     }
                 }
-                return Ok(DrvHashModulo { hashes, kind: DrvHashKind::Regular });
+                return Ok(DrvHashModulo::new(hashes, DrvHashKind::Regular));
             }
             DerivationKind::Impure => {
                 let h = hash_bytes(HashAlgo::Sha256, b"impure");
-                return Ok(DrvHashModulo {
-                    hashes: self.outputs.keys().map(|n| (n.clone(), h.clone())).collect(),
-                    kind: DrvHashKind::Deferred,
-                });
+                return Ok(DrvHashModulo::uniform(self.outputs.keys(), h, DrvHashKind::Deferred));
             }
             _ => {}
         }
@@ -428,7 +493,7 @@ impl Derivation {
 
     /// The same hash for every output.
     fn uniform_hash(&self, h: Hash, kind: DrvHashKind) -> DrvHashModulo {
-        DrvHashModulo { hashes: self.outputs.keys().map(|n| (n.clone(), h.clone())).collect(), kind }
+        DrvHashModulo::uniform(self.outputs.keys(), h, kind)
     }
 
     /// The input derivations as `hashDerivationModulo` prints them: the
@@ -439,10 +504,12 @@ impl Derivation {
         &self,
         kind: DerivationKind,
         input_hash: &mut InputHashLookup<'_>,
-    ) -> Result<(BTreeMap<String, BTreeSet<&str>>, DrvHashKind), DerivationError> {
+    ) -> Result<(ReplacedInputs<'_>, DrvHashKind), DerivationError> {
         let mut result_kind =
             if kind == DerivationKind::Floating { DrvHashKind::Deferred } else { DrvHashKind::Regular };
-        let mut replaced: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        // Pairs (hash, output), sorted at the end: a derivation has few
+        // inputs, and a list costs one allocation where maps cost several.
+        let mut replaced: Vec<(Hash, &str)> = Vec::with_capacity(self.input_drvs.len());
         for (drv_path, used_outputs) in &self.input_drvs {
             let input = input_hash(drv_path)?;
             if input.kind == DrvHashKind::Deferred {
@@ -453,18 +520,11 @@ impl Derivation {
                     output: output.clone(),
                     drv: self.name.clone(),
                 })?;
-                let mut buf = [0u8; 2 * crate::hash::MAX_DIGEST];
-                let key = h.base16_into(&mut buf);
-                match replaced.get_mut(key) {
-                    Some(names) => {
-                        names.insert(output);
-                    }
-                    None => {
-                        replaced.insert(key.to_owned(), BTreeSet::from([output.as_str()]));
-                    }
-                }
+                replaced.push((h.clone(), output.as_str()));
             }
         }
+        replaced.sort_unstable_by(|a, b| (a.0.digest(), a.1).cmp(&(b.0.digest(), b.1)));
+        replaced.dedup_by(|a, b| a.0.digest() == b.0.digest() && a.1 == b.1);
         Ok((replaced, result_kind))
     }
 
@@ -525,7 +585,8 @@ impl Derivation {
 /// A derivation printed as its `.drv` file (see [`Derivation::write`]).
 #[derive(Debug, Clone)]
 pub struct WrittenDerivation {
-    /// The file's contents.
+    /// The file's contents. Made by [`Derivation::fill_outputs_and_write`],
+    /// it has no spare capacity (`into_boxed_slice` does not copy it).
     pub aterm: Vec<u8>,
     /// Its store path.
     pub path: StorePath,
@@ -581,27 +642,15 @@ where
 /// derivations that use it can be hashed without reading it back.
 #[derive(Debug, Default, Clone)]
 pub struct DrvHashCache {
-    hashes: HashMap<StorePath, CachedModulo, BuildHasherDefault<DigestHasher>>,
+    hashes: HashMap<StorePath, DrvHashModulo, BuildHasherDefault<DigestHasher>>,
 }
 
-/// A hash modulo as the cache keeps it. An evaluation of a package set
-/// records tens of thousands, nearly all with a single output: a boxed
-/// slice of pairs takes a small fraction of the memory of a `BTreeMap`,
-/// whose every node has room for eleven.
-#[derive(Debug, Clone)]
-struct CachedModulo {
-    hashes: Box<[(Box<str>, Hash)]>,
-    kind: DrvHashKind,
-}
-
-impl CachedModulo {
-    fn new(h: &DrvHashModulo) -> CachedModulo {
-        CachedModulo { hashes: h.hashes.iter().map(|(n, h)| (n.as_str().into(), h.clone())).collect(), kind: h.kind }
-    }
-
-    fn expand(&self) -> DrvHashModulo {
-        DrvHashModulo { hashes: self.hashes.iter().map(|(n, h)| (n.to_string(), h.clone())).collect(), kind: self.kind }
-    }
+/// What the reader of [`DrvHashCache::hash_of_with`] gives for a path.
+pub enum ReadDrv {
+    /// The derivation's hash modulo, known already.
+    Known(DrvHashModulo),
+    /// The derivation, to be hashed.
+    Read(Derivation),
 }
 
 /// A hasher for keys that hash as one `u64` taken from a digest (as
@@ -634,12 +683,12 @@ impl DrvHashCache {
 
     /// Records the hash modulo of a derivation.
     pub fn insert(&mut self, drv_path: StorePath, hash: DrvHashModulo) {
-        self.hashes.insert(drv_path, CachedModulo::new(&hash));
+        self.hashes.insert(drv_path, hash);
     }
 
     /// The cached hash modulo, if any.
-    pub fn get(&self, drv_path: &StorePath) -> Option<DrvHashModulo> {
-        self.hashes.get(drv_path).map(CachedModulo::expand)
+    pub fn get(&self, drv_path: &StorePath) -> Option<&DrvHashModulo> {
+        self.hashes.get(drv_path)
     }
 
     /// Computes `drv`'s hash modulo (unmasked), and caches it under `drv_path`.
@@ -653,7 +702,7 @@ impl DrvHashCache {
         read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
     ) -> Result<DrvHashModulo, DerivationError> {
         let h = drv.hash_modulo(store_dir, false, &mut |p| self.hash_of(store_dir, p, read))?;
-        self.hashes.insert(drv_path.clone(), CachedModulo::new(&h));
+        self.hashes.insert(drv_path.clone(), h.clone());
         Ok(h)
     }
 
@@ -667,7 +716,7 @@ impl DrvHashCache {
         drv: &Derivation,
     ) -> Result<DrvHashModulo, DerivationError> {
         let h = drv.hash_modulo(store_dir, false, &mut self.lookup())?;
-        self.hashes.insert(drv_path.clone(), CachedModulo::new(&h));
+        self.hashes.insert(drv_path.clone(), h.clone());
         Ok(h)
     }
 
@@ -679,16 +728,32 @@ impl DrvHashCache {
         drv_path: &StorePath,
         read: &mut dyn FnMut(&StorePath) -> Result<Derivation, DerivationError>,
     ) -> Result<DrvHashModulo, DerivationError> {
+        self.hash_of_with(store_dir, drv_path, &mut |p| read(p).map(ReadDrv::Read))
+    }
+
+    /// [`DrvHashCache::hash_of`] where `read` may know a hash modulo kept
+    /// elsewhere (it is not cached here then).
+    pub fn hash_of_with(
+        &mut self,
+        store_dir: &StoreDir,
+        drv_path: &StorePath,
+        read: &mut dyn FnMut(&StorePath) -> Result<ReadDrv, DerivationError>,
+    ) -> Result<DrvHashModulo, DerivationError> {
         if let Some(h) = self.hashes.get(drv_path) {
-            return Ok(h.expand());
+            return Ok(h.clone());
         }
-        let drv = read(drv_path)?;
-        self.add_derivation(store_dir, drv_path, &drv, read)
+        let drv = match read(drv_path)? {
+            ReadDrv::Known(h) => return Ok(h),
+            ReadDrv::Read(drv) => drv,
+        };
+        let h = drv.hash_modulo(store_dir, false, &mut |p| self.hash_of_with(store_dir, p, read))?;
+        self.hashes.insert(drv_path.clone(), h.clone());
+        Ok(h)
     }
 
     /// A lookup that only consults the cache.
     pub fn lookup(&self) -> impl FnMut(&StorePath) -> Result<DrvHashModulo, DerivationError> + '_ {
-        move |p| self.get(p).ok_or_else(|| DerivationError::UnknownDerivation(p.to_string()))
+        move |p| self.get(p).cloned().ok_or_else(|| DerivationError::UnknownDerivation(p.to_string()))
     }
 }
 
@@ -743,10 +808,7 @@ mod tests {
         d.input_drvs.insert(input, ["dev".to_owned()].into_iter().collect());
         let err = d
             .fill_outputs(&dir, &OutputsSpec::InputAddressed(vec!["out".into()]), &mut |_| {
-                Ok(DrvHashModulo {
-                    hashes: [("out".to_owned(), Hash::zero(HashAlgo::Sha256))].into_iter().collect(),
-                    kind: DrvHashKind::Regular,
-                })
+                Ok(DrvHashModulo::new([("out".to_owned(), Hash::zero(HashAlgo::Sha256))], DrvHashKind::Regular))
             })
             .unwrap_err();
         assert!(matches!(err, DerivationError::MissingOutputHash { .. }));
