@@ -213,7 +213,7 @@ pub struct Chunk {
     pub code: Vec<Op>,
     /// How many arguments a frame running this chunk keeps on the value
     /// stack instead of in environments (see [`LambdaInfo::stack_env`]):
-    /// none, one, or two for [`LambdaInfo::call2_body`].
+    /// none, one, or two for [`LambdaInfo::call2`].
     pub stack_args: u32,
     pub constants: Vec<Value>,
     /// `(instruction index, position)`, sorted: the position of an
@@ -361,10 +361,19 @@ pub struct LambdaInfo {
     /// came in a thunk or not makes no difference. Only worked out for
     /// `stack_env` functions.
     pub forces_arg_only: bool,
-    /// For `x: y: ...` whose inner function is `stack_env`: its body with
-    /// both arguments on the stack (`x` first), which a call with both
-    /// arguments (`foldl'`'s) runs without making an environment for `x`.
-    pub call2_body: Option<Gc<Chunk>>,
+    /// For `x: y: ...` whose inner function is `stack_env`: how a call with
+    /// both arguments (`foldl'`'s) runs without making an environment for
+    /// `x`.
+    pub call2: Option<Call2>,
+}
+
+/// See [`LambdaInfo::call2`].
+pub struct Call2 {
+    /// The inner function's body with both arguments on the stack (`x`
+    /// first).
+    pub body: Gc<Chunk>,
+    /// The inner function, whose call the frame is.
+    pub inner: Gc<LambdaInfo>,
 }
 
 pub struct FormalsInfo {

@@ -19,7 +19,7 @@ use neve_syntax::TextRange;
 
 use crate::builtins::PrimOp;
 use crate::chunk::{
-    AttrsShape, BuiltinCall, Chunk, EagerOp, EagerThunk, FormalInfo, FormalsInfo, Interpolation, LambdaInfo, Op,
+    AttrsShape, BuiltinCall, Call2, Chunk, EagerOp, EagerThunk, FormalInfo, FormalsInfo, Interpolation, LambdaInfo, Op,
     Operand, TraceRegion,
 };
 use crate::hir::{self, AttrName, AttrValue, BinaryOp, Expr, ExprId, Hir, Part, Var};
@@ -876,10 +876,10 @@ impl Compiler<'_, '_> {
         // Numeric operations on the argument (and their thunks' code, if
         // they are made) force it too.
         let forces_arg_only = stack_env && !body.code.iter().any(|op| matches!(op, Op::Arg(_)));
-        let call2_body = returns_lambda
+        let call2 = returns_lambda
             .map(|i| &body.lambdas[i as usize])
             .filter(|inner| inner.stack_env)
-            .map(|inner| Gc::new(two_arguments_on_stack(&inner.body)));
+            .map(|inner| Call2 { body: Gc::new(two_arguments_on_stack(&inner.body)), inner: inner.clone() });
         let info = LambdaInfo {
             name: l.name,
             arg: l.arg,
@@ -890,7 +890,7 @@ impl Compiler<'_, '_> {
             returns_lambda,
             stack_env,
             forces_arg_only,
-            call2_body,
+            call2,
         };
         self.chunk.lambdas.push(Gc::new(info));
         let i = self.chunk.lambdas.len() as u32 - 1;

@@ -480,17 +480,9 @@ impl Vm {
             f => f,
         };
         if let Value::Lambda(c) = &f {
-            if let (Some(body), Some(i)) = (&c.lambda.call2_body, c.lambda.returns_lambda) {
-                if !self.too_deep() {
-                    // Both arguments on the stack, no environment made.
-                    self.call_depth += 1;
-                    let lambda = c.lambda.body.lambdas[i as usize].clone();
-                    let (chunk, env, base) = (body.clone(), c.env.clone(), self.stack.len());
-                    push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Call(lambda, None) });
-                    self.stack.push(a);
-                    self.stack.push(b);
-                    return None;
-                }
+            if c.lambda.call2.is_some() && !self.too_deep() {
+                self.push_call2(c, a, b);
+                return None;
             }
             if let Some(i) = c.lambda.returns_lambda {
                 if !self.too_deep() {
@@ -501,6 +493,19 @@ impl Vm {
         }
         push_frame!(self, Frame::Apply { arg: b, pos: None });
         self.begin_apply(f, a, None)
+    }
+
+    /// Pushes the frame of `c a b` for a function with a [`LambdaInfo::call2`]
+    /// body, within the call depth: both arguments on the stack, no
+    /// environment made.
+    #[inline(always)]
+    fn push_call2(&mut self, c: &Closure, a: Value, b: Value) {
+        let Some(call2) = &c.lambda.call2 else { unreachable!("checked by the caller") };
+        self.call_depth += 1;
+        let (chunk, inner, env, base) = (call2.body.clone(), call2.inner.clone(), c.env.clone(), self.stack.len());
+        push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Call(inner, None) });
+        self.stack.push(a);
+        self.stack.push(b);
     }
 
     /// Runs a builtin with all its arguments; its errors get the frame
@@ -618,6 +623,16 @@ impl Vm {
             return Some(Ok(acc));
         };
         *next += 1;
+        if let Value::Lambda(c) = f {
+            if c.lambda.call2.is_some() {
+                let c = c.clone();
+                if !self.too_deep() {
+                    self.push_call2(&c, acc, x);
+                    return None;
+                }
+            }
+        }
+        let Some(Frame::Fold { f, .. }) = self.frames.last() else { unreachable!() };
         let f = f.clone();
         self.begin_call2(f, acc, x)
     }
