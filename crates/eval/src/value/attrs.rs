@@ -89,6 +89,11 @@ impl Attrs {
         self.attrs.get_mut().map(|attrs| attrs.iter_mut().map(|a| &mut a.value))
     }
 
+    /// The `i`th attribute in symbol order.
+    pub fn at(&self, i: usize) -> &Attr {
+        &self.slice()[i]
+    }
+
     /// Attributes in symbol order.
     pub fn iter(&self) -> std::slice::Iter<'_, Attr> {
         self.slice().iter()
