@@ -130,7 +130,16 @@ impl Attrs {
     pub fn without(&self, names: &[Symbol]) -> Attrs {
         let mut names = names.to_vec();
         names.sort_unstable();
-        Attrs::from_sorted(self.iter().filter(|a| names.binary_search(&a.name).is_err()).cloned().collect())
+        // Both in symbol order: one walk through each.
+        let mut remove = names.iter().peekable();
+        let mut kept = Vec::with_capacity(self.len());
+        for attr in self.iter() {
+            while remove.next_if(|&&n| n < attr.name).is_some() {}
+            if remove.peek() != Some(&&attr.name) {
+                kept.push(attr.clone());
+            }
+        }
+        Attrs::from_sorted(kept)
     }
 }
 
