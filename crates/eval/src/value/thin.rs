@@ -130,6 +130,29 @@ impl<H, T: Copy> ThinRc<H, T> {
     }
 }
 
+impl<H> ThinRc<H, u8> {
+    /// The bytes of `parts`, one after another: `len` of them, which is
+    /// what the parts add up to (should they not, the bytes are cut at
+    /// `len` or filled up with zeros: never left unwritten).
+    pub fn from_parts<'a>(header: H, len: usize, parts: impl Iterator<Item = &'a [u8]>) -> ThinRc<H, u8> {
+        // SAFETY: `at` never passes `len`, so each copy stays inside the
+        // `len` bytes allocated; whatever the parts leave unwritten is
+        // zeroed, so all `len` are written before the handle is returned.
+        unsafe {
+            let (rc, dst) = Self::allocate(header, len);
+            let mut at = 0;
+            for part in parts {
+                let n = part.len().min(len - at);
+                ptr::copy_nonoverlapping(part.as_ptr(), dst.add(at), n);
+                at += n;
+            }
+            debug_assert_eq!(at, len, "the parts add up to the length");
+            ptr::write_bytes(dst.add(at), 0, len - at);
+            rc
+        }
+    }
+}
+
 impl<H, T> Clone for ThinRc<H, T> {
     fn clone(&self) -> ThinRc<H, T> {
         let count = &self.head().count;

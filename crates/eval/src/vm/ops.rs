@@ -540,24 +540,14 @@ pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], shape: &Inter
             return None;
         }
     }
-    // Strings only (the usual case): one allocation of the exact size, no
-    // copies of the parts.
+    // Strings only (the usual case): written straight into the result,
+    // one allocation of its size.
     if parts.iter().all(|p| matches!(p, Value::String(_))) {
-        let strings = || {
-            parts.iter().map(|p| match p {
-                Value::String(s) => s,
-                _ => unreachable!("all strings"),
-            })
-        };
-        let mut bytes = Vec::with_capacity(strings().map(|s| s.as_bytes().len()).sum());
-        let mut context = StringContext::new();
-        for s in strings() {
-            bytes.extend_from_slice(s.as_bytes());
-            if let Some(c) = s.context() {
-                context.extend(c.iter().cloned());
-            }
-        }
-        return Some(Ok(Value::string(NixString::new(bytes, Some(context)))));
+        let strings = parts.iter().map(|p| match p {
+            Value::String(s) => s,
+            _ => unreachable!("all strings"),
+        });
+        return Some(Ok(Value::String(NixString::concat(strings))));
     }
     let mut bytes = Vec::new();
     let mut context = StringContext::new();
