@@ -11,6 +11,7 @@ use super::{native, PrimOp};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::source::Pos;
 use crate::state::EvalState;
+use crate::symbol::Symbol;
 use crate::value::{Attr, Attrs, Gc, List, NixString, StringContext, Value};
 use crate::vm::{Co, NativeFuture};
 
@@ -75,7 +76,7 @@ enum Open {
     /// attributes' indices in that order (empty when it is the set's own).
     Object {
         set: Attrs,
-        order: Vec<u32>,
+        order: std::rc::Rc<[u32]>,
         next: usize,
     },
     List {
@@ -95,6 +96,41 @@ struct Doc {
     out: Vec<u8>,
     context: StringContext,
     utf8: Option<Utf8Failure>,
+    orders: OrderCache,
+}
+
+/// The byte order of the names of recently written sets, by their
+/// symbols: the sets in a list mostly have the same names, which are then
+/// not sorted again. Direct-mapped by the set's size and first name.
+#[derive(Default)]
+struct OrderCache {
+    slots: [Option<(Box<[Symbol]>, std::rc::Rc<[u32]>)>; 16],
+}
+
+impl OrderCache {
+    /// The set's attribute indices in the byte order of their names (empty
+    /// when that is their own order).
+    fn order(&mut self, state: &EvalState, set: &Attrs) -> std::rc::Rc<[u32]> {
+        let first = set.iter().next().map_or(0, |a| a.name.index() as usize);
+        let slot = &mut self.slots[(set.len().wrapping_mul(31).wrapping_add(first)) % 16];
+        if let Some((names, order)) = slot {
+            if set.iter().map(|a| a.name).eq(names.iter().copied()) {
+                return order.clone();
+            }
+        }
+        let order: std::rc::Rc<[u32]> = state.with_names(|names| {
+            let name = |i: u32| names.resolve(set.at(i as usize).name);
+            if set.iter().is_sorted_by(|a, b| names.resolve(a.name) <= names.resolve(b.name)) {
+                return std::rc::Rc::from([]);
+            }
+            let mut order: Vec<u32> = (0..set.len() as u32).collect();
+            // Names in a set are distinct: no ties to keep in order.
+            order.sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
+            order.into()
+        });
+        *slot = Some((set.iter().map(|a| a.name).collect(), order.clone()));
+        order
+    }
 }
 
 /// `v` as JSON text with the context of its strings, as CppNix's
@@ -104,7 +140,7 @@ struct Doc {
 /// Without `strict`, nothing is evaluated but what `__toString` and
 /// `outPath` need, and an unevaluated value is an error.
 pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> EvalResult<(Vec<u8>, StringContext)> {
-    let mut doc = Doc { out: Vec::new(), context: StringContext::new(), utf8: None };
+    let mut doc = Doc { out: Vec::new(), context: StringContext::new(), utf8: None, orders: OrderCache::default() };
     let mut stack: Vec<Open> = Vec::new();
     let mut current: Option<(Value, Option<Pos>)> = Some((v, None));
     // CppNix counts the call of `toJSON` and of the expression around it.
@@ -232,7 +268,7 @@ fn known_for_json(state: &EvalState, v: &Value, strict: bool) -> Option<Value> {
 
 /// Writes a value already evaluated (and peeled), or opens a container.
 fn write_value(state: &EvalState, v: &Value, pos: Option<Pos>, copy: bool, doc: &mut Doc) -> EvalResult<Option<Open>> {
-    let Doc { out, context, utf8 } = doc;
+    let Doc { out, context, utf8, orders } = doc;
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
@@ -257,16 +293,7 @@ fn write_value(state: &EvalState, v: &Value, pos: Option<Pos>, copy: bool, doc: 
         }
         Value::Attrs(set) => {
             out.push(b'{');
-            let order = state.with_names(|names| {
-                let name = |i: u32| names.resolve(set.at(i as usize).name);
-                if set.iter().is_sorted_by(|a, b| names.resolve(a.name) <= names.resolve(b.name)) {
-                    return Vec::new();
-                }
-                let mut order: Vec<u32> = (0..set.len() as u32).collect();
-                // Names in a set are distinct: no ties to keep in order.
-                order.sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
-                order
-            });
+            let order = orders.order(state, set);
             return Ok(Some(Open::Object { set: set.clone(), order, next: 0 }));
         }
         Value::List(l) => {
@@ -783,7 +810,12 @@ struct Lexer<'a> {
     /// nlohmann's is.
     token_start: usize,
     error: String,
+    /// The text of the last string, when it had to be decoded; see
+    /// [`Lexer::string`].
     string: Vec<u8>,
+    /// Where the text of the last string is in the input, when it could be
+    /// taken as it is (no escapes); then `string` is not written.
+    verbatim: Option<(usize, usize)>,
     /// Whether the last string had a `\u` escape, the only way it can
     /// hold a NUL (a raw one is an error).
     escaped: bool,
@@ -938,6 +970,20 @@ impl<'a> Lexer<'a> {
     fn scan_string(&mut self) -> Token {
         self.reset();
         self.escaped = false;
+        self.verbatim = None;
+        // Most strings are plain characters up to the closing quote: their
+        // text is the input's, read as that many `get`s would.
+        if !self.next_unget {
+            let start = self.next;
+            let rest = self.s.get(start..).unwrap_or_default();
+            let n = rest.iter().position(|&c| !(0x20..=0x7f).contains(&c) || c == b'"' || c == b'\\');
+            if let Some(n) = n.filter(|&n| rest[n] == b'"') {
+                self.current = Some(b'"');
+                self.next += n + 1;
+                self.verbatim = Some((start, start + n));
+                return Token::Str;
+            }
+        }
         loop {
             self.plain_run();
             let Some(c) = self.get() else { return self.fail("invalid string: missing closing quote") };
@@ -1100,6 +1146,14 @@ impl<'a> Lexer<'a> {
         Token::Number
     }
 
+    /// The text of the last string.
+    fn string(&self) -> &[u8] {
+        match self.verbatim {
+            Some((start, end)) => &self.s[start..end],
+            None => &self.string,
+        }
+    }
+
     fn token_text(&self) -> String {
         let bytes: Vec<u8> = self
             .token_string()
@@ -1175,6 +1229,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
         token_start: 0,
         error: String::new(),
         string: Vec::new(),
+        verbatim: None,
         escaped: false,
         number: Number::Unsigned(0),
     };
@@ -1196,9 +1251,9 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                         return Err(syntax_error(&lx, token, Token::Str, "object key"));
                     }
                     if lx.escaped {
-                        no_nul(&lx.string)?;
+                        no_nul(lx.string())?;
                     }
-                    let key = keys.intern(state, &lx.string, stack.len(), 0);
+                    let key = keys.intern(state, lx.string(), stack.len(), 0);
                     token = lx.scan();
                     if token != Token::NameSeparator {
                         return Err(syntax_error(&lx, token, Token::NameSeparator, "object separator"));
@@ -1241,9 +1296,9 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
             Token::Null => Value::Null,
             Token::Str => {
                 if lx.escaped {
-                    no_nul(&lx.string)?;
+                    no_nul(lx.string())?;
                 }
-                Value::string(lx.string.as_slice())
+                Value::string(lx.string())
             }
             Token::ParseError => return Err(syntax_error(&lx, token, Token::Uninitialized, "value")),
             _ => return Err(syntax_error(&lx, token, Token::LiteralOrValue, "value")),
@@ -1278,9 +1333,9 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                             return Err(syntax_error(&lx, token, Token::Str, "object key"));
                         }
                         if lx.escaped {
-                            no_nul(&lx.string)?;
+                            no_nul(lx.string())?;
                         }
-                        *key = keys.intern(state, &lx.string, depth, entries.len() - start);
+                        *key = keys.intern(state, lx.string(), depth, entries.len() - start);
                         token = lx.scan();
                         if token != Token::NameSeparator {
                             return Err(syntax_error(&lx, token, Token::NameSeparator, "object separator"));
@@ -1292,10 +1347,10 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                         return Err(syntax_error(&lx, token, Token::EndObject, "object"));
                     }
                     stack.pop();
-                    // The last of duplicate keys wins: `from_unsorted` keeps
-                    // the first of equal names, so give it the entries
-                    // reversed.
-                    value = Value::attrs(Attrs::from_unsorted(entries.drain(start..).rev().collect()));
+                    // The last of duplicate keys wins: the set keeps the first
+                    // of equal names, so give it the entries reversed.
+                    entries[start..].reverse();
+                    value = Value::attrs(Attrs::from_unsorted_tail(&mut entries, start));
                 }
             }
         }

@@ -66,14 +66,19 @@ impl<H, T> ThinRc<H, T> {
 
     /// Takes the items of a vector.
     pub fn from_vec(header: H, mut items: Vec<T>) -> ThinRc<H, T> {
-        let len = items.len();
+        Self::from_vec_tail(header, &mut items, 0)
+    }
+
+    /// Takes the items of a vector from `start` on; it keeps the others.
+    pub fn from_vec_tail(header: H, items: &mut Vec<T>, start: usize) -> ThinRc<H, T> {
+        let len = items[start..].len();
         // SAFETY: all `len` items are moved in before the handle is
-        // returned; the vector forgets them (its length is set to zero) and
-        // frees only its buffer.
+        // returned; the vector forgets them (its length is cut to `start`),
+        // so each is dropped once, by the new owner.
         unsafe {
             let (rc, dst) = Self::allocate(header, len);
-            ptr::copy_nonoverlapping(items.as_ptr(), dst, len);
-            items.set_len(0);
+            ptr::copy_nonoverlapping(items.as_ptr().add(start), dst, len);
+            items.set_len(start);
             rc
         }
     }
