@@ -104,8 +104,12 @@ struct Doc {
 /// not sorted again. Direct-mapped by the set's size and first name.
 #[derive(Default)]
 struct OrderCache {
-    slots: [Option<(Box<[Symbol]>, std::rc::Rc<[u32]>)>; 16],
+    slots: [Option<KnownOrder>; 16],
 }
+
+/// The names of a set, in symbol order, and their byte order (see
+/// [`OrderCache::order`]).
+type KnownOrder = (Box<[Symbol]>, std::rc::Rc<[u32]>);
 
 impl OrderCache {
     /// The set's attribute indices in the byte order of their names (empty
@@ -1192,6 +1196,36 @@ fn syntax_error(lx: &Lexer, last: Token, expected: Token, context: &str) -> Eval
     .with_frame("while decoding a JSON string", None)
 }
 
+/// Recent short string values, found by their text: a document repeats
+/// many (enumerations, tags, `true`-like words), which then share one
+/// string instead of each taking an allocation. Strings never change, so
+/// sharing cannot show.
+#[derive(Default)]
+struct StringCache {
+    slots: Vec<Option<NixString>>,
+}
+
+impl StringCache {
+    const SIZE: usize = 256;
+    /// Longer strings are rarely repeated, and would cost more to hash.
+    const LONGEST: usize = 16;
+
+    fn get(&mut self, text: &[u8]) -> NixString {
+        if text.len() > Self::LONGEST {
+            return NixString::from(text);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize(Self::SIZE, None);
+        }
+        let hash = text.iter().fold(text.len() as u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+        let slot = &mut self.slots[(hash >> 24) as usize % Self::SIZE];
+        match slot {
+            Some(s) if s.as_bytes() == text => s.clone(),
+            _ => slot.insert(NixString::from(text)).clone(),
+        }
+    }
+}
+
 /// Recent object keys by depth and place in their object: the objects of
 /// an array mostly have the same keys, which are then found without
 /// hashing them again.
@@ -1237,6 +1271,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
     let mut items: Vec<Value> = Vec::new();
     let mut entries: Vec<Attr> = Vec::new();
     let mut keys = KeyCache::default();
+    let mut strings = StringCache::default();
     let mut token = lx.scan();
     let mut value: Value;
     'values: loop {
@@ -1298,7 +1333,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                 if lx.escaped {
                     no_nul(lx.string())?;
                 }
-                Value::string(lx.string())
+                Value::String(strings.get(lx.string()))
             }
             Token::ParseError => return Err(syntax_error(&lx, token, Token::Uninitialized, "value")),
             _ => return Err(syntax_error(&lx, token, Token::LiteralOrValue, "value")),
