@@ -125,7 +125,7 @@ impl EvalState {
         self.interner.borrow_mut().intern_string(s)
     }
 
-    /// The name as a string value, shared with the table.
+    /// The name as a string value, which knows its symbol.
     pub fn name_string(&self, sym: Symbol) -> crate::value::NixString {
         self.interner.borrow().string(sym)
     }
