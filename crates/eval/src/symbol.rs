@@ -2,7 +2,6 @@
 //! in which names were first interned, as in CppNix; so the interner is one
 //! per evaluation and names are interned in source order.
 
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use indexmap::IndexSet;
@@ -33,11 +32,6 @@ pub struct Interner {
     /// many short-lived strings of that size (4.5 MB more peak memory on
     /// `fixpoint.nix`, for 20000 names).
     names: IndexSet<Box<[u8]>, FxBuildHasher>,
-    /// Names handed out as string values (`attrNames`, `mapAttrs`), by
-    /// symbol, made the first time: a name is then one string however
-    /// often it is handed out. (Made in bursts, as those builtins go
-    /// through sets, they sit together in memory.)
-    strings: RefCell<Vec<Option<NixString>>>,
     /// This table's own number, never 0: a string remembers its symbol
     /// together with the number of the table that gave it (see
     /// [`Interner::intern_string`]).
@@ -50,11 +44,7 @@ impl Default for Interner {
     fn default() -> Interner {
         // Wrapping to 0 after four billion tables would only disable the
         // cache of that one table.
-        Interner {
-            names: IndexSet::default(),
-            strings: RefCell::default(),
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-        }
+        Interner { names: IndexSet::default(), id: NEXT_ID.fetch_add(1, Ordering::Relaxed) }
     }
 }
 
@@ -100,21 +90,12 @@ impl Interner {
         }
     }
 
-    /// The name as a string value, which knows its symbol: taking a name
-    /// from it again (`x.${n}` over `attrNames x`) costs no hashing.
+    /// The name as a new string value, which knows its symbol: taking a
+    /// name from it again (`x.${n}` over `attrNames x`) costs no hashing.
     pub fn string(&self, sym: Symbol) -> NixString {
-        let mut strings = self.strings.borrow_mut();
-        let i = sym.0 as usize;
-        if strings.len() <= i {
-            strings.resize(self.names.len().max(i + 1), None);
-        }
-        strings[i]
-            .get_or_insert_with(|| {
-                let s = NixString::new(self.resolve(sym), None);
-                self.remember(&s, sym);
-                s
-            })
-            .clone()
+        let s = NixString::new(self.resolve(sym), None);
+        self.remember(&s, sym);
+        s
     }
 
     pub fn lookup(&self, name: impl AsRef<[u8]>) -> Option<Symbol> {
