@@ -122,7 +122,12 @@ impl EvalState {
     /// The symbol of a string's text, remembered in the string: interning
     /// the same string value again costs no hashing.
     pub fn intern_string(&self, s: &crate::value::NixString) -> Symbol {
-        self.interner.borrow_mut().intern_cached(s.as_bytes(), s.symbol_cache())
+        self.interner.borrow_mut().intern_string(s)
+    }
+
+    /// The name as a string value, which knows its symbol.
+    pub fn name_string(&self, sym: Symbol) -> crate::value::NixString {
+        self.interner.borrow().string(sym)
     }
 
     pub fn name(&self, sym: Symbol) -> String {

@@ -2,11 +2,12 @@
 //! in which names were first interned, as in CppNix; so the interner is one
 //! per evaluation and names are interned in source order.
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
+
+use crate::value::NixString;
 
 /// An interned name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,10 +25,16 @@ impl Symbol {
 pub struct Interner {
     /// Fx hashing: interning is on the hot path of dynamic attribute
     /// names (`listToAttrs`, `x.${n}`), and names are not adversarial.
+    ///
+    /// Names are kept as plain bytes, not as string values to hand out:
+    /// the table lives as long as the evaluation, and its names held in
+    /// string-sized allocations would pin the allocator's pages of the
+    /// many short-lived strings of that size (4.5 MB more peak memory on
+    /// `fixpoint.nix`, for 20000 names).
     names: IndexSet<Box<[u8]>, FxBuildHasher>,
     /// This table's own number, never 0: a string remembers its symbol
     /// together with the number of the table that gave it (see
-    /// [`Interner::intern_cached`]).
+    /// [`Interner::intern_string`]).
     id: u32,
 }
 
@@ -54,19 +61,17 @@ impl Interner {
         Interner::default()
     }
 
-    /// As [`Interner::intern`], for a name that remembers its symbol in
-    /// `cache` (a string value's): `(table number << 32) | symbol`, 0 when
-    /// nothing is remembered. A symbol remembered from another table is
-    /// ignored and replaced.
-    pub fn intern_cached(&mut self, name: &[u8], cache: &Cell<u64>) -> Symbol {
-        let c = cache.get();
+    /// As [`Interner::intern`], for a string value, which remembers its
+    /// symbol (see [`NixString::symbol_cache`]: `(table number << 32) |
+    /// symbol`, 0 when nothing is remembered; a symbol remembered from
+    /// another table is ignored and replaced).
+    pub fn intern_string(&mut self, s: &NixString) -> Symbol {
+        let c = s.symbol_cache().get();
         if self.id != 0 && (c >> 32) as u32 == self.id {
             return Symbol(c as u32);
         }
-        let sym = self.intern(name);
-        if self.id != 0 {
-            cache.set((u64::from(self.id) << 32) | u64::from(sym.0));
-        }
+        let sym = self.intern(s.as_bytes());
+        self.remember(s, sym);
         sym
     }
 
@@ -77,6 +82,20 @@ impl Interner {
         }
         let (i, _) = self.names.insert_full(name.into());
         Symbol(i as u32)
+    }
+
+    fn remember(&self, s: &NixString, sym: Symbol) {
+        if self.id != 0 {
+            s.symbol_cache().set((u64::from(self.id) << 32) | u64::from(sym.0));
+        }
+    }
+
+    /// The name as a new string value, which knows its symbol: taking a
+    /// name from it again (`x.${n}` over `attrNames x`) costs no hashing.
+    pub fn string(&self, sym: Symbol) -> NixString {
+        let s = NixString::new(self.resolve(sym), None);
+        self.remember(&s, sym);
+        s
     }
 
     pub fn lookup(&self, name: impl AsRef<[u8]>) -> Option<Symbol> {

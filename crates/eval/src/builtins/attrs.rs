@@ -46,16 +46,33 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
 fn sorted_by_name<'a>(names: &crate::symbol::Interner, set: &'a Attrs) -> Vec<&'a Attr> {
     let mut items: Vec<&Attr> = set.iter().collect();
     // Symbol order is often byte order already (names interned in order).
-    if !items.is_sorted_by(|a, b| names.resolve(a.name) <= names.resolve(b.name)) {
-        items.sort_by(|a, b| names.resolve(a.name).cmp(names.resolve(b.name)));
+    if items.is_sorted_by(|a, b| names.resolve(a.name) <= names.resolve(b.name)) {
+        return items;
     }
+    // Sorted by their first eight bytes, as a number, then by all of them
+    // (the same order): most comparisons are one of numbers. (The stable
+    // sort, as it finds and merges runs: names interned in numeric order,
+    // `x1 x2 ... x10 x11`, are runs in byte order.)
+    let mut keyed: Vec<(u64, &[u8], &Attr)> = items
+        .iter()
+        .map(|&a| {
+            let name = names.resolve(a.name);
+            let mut head = [0u8; 8];
+            let n = name.len().min(8);
+            head[..n].copy_from_slice(&name[..n]);
+            (u64::from_be_bytes(head), name, a)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    items.clear();
+    items.extend(keyed.into_iter().map(|(_, _, a)| a));
     items
 }
 
 fn attr_names(state: &EvalState, a: &[Value]) -> EvalResult<Value> {
     let set = args::attrs(state, &a[0])?;
     let names = state.with_names(|names| {
-        sorted_by_name(names, set).into_iter().map(|attr| Value::string(names.resolve(attr.name))).collect()
+        sorted_by_name(names, set).into_iter().map(|attr| Value::String(names.string(attr.name))).collect()
     });
     Ok(Value::list(names))
 }
@@ -112,8 +129,9 @@ const PAIR: &str = "in a {name=...; value=...;} pair";
 fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let list = args::force_list(&co, &a[0], "while evaluating the argument passed to builtins.listToAttrs").await?;
-        // All names first, then the values of the first pair of each name
-        // in name order, as CppNix.
+        // All names first, then the values of the first pair of each name.
+        // (CppNix looks the values up in name order; which pair lacks one
+        // cannot show, the error being the same for all.)
         let mut pairs = Vec::with_capacity(list.0.len());
         for item in &list.0 {
             // Sets and names already evaluated are taken as they are.
@@ -137,14 +155,18 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             };
             pairs.push((co.state.intern_string(&name), set));
         }
-        let mut order: Vec<usize> = (0..pairs.len()).collect();
-        co.state.with_names(|names| {
-            order.sort_by(|&i, &j| names.resolve(pairs[i].0).cmp(names.resolve(pairs[j].0)).then(i.cmp(&j)))
-        });
-        let mut b = AttrsBuilder::with_capacity(pairs.len());
+        // The pairs by symbol, then by place in the list (the first of a
+        // name wins): the set's own order, reached without sorting when
+        // the names are new ones interned in list order.
+        let mut order: Vec<u64> =
+            pairs.iter().enumerate().map(|(i, (sym, _))| (u64::from(sym.index()) << 32) | i as u64).collect();
+        if !order.is_sorted() {
+            order.sort_unstable();
+        }
+        let mut attrs = Vec::with_capacity(pairs.len());
         let mut prev = None;
-        for i in order {
-            let (sym, set) = &pairs[i];
+        for key in order {
+            let (sym, set) = &pairs[key as u32 as usize];
             if prev == Some(*sym) {
                 continue;
             }
@@ -152,9 +174,9 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             let Some(value) = set.get_attr(co.state.sym.value) else {
                 return Err(missing(&co.state, co.state.sym.value, PAIR));
             };
-            b.insert(*sym, value.value.clone(), value.pos);
+            attrs.push(Attr { name: *sym, value: value.value.clone(), pos: value.pos });
         }
-        Ok(Value::attrs(b.build()))
+        Ok(Value::attrs(Attrs::from_sorted(attrs)))
     })
 }
 
@@ -169,7 +191,7 @@ fn map_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
         let mapped: Vec<Attr> = co.state.with_names(|names| {
             set.iter()
                 .map(|attr| {
-                    let name = Value::string(names.resolve(attr.name));
+                    let name = Value::String(names.string(attr.name));
                     let partial = Thunk::new(ThunkState::Apply { func: f.clone(), arg: name });
                     Attr {
                         name: attr.name,
@@ -222,7 +244,7 @@ fn zip_attrs_with(co: Co, a: Vec<Value>) -> NativeFuture {
         let mut b = AttrsBuilder::with_capacity(groups.len());
         for (name, values) in groups {
             let partial =
-                Thunk::new(ThunkState::Apply { func: f.clone(), arg: Value::string(co.state.name_bytes(name)) });
+                Thunk::new(ThunkState::Apply { func: f.clone(), arg: Value::String(co.state.name_string(name)) });
             b.insert(name, Thunk::new(ThunkState::Apply { func: partial, arg: Value::list(values) }), None);
         }
         Ok(Value::attrs(b.build()))

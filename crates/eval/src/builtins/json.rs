@@ -12,7 +12,7 @@ use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::source::Pos;
 use crate::state::EvalState;
 use crate::symbol::Symbol;
-use crate::value::{AttrsBuilder, Gc, List, NixString, StringContext, Value};
+use crate::value::{Attr, Attrs, Gc, List, NixString, StringContext, Value};
 use crate::vm::{Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] =
@@ -72,9 +72,11 @@ pub(crate) fn string_no_context(state: &EvalState, v: &Value, what: &str) -> Eva
 
 /// A container being written: its remaining members and where it came from.
 enum Open {
-    /// A set's attributes in the byte order of their names.
+    /// A set, written in the byte order of its names: `order` holds the
+    /// attributes' indices in that order (empty when it is the set's own).
     Object {
-        items: Vec<(Symbol, Value, Option<Pos>)>,
+        set: Attrs,
+        order: std::rc::Rc<[u32]>,
         next: usize,
     },
     List {
@@ -94,6 +96,45 @@ struct Doc {
     out: Vec<u8>,
     context: StringContext,
     utf8: Option<Utf8Failure>,
+    orders: OrderCache,
+}
+
+/// The byte order of the names of recently written sets, by their
+/// symbols: the sets in a list mostly have the same names, which are then
+/// not sorted again. Direct-mapped by the set's size and first name.
+#[derive(Default)]
+struct OrderCache {
+    slots: [Option<KnownOrder>; 16],
+}
+
+/// The names of a set, in symbol order, and their byte order (see
+/// [`OrderCache::order`]).
+type KnownOrder = (Box<[Symbol]>, std::rc::Rc<[u32]>);
+
+impl OrderCache {
+    /// The set's attribute indices in the byte order of their names (empty
+    /// when that is their own order).
+    fn order(&mut self, state: &EvalState, set: &Attrs) -> std::rc::Rc<[u32]> {
+        let first = set.iter().next().map_or(0, |a| a.name.index() as usize);
+        let slot = &mut self.slots[(set.len().wrapping_mul(31).wrapping_add(first)) % 16];
+        if let Some((names, order)) = slot {
+            if set.iter().map(|a| a.name).eq(names.iter().copied()) {
+                return order.clone();
+            }
+        }
+        let order: std::rc::Rc<[u32]> = state.with_names(|names| {
+            let name = |i: u32| names.resolve(set.at(i as usize).name);
+            if set.iter().is_sorted_by(|a, b| names.resolve(a.name) <= names.resolve(b.name)) {
+                return std::rc::Rc::from([]);
+            }
+            let mut order: Vec<u32> = (0..set.len() as u32).collect();
+            // Names in a set are distinct: no ties to keep in order.
+            order.sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
+            order.into()
+        });
+        *slot = Some((set.iter().map(|a| a.name).collect(), order.clone()));
+        order
+    }
 }
 
 /// `v` as JSON text with the context of its strings, as CppNix's
@@ -103,7 +144,7 @@ struct Doc {
 /// Without `strict`, nothing is evaluated but what `__toString` and
 /// `outPath` need, and an unevaluated value is an error.
 pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> EvalResult<(Vec<u8>, StringContext)> {
-    let mut doc = Doc { out: Vec::new(), context: StringContext::new(), utf8: None };
+    let mut doc = Doc { out: Vec::new(), context: StringContext::new(), utf8: None, orders: OrderCache::default() };
     let mut stack: Vec<Open> = Vec::new();
     let mut current: Option<(Value, Option<Pos>)> = Some((v, None));
     // CppNix counts the call of `toJSON` and of the expression around it.
@@ -131,18 +172,18 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
         }
         let Some(top) = stack.last_mut() else { break };
         match top {
-            Open::Object { items, next } => {
-                if *next < items.len() {
+            Open::Object { set, order, next } => {
+                if *next < set.len() {
                     if *next > 0 {
                         doc.out.push(b',');
                     }
-                    let (name, value, pos) = &items[*next];
-                    let r = co.state.with_names(|names| escape_string(names.resolve(*name), &mut doc.out));
+                    let attr = object_member(set, order, *next);
+                    let r = co.state.with_names(|names| escape_string(names.resolve(attr.name), &mut doc.out));
                     if let Err(msg) = r {
                         doc.utf8.get_or_insert(Utf8Failure(msg));
                     }
                     doc.out.push(b':');
-                    current = Some((value.clone(), *pos));
+                    current = Some((attr.value.clone(), attr.pos));
                     *next += 1;
                 } else {
                     doc.out.push(b'}');
@@ -174,9 +215,9 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
 fn add_frames(state: &EvalState, mut e: EvalError, stack: &[Open]) -> EvalError {
     for open in stack.iter().rev() {
         match open {
-            Open::Object { items, next } => {
-                let (name, _, pos) = &items[next - 1];
-                e = e.with_frame(format!("while evaluating attribute '{}'", state.name(*name)), *pos);
+            Open::Object { set, order, next } => {
+                let attr = object_member(set, order, next - 1);
+                e = e.with_frame(format!("while evaluating attribute '{}'", state.name(attr.name)), attr.pos);
             }
             Open::List { next, pos, .. } => {
                 e = e.with_frame(format!("while evaluating list element at index {}", next - 1), *pos);
@@ -184,6 +225,12 @@ fn add_frames(state: &EvalState, mut e: EvalError, stack: &[Open]) -> EvalError 
         }
     }
     e
+}
+
+/// The `i`th attribute of an object being written.
+fn object_member<'a>(set: &'a Attrs, order: &[u32], i: usize) -> &'a Attr {
+    let i = order.get(i).map_or(i, |&j| j as usize);
+    set.at(i)
 }
 
 /// Writes a scalar, or opens a container (returned for the caller to fill).
@@ -225,7 +272,7 @@ fn known_for_json(state: &EvalState, v: &Value, strict: bool) -> Option<Value> {
 
 /// Writes a value already evaluated (and peeled), or opens a container.
 fn write_value(state: &EvalState, v: &Value, pos: Option<Pos>, copy: bool, doc: &mut Doc) -> EvalResult<Option<Open>> {
-    let Doc { out, context, utf8 } = doc;
+    let Doc { out, context, utf8, orders } = doc;
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
@@ -250,10 +297,8 @@ fn write_value(state: &EvalState, v: &Value, pos: Option<Pos>, copy: bool, doc: 
         }
         Value::Attrs(set) => {
             out.push(b'{');
-            let mut items: Vec<(Symbol, Value, Option<Pos>)> =
-                set.iter().map(|a| (a.name, a.value.clone(), a.pos)).collect();
-            state.with_names(|names| items.sort_by(|a, b| names.resolve(a.0).cmp(names.resolve(b.0))));
-            return Ok(Some(Open::Object { items, next: 0 }));
+            let order = orders.order(state, set);
+            return Ok(Some(Open::Object { set: set.clone(), order, next: 0 }));
         }
         Value::List(l) => {
             out.push(b'[');
@@ -365,6 +410,15 @@ pub(super) fn quote(s: &str) -> String {
 /// Writes a JSON string literal as nlohmann's `dump()` does (UTF-8 kept,
 /// control characters escaped). Invalid UTF-8 gives nlohmann's message.
 pub fn escape_string(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    // Most strings are printable ASCII without quotes or backslashes: valid
+    // UTF-8 and copied as they are, found in one pass.
+    if bytes.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\') {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return Ok(());
+    }
     out.push(b'"');
     let r = validate_utf8(bytes);
     let mut rest = bytes;
@@ -748,63 +802,84 @@ enum Number {
 
 struct Lexer<'a> {
     s: &'a [u8],
+    /// The index of the next byte to read; reads past the end (nlohmann
+    /// counts them) take it beyond `s.len()`.
     next: usize,
     /// `None` at the end of the input.
     current: Option<u8>,
     next_unget: bool,
-    total: usize,
-    line: usize,
-    column: usize,
-    /// What was read since the last string or number began (nlohmann's
-    /// `token_string`), for messages.
-    token_string: Vec<u8>,
+    /// Where nlohmann's `token_string` (what was read since the last string
+    /// or number began, for messages) starts in the input: it is always
+    /// the bytes from here to [`Lexer::pos`], so it is not copied as
+    /// nlohmann's is.
+    token_start: usize,
     error: String,
+    /// The text of the last string, when it had to be decoded; see
+    /// [`Lexer::string`].
     string: Vec<u8>,
+    /// Where the text of the last string is in the input, when it could be
+    /// taken as it is (no escapes); then `string` is not written.
+    verbatim: Option<(usize, usize)>,
     /// Whether the last string had a `\u` escape, the only way it can
     /// hold a NUL (a raw one is an error).
     escaped: bool,
     number: Number,
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
+    /// nlohmann's `get`. Its position counters (characters read, line,
+    /// column) are worked out from [`Lexer::pos`] when a message needs
+    /// them ([`Lexer::line_column`]), not kept per character.
+    #[inline(always)]
     fn get(&mut self) -> Option<u8> {
-        self.total += 1;
-        self.column += 1;
         if self.next_unget {
             self.next_unget = false;
         } else {
             self.current = self.s.get(self.next).copied();
             self.next += 1;
         }
-        if let Some(c) = self.current {
-            self.token_string.push(c);
-        }
-        if self.current == Some(b'\n') {
-            self.line += 1;
-            self.column = 0;
-        }
         self.current
     }
 
+    #[inline(always)]
     fn unget(&mut self) {
         self.next_unget = true;
-        self.total -= 1;
-        if self.column == 0 {
-            self.line = self.line.saturating_sub(1);
+    }
+
+    /// How many characters have been read (nlohmann's `chars_read_total`,
+    /// reads past the end included).
+    fn pos(&self) -> usize {
+        self.next - usize::from(self.next_unget)
+    }
+
+    /// nlohmann's `token_string`.
+    fn token_string(&self) -> &'a [u8] {
+        let s: &'a [u8] = self.s;
+        let end = self.pos().min(s.len());
+        &s[self.token_start.min(end)..end]
+    }
+
+    /// nlohmann's line (from 0) and column, as its counters would have them:
+    /// a newline starts a line at column 0, every other read (past the end
+    /// too) adds a column, and taking back a newline goes back a line but
+    /// leaves the column at 0.
+    fn line_column(&self) -> (usize, usize) {
+        let pos = self.pos();
+        let read = &self.s[..pos.min(self.s.len())];
+        let line = read.iter().filter(|&&c| c == b'\n').count();
+        let column = if self.next_unget && self.current == Some(b'\n') {
+            0
         } else {
-            self.column -= 1;
-        }
-        if self.current.is_some() {
-            self.token_string.pop();
-        }
+            pos - read.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)
+        };
+        (line, column)
     }
 
     fn reset(&mut self) {
         self.string.clear();
-        self.token_string.clear();
-        if let Some(c) = self.current {
-            self.token_string.push(c);
-        }
+        // The current character starts the token string (nothing at the
+        // end of the input, which the slice leaves out anyway).
+        self.token_start = self.pos() - 1;
     }
 
     fn fail(&mut self, msg: impl Into<String>) -> Token {
@@ -813,14 +888,8 @@ impl Lexer<'_> {
     }
 
     fn scan(&mut self) -> Token {
-        if self.total == 0 {
-            if self.get() == Some(0xef) {
-                if !(self.get() == Some(0xbb) && self.get() == Some(0xbf)) {
-                    return self.fail("invalid BOM; must be 0xEF 0xBB 0xBF if given");
-                }
-            } else {
-                self.unget();
-            }
+        if self.pos() == 0 && !self.skip_bom() {
+            return self.fail("invalid BOM; must be 0xEF 0xBB 0xBF if given");
         }
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.get() {}
         match self.current {
@@ -840,6 +909,18 @@ impl Lexer<'_> {
         }
     }
 
+    /// Reads past a byte order mark at the start, if there is one; false
+    /// when it is broken.
+    #[cold]
+    fn skip_bom(&mut self) -> bool {
+        if self.get() == Some(0xef) {
+            return self.get() == Some(0xbb) && self.get() == Some(0xbf);
+        }
+        self.unget();
+        true
+    }
+
+    #[inline(never)]
     fn literal(&mut self, text: &[u8], t: Token) -> Token {
         for &c in &text[1..] {
             if self.get() != Some(c) {
@@ -867,11 +948,8 @@ impl Lexer<'_> {
         let rest = self.s.get(self.next..).unwrap_or_default();
         let n = rest.iter().position(|c| !c.is_ascii_digit()).unwrap_or(rest.len());
         if n > 0 {
-            self.token_string.extend_from_slice(&rest[..n]);
             self.current = Some(rest[n - 1]);
             self.next += n;
-            self.total += n;
-            self.column += n;
         }
     }
 
@@ -888,16 +966,28 @@ impl Lexer<'_> {
         }
         let run = &rest[..n];
         self.string.extend_from_slice(run);
-        self.token_string.extend_from_slice(run);
         self.current = Some(run[n - 1]);
         self.next += n;
-        self.total += n;
-        self.column += n;
     }
 
+    #[inline(never)]
     fn scan_string(&mut self) -> Token {
         self.reset();
         self.escaped = false;
+        self.verbatim = None;
+        // Most strings are plain characters up to the closing quote: their
+        // text is the input's, read as that many `get`s would.
+        if !self.next_unget {
+            let start = self.next;
+            let rest = self.s.get(start..).unwrap_or_default();
+            let n = rest.iter().position(|&c| !(0x20..=0x7f).contains(&c) || c == b'"' || c == b'\\');
+            if let Some(n) = n.filter(|&n| rest[n] == b'"') {
+                self.current = Some(b'"');
+                self.next += n + 1;
+                self.verbatim = Some((start, start + n));
+                return Token::Str;
+            }
+        }
         loop {
             self.plain_run();
             let Some(c) = self.get() else { return self.fail("invalid string: missing closing quote") };
@@ -984,6 +1074,7 @@ impl Lexer<'_> {
         }
     }
 
+    #[inline(never)]
     fn scan_number(&mut self) -> Token {
         self.reset();
         let digit = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_digit());
@@ -1034,16 +1125,17 @@ impl Lexer<'_> {
         }
         self.unget();
         // Short integers, the usual case, are read without `parse`.
-        if kind < 2 && self.token_string.len() <= 18 {
-            let (negative, digits) = match self.token_string.split_first() {
+        let text = self.token_string();
+        if kind < 2 && text.len() <= 18 {
+            let (negative, digits) = match text.split_first() {
                 Some((b'-', rest)) => (true, rest),
-                _ => (false, &self.token_string[..]),
+                _ => (false, text),
             };
             let n = digits.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
             self.number = if negative { Number::Integer(-n) } else { Number::Unsigned(n as u64) };
             return Token::Number;
         }
-        let text = std::str::from_utf8(&self.token_string).expect("ASCII");
+        let text = std::str::from_utf8(text).expect("ASCII");
         self.number = match kind {
             0 => match text.parse::<u64>() {
                 Ok(n) => Number::Unsigned(n),
@@ -1058,9 +1150,17 @@ impl Lexer<'_> {
         Token::Number
     }
 
+    /// The text of the last string.
+    fn string(&self) -> &[u8] {
+        match self.verbatim {
+            Some((start, end)) => &self.s[start..end],
+            None => &self.string,
+        }
+    }
+
     fn token_text(&self) -> String {
         let bytes: Vec<u8> = self
-            .token_string
+            .token_string()
             .iter()
             .flat_map(|&c| if c <= 0x1f { format!("<U+{c:04X}>").into_bytes() } else { vec![c] })
             .collect();
@@ -1069,9 +1169,13 @@ impl Lexer<'_> {
 }
 
 /// A container being filled.
+/// A container being filled: where its members start on the parser's
+/// shared stacks of list items and object entries (one pair of vectors for
+/// the whole document, not a vector per container), and for an object the
+/// key of the value being read.
 enum Building {
-    List(Vec<Value>),
-    Object(Vec<(crate::symbol::Symbol, Value)>, crate::symbol::Symbol),
+    List { start: usize },
+    Object { start: usize, key: crate::symbol::Symbol },
 }
 
 fn syntax_error(lx: &Lexer, last: Token, expected: Token, context: &str) -> EvalError {
@@ -1084,12 +1188,42 @@ fn syntax_error(lx: &Lexer, last: Token, expected: Token, context: &str) -> Eval
     if expected != Token::Uninitialized {
         msg.push_str(&format!("; expected {}", token_name(expected)));
     }
+    let (line, column) = lx.line_column();
     EvalError::eval(format!(
-        "[json.exception.parse_error.101] parse error at line {}, column {}: {msg}",
-        lx.line + 1,
-        lx.column
+        "[json.exception.parse_error.101] parse error at line {}, column {column}: {msg}",
+        line + 1
     ))
     .with_frame("while decoding a JSON string", None)
+}
+
+/// Recent short string values, found by their text: a document repeats
+/// many (enumerations, tags, `true`-like words), which then share one
+/// string instead of each taking an allocation. Strings never change, so
+/// sharing cannot show.
+#[derive(Default)]
+struct StringCache {
+    slots: Vec<Option<NixString>>,
+}
+
+impl StringCache {
+    const SIZE: usize = 256;
+    /// Longer strings are rarely repeated, and would cost more to hash.
+    const LONGEST: usize = 16;
+
+    fn get(&mut self, text: &[u8]) -> NixString {
+        if text.len() > Self::LONGEST {
+            return NixString::from(text);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize(Self::SIZE, None);
+        }
+        let hash = text.iter().fold(text.len() as u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+        let slot = &mut self.slots[(hash >> 24) as usize % Self::SIZE];
+        match slot {
+            Some(s) if s.as_bytes() == text => s.clone(),
+            _ => slot.insert(NixString::from(text)).clone(),
+        }
+    }
 }
 
 /// Recent object keys by depth and place in their object: the objects of
@@ -1126,17 +1260,18 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
         next: 0,
         current: None,
         next_unget: false,
-        total: 0,
-        line: 0,
-        column: 0,
-        token_string: Vec::new(),
+        token_start: 0,
         error: String::new(),
         string: Vec::new(),
+        verbatim: None,
         escaped: false,
         number: Number::Unsigned(0),
     };
     let mut stack: Vec<Building> = Vec::new();
+    let mut items: Vec<Value> = Vec::new();
+    let mut entries: Vec<Attr> = Vec::new();
     let mut keys = KeyCache::default();
+    let mut strings = StringCache::default();
     let mut token = lx.scan();
     let mut value: Value;
     'values: loop {
@@ -1145,20 +1280,20 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
             Token::BeginObject => {
                 token = lx.scan();
                 if token == Token::EndObject {
-                    Value::attrs(AttrsBuilder::default().build())
+                    Value::attrs(Attrs::empty())
                 } else {
                     if token != Token::Str {
                         return Err(syntax_error(&lx, token, Token::Str, "object key"));
                     }
                     if lx.escaped {
-                        no_nul(&lx.string)?;
+                        no_nul(lx.string())?;
                     }
-                    let key = keys.intern(state, &lx.string, stack.len(), 0);
+                    let key = keys.intern(state, lx.string(), stack.len(), 0);
                     token = lx.scan();
                     if token != Token::NameSeparator {
                         return Err(syntax_error(&lx, token, Token::NameSeparator, "object separator"));
                     }
-                    stack.push(Building::Object(Vec::new(), key));
+                    stack.push(Building::Object { start: entries.len(), key });
                     token = lx.scan();
                     continue 'values;
                 }
@@ -1168,7 +1303,7 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                 if token == Token::EndArray {
                     Value::list(Vec::new())
                 } else {
-                    stack.push(Building::List(Vec::new()));
+                    stack.push(Building::List { start: items.len() });
                     continue 'values;
                 }
             }
@@ -1196,9 +1331,9 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
             Token::Null => Value::Null,
             Token::Str => {
                 if lx.escaped {
-                    no_nul(&lx.string)?;
+                    no_nul(lx.string())?;
                 }
-                Value::string(lx.string.as_slice())
+                Value::String(strings.get(lx.string()))
             }
             Token::ParseError => return Err(syntax_error(&lx, token, Token::Uninitialized, "value")),
             _ => return Err(syntax_error(&lx, token, Token::LiteralOrValue, "value")),
@@ -1209,7 +1344,8 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
             let depth = stack.len() - usize::from(!stack.is_empty());
             match stack.last_mut() {
                 None => break 'values,
-                Some(Building::List(items)) => {
+                Some(Building::List { start }) => {
+                    let start = *start;
                     items.push(value);
                     token = lx.scan();
                     if token == Token::ValueSeparator {
@@ -1219,11 +1355,12 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                     if token != Token::EndArray {
                         return Err(syntax_error(&lx, token, Token::EndArray, "array"));
                     }
-                    let Some(Building::List(items)) = stack.pop() else { unreachable!() };
-                    value = Value::list(items);
+                    stack.pop();
+                    value = Value::list(items.drain(start..).collect());
                 }
-                Some(Building::Object(entries, key)) => {
-                    entries.push((*key, value));
+                Some(Building::Object { start, key }) => {
+                    let start = *start;
+                    entries.push(Attr { name: *key, value, pos: None });
                     token = lx.scan();
                     if token == Token::ValueSeparator {
                         token = lx.scan();
@@ -1231,9 +1368,9 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                             return Err(syntax_error(&lx, token, Token::Str, "object key"));
                         }
                         if lx.escaped {
-                            no_nul(&lx.string)?;
+                            no_nul(lx.string())?;
                         }
-                        *key = keys.intern(state, &lx.string, depth, entries.len());
+                        *key = keys.intern(state, lx.string(), depth, entries.len() - start);
                         token = lx.scan();
                         if token != Token::NameSeparator {
                             return Err(syntax_error(&lx, token, Token::NameSeparator, "object separator"));
@@ -1244,14 +1381,11 @@ pub fn parse_json(state: &EvalState, s: &[u8]) -> EvalResult<Value> {
                     if token != Token::EndObject {
                         return Err(syntax_error(&lx, token, Token::EndObject, "object"));
                     }
-                    let Some(Building::Object(entries, _)) = stack.pop() else { unreachable!() };
-                    // The last of duplicate keys wins: the builder keeps the
-                    // first of equal names, so give it the entries reversed.
-                    let mut b = AttrsBuilder::with_capacity(entries.len());
-                    for (k, v) in entries.into_iter().rev() {
-                        b.insert(k, v, None);
-                    }
-                    value = Value::attrs(b.build());
+                    stack.pop();
+                    // The last of duplicate keys wins: the set keeps the first
+                    // of equal names, so give it the entries reversed.
+                    entries[start..].reverse();
+                    value = Value::attrs(Attrs::from_unsorted_tail(&mut entries, start));
                 }
             }
         }

@@ -41,6 +41,25 @@ impl Attrs {
         Attrs::from_sorted(attrs)
     }
 
+    /// Builds a set from the attributes of `attrs` from `start` on, in any
+    /// order, taking them from the vector (which keeps the others); on
+    /// duplicate names the first one wins. Sorted where they are: no
+    /// vector of their own.
+    pub fn from_unsorted_tail(attrs: &mut Vec<Attr>, start: usize) -> Attrs {
+        attrs[start..].sort_by_key(|a| a.name);
+        // Keep the first of each name: the kept ones move to the front of
+        // the tail, the others to its end, which is cut off.
+        let mut kept = start;
+        for i in start..attrs.len() {
+            if i == start || attrs[i].name != attrs[kept - 1].name {
+                attrs.swap(kept, i);
+                kept += 1;
+            }
+        }
+        attrs.truncate(kept);
+        Attrs { attrs: ThinRc::from_vec_tail((), attrs, start) }
+    }
+
     /// A set of attributes already sorted by name, without repeats.
     pub fn from_sorted(attrs: Vec<Attr>) -> Attrs {
         debug_assert!(attrs.windows(2).all(|w| w[0].name < w[1].name));
@@ -89,6 +108,11 @@ impl Attrs {
         self.attrs.get_mut().map(|attrs| attrs.iter_mut().map(|a| &mut a.value))
     }
 
+    /// The `i`th attribute in symbol order.
+    pub fn at(&self, i: usize) -> &Attr {
+        &self.slice()[i]
+    }
+
     /// Attributes in symbol order.
     pub fn iter(&self) -> std::slice::Iter<'_, Attr> {
         self.slice().iter()
@@ -125,7 +149,16 @@ impl Attrs {
     pub fn without(&self, names: &[Symbol]) -> Attrs {
         let mut names = names.to_vec();
         names.sort_unstable();
-        Attrs::from_sorted(self.iter().filter(|a| names.binary_search(&a.name).is_err()).cloned().collect())
+        // Both in symbol order: one walk through each.
+        let mut remove = names.iter().peekable();
+        let mut kept = Vec::with_capacity(self.len());
+        for attr in self.iter() {
+            while remove.next_if(|&&n| n < attr.name).is_some() {}
+            if remove.peek() != Some(&&attr.name) {
+                kept.push(attr.clone());
+            }
+        }
+        Attrs::from_sorted(kept)
     }
 }
 

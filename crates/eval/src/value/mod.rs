@@ -290,6 +290,7 @@ impl Value {
 
     /// The value itself, or what its thunk evaluated to; `None` for a thunk
     /// not yet evaluated. This counts as forcing (see [`Thunk::value`]).
+    #[inline]
     pub fn resolved(&self) -> Option<Value> {
         match self {
             Value::Thunk(t) => t.value(),

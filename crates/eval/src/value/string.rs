@@ -32,7 +32,7 @@ pub struct NixString(ThinRc<Header, u8>);
 struct Header {
     context: Option<Box<Box<[StringContextElem]>>>,
     /// The symbol of these bytes, once interned as an attribute name (see
-    /// [`crate::symbol::Interner::intern_cached`]): names taken from the
+    /// [`crate::symbol::Interner::intern_string`]): names taken from the
     /// same string again (`x.${n}`, `listToAttrs`) are not hashed again.
     /// A copy of a header starts afresh.
     symbol: Cell<u64>,
@@ -48,6 +48,20 @@ impl NixString {
     pub fn with_one_context(bytes: impl AsRef<[u8]>, elem: StringContextElem) -> NixString {
         let context = Some(Box::new(Box::from([elem])));
         NixString(ThinRc::from_slice(Header { context, symbol: Cell::new(0) }, bytes.as_ref()))
+    }
+
+    /// The strings one after another, with all their contexts: one
+    /// allocation of the result's size, no buffer in between.
+    pub fn concat<'a>(parts: impl Iterator<Item = &'a NixString> + Clone) -> NixString {
+        let len = parts.clone().map(|s| s.as_bytes().len()).sum();
+        let context = if parts.clone().any(|s| s.has_context()) {
+            let all: StringContext = parts.clone().flat_map(|s| s.context().unwrap_or_default()).cloned().collect();
+            Some(Box::new(all.into_iter().collect()))
+        } else {
+            None
+        };
+        let header = Header { context, symbol: Cell::new(0) };
+        NixString(ThinRc::from_parts(header, len, parts.map(|s| s.as_bytes())))
     }
 
     pub fn as_bytes(&self) -> &[u8] {

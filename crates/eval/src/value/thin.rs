@@ -66,14 +66,19 @@ impl<H, T> ThinRc<H, T> {
 
     /// Takes the items of a vector.
     pub fn from_vec(header: H, mut items: Vec<T>) -> ThinRc<H, T> {
-        let len = items.len();
+        Self::from_vec_tail(header, &mut items, 0)
+    }
+
+    /// Takes the items of a vector from `start` on; it keeps the others.
+    pub fn from_vec_tail(header: H, items: &mut Vec<T>, start: usize) -> ThinRc<H, T> {
+        let len = items[start..].len();
         // SAFETY: all `len` items are moved in before the handle is
-        // returned; the vector forgets them (its length is set to zero) and
-        // frees only its buffer.
+        // returned; the vector forgets them (its length is cut to `start`),
+        // so each is dropped once, by the new owner.
         unsafe {
             let (rc, dst) = Self::allocate(header, len);
-            ptr::copy_nonoverlapping(items.as_ptr(), dst, len);
-            items.set_len(0);
+            ptr::copy_nonoverlapping(items.as_ptr().add(start), dst, len);
+            items.set_len(start);
             rc
         }
     }
@@ -125,6 +130,29 @@ impl<H, T: Copy> ThinRc<H, T> {
         unsafe {
             let (rc, dst) = Self::allocate(header, items.len());
             ptr::copy_nonoverlapping(items.as_ptr(), dst, items.len());
+            rc
+        }
+    }
+}
+
+impl<H> ThinRc<H, u8> {
+    /// The bytes of `parts`, one after another: `len` of them, which is
+    /// what the parts add up to (should they not, the bytes are cut at
+    /// `len` or filled up with zeros: never left unwritten).
+    pub fn from_parts<'a>(header: H, len: usize, parts: impl Iterator<Item = &'a [u8]>) -> ThinRc<H, u8> {
+        // SAFETY: `at` never passes `len`, so each copy stays inside the
+        // `len` bytes allocated; whatever the parts leave unwritten is
+        // zeroed, so all `len` are written before the handle is returned.
+        unsafe {
+            let (rc, dst) = Self::allocate(header, len);
+            let mut at = 0;
+            for part in parts {
+                let n = part.len().min(len - at);
+                ptr::copy_nonoverlapping(part.as_ptr(), dst.add(at), n);
+                at += n;
+            }
+            debug_assert_eq!(at, len, "the parts add up to the length");
+            ptr::write_bytes(dst.add(at), 0, len - at);
             rc
         }
     }

@@ -350,11 +350,23 @@ pub async fn equal_or_identical(co: &Co, a: Value, b: Value) -> EvalResult<bool>
 }
 
 /// What is left to compare: two values, or the elements of two lists of
-/// the same length from an index on (so that comparing long lists takes
-/// no memory per element).
+/// the same length, or the values of two sets with the same names, from
+/// an index on (so that comparing long lists and large sets takes no
+/// memory per element). Only containers with an element left are kept.
 enum EqWork {
     Values(Value, Value, bool),
     Lists(Gc<List>, Gc<List>, usize),
+    Attrs(Attrs, Attrs, usize),
+}
+
+/// The values of two sets, to compare pair by pair once their names
+/// are known to be the same; `None` when they differ. (Names are compared
+/// first, as CppNix does, and comparing them evaluates nothing.)
+fn same_names(x: &Attrs, y: &Attrs) -> Option<Option<EqWork>> {
+    if x.len() != y.len() || x.iter().zip(y.iter()).any(|(p, q)| p.name != q.name) {
+        return None;
+    }
+    Some((!x.is_empty()).then(|| EqWork::Attrs(x.clone(), y.clone(), 0)))
 }
 
 async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> EvalResult<bool> {
@@ -390,14 +402,9 @@ async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> 
                         continue;
                     }
                 }
-                if x.len() != y.len() {
-                    return Ok(false);
-                }
-                for (p, q) in x.iter().zip(y.iter()).rev() {
-                    if p.name != q.name {
-                        return Ok(false);
-                    }
-                    work.push(EqWork::Values(p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
+                match same_names(x, y) {
+                    None => return Ok(false),
+                    Some(values) => work.extend(values),
                 }
             }
             _ => unreachable!("equal_sync decides everything else"),
@@ -407,39 +414,50 @@ async fn equal_maybe_identical(co: &Co, a: Value, b: Value, identical: bool) -> 
 
 /// Works through `work` as [`equal_maybe_identical`] does, as long as the
 /// values are known: the result when decided, or `None` with the pair that
-/// needs evaluating on top of `work` (nothing evaluated was skipped, so the
-/// order of forcing stays the same).
+/// needs evaluating next on top of `work` (nothing evaluated was skipped,
+/// so the order of forcing stays the same). Elements of lists and sets are
+/// compared where they are, not copied onto `work` first.
 fn equal_known(state: &EvalState, work: &mut Vec<EqWork>) -> Option<bool> {
-    while let Some(top) = work.last() {
+    loop {
+        let Some(top) = work.last_mut() else { return Some(true) };
+        // The next pair, both sides evaluated; it leaves `work` (a
+        // container's index moves past it) only once both are known.
         let (a, b, identical) = match top {
-            EqWork::Values(a, b, identical) => (a, b, identical),
-            EqWork::Lists(..) => {
-                // The next pair of elements goes on top.
-                let Some(next) = work.pop() else { unreachable!() };
-                let (p, q, identical) = next_pair(next, work);
-                work.push(EqWork::Values(p, q, identical));
-                continue;
+            EqWork::Values(a, b, identical) => {
+                let pair = (a.resolved()?, b.resolved()?, *identical);
+                work.pop();
+                pair
+            }
+            EqWork::Lists(x, y, i) => {
+                let (p, q) = (&x.0[*i], &y.0[*i]);
+                let pair = (p.resolved()?, q.resolved()?, p.ptr_eq(q));
+                *i += 1;
+                if *i == x.0.len() {
+                    work.pop();
+                }
+                pair
+            }
+            EqWork::Attrs(x, y, i) => {
+                let (p, q) = (&x.at(*i).value, &y.at(*i).value);
+                let pair = (p.resolved()?, q.resolved()?, p.ptr_eq(q));
+                *i += 1;
+                if *i == x.len() {
+                    work.pop();
+                }
+                pair
             }
         };
-        let a = a.resolved()?;
-        let b = b.resolved()?;
-        let identical = *identical;
         if identical {
-            work.pop();
             continue;
         }
         if let Some(eq) = equal_sync(&a, &b) {
             if !eq {
                 return Some(false);
             }
-            work.pop();
             continue;
         }
         match (&a, &b) {
-            (Value::List(x), Value::List(y)) => {
-                work.pop();
-                work.push(EqWork::Lists(x.clone(), y.clone(), 0));
-            }
+            (Value::List(x), Value::List(y)) => work.push(EqWork::Lists(x.clone(), y.clone(), 0)),
             (Value::Attrs(x), Value::Attrs(y)) => {
                 // `is_derivation` of both, when their `type`s are known.
                 let is_drv = |set: &Attrs| -> Option<bool> {
@@ -451,29 +469,25 @@ fn equal_known(state: &EvalState, work: &mut Vec<EqWork>) -> Option<bool> {
                         None => Some(false),
                     }
                 };
-                if is_drv(x)? && is_drv(y)? {
-                    // Rare: left to the general path.
+                let known = is_drv(x).and_then(|x_drv| if x_drv { is_drv(y).map(|y_drv| !y_drv) } else { Some(true) });
+                if known != Some(true) {
+                    // Derivations (rare), or a `type` still to evaluate:
+                    // left to the general path, the pair on top.
+                    work.push(EqWork::Values(a, b, false));
                     return None;
                 }
-                work.pop();
-                if x.len() != y.len() {
-                    return Some(false);
-                }
-                for (p, q) in x.iter().zip(y.iter()).rev() {
-                    if p.name != q.name {
-                        return Some(false);
-                    }
-                    work.push(EqWork::Values(p.value.clone(), q.value.clone(), p.value.ptr_eq(&q.value)));
+                match same_names(x, y) {
+                    None => return Some(false),
+                    Some(values) => work.extend(values),
                 }
             }
             _ => unreachable!("equal_sync decides everything else"),
         }
     }
-    Some(true)
 }
 
-/// The pair of values `next` stands for; the rest of a list's elements
-/// stay in `work`.
+/// The pair of values `next` stands for; the rest of a container's
+/// elements stay in `work`.
 fn next_pair(next: EqWork, work: &mut Vec<EqWork>) -> (Value, Value, bool) {
     match next {
         EqWork::Values(a, b, identical) => (a, b, identical),
@@ -481,6 +495,14 @@ fn next_pair(next: EqWork, work: &mut Vec<EqWork>) -> (Value, Value, bool) {
             let (p, q) = (x.0[i].clone(), y.0[i].clone());
             if i + 1 < x.0.len() {
                 work.push(EqWork::Lists(x, y, i + 1));
+            }
+            let identical = p.ptr_eq(&q);
+            (p, q, identical)
+        }
+        EqWork::Attrs(x, y, i) => {
+            let (p, q) = (x.at(i).value.clone(), y.at(i).value.clone());
+            if i + 1 < x.len() {
+                work.push(EqWork::Attrs(x, y, i + 1));
             }
             let identical = p.ptr_eq(&q);
             (p, q, identical)
@@ -518,24 +540,14 @@ pub(super) fn interpolate_sync(state: &EvalState, parts: &[Value], shape: &Inter
             return None;
         }
     }
-    // Strings only (the usual case): one allocation of the exact size, no
-    // copies of the parts.
+    // Strings only (the usual case): written straight into the result,
+    // one allocation of its size.
     if parts.iter().all(|p| matches!(p, Value::String(_))) {
-        let strings = || {
-            parts.iter().map(|p| match p {
-                Value::String(s) => s,
-                _ => unreachable!("all strings"),
-            })
-        };
-        let mut bytes = Vec::with_capacity(strings().map(|s| s.as_bytes().len()).sum());
-        let mut context = StringContext::new();
-        for s in strings() {
-            bytes.extend_from_slice(s.as_bytes());
-            if let Some(c) = s.context() {
-                context.extend(c.iter().cloned());
-            }
-        }
-        return Some(Ok(Value::string(NixString::new(bytes, Some(context)))));
+        let strings = parts.iter().map(|p| match p {
+            Value::String(s) => s,
+            _ => unreachable!("all strings"),
+        });
+        return Some(Ok(Value::String(NixString::concat(strings))));
     }
     let mut bytes = Vec::new();
     let mut context = StringContext::new();
