@@ -83,17 +83,35 @@ impl IntText {
     }
 }
 
+/// "00", "01", ... "99": the two digits of each number below 100.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut pairs = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
+
 pub(crate) fn int_text(i: i64) -> IntText {
     let mut buf = [0u8; 20];
     let mut at = buf.len();
     let mut n = i.unsigned_abs();
-    loop {
+    // Two digits a step (half the divisions), then the last one if odd.
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
         at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        buf[at] = b'0' + n as u8;
     }
     if i < 0 {
         at -= 1;
@@ -212,4 +230,23 @@ pub async fn coerce_to_path_in(co: &Co, v: Value, frame: &str) -> EvalResult<Nix
         return Err(e.with_frame(frame, None));
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::int_text;
+
+    #[test]
+    fn int_text_writes_decimal_as_rust_does() {
+        let mut cases = vec![0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 12345, i64::MAX, i64::MIN, i64::MIN + 1];
+        let mut n = 1i64;
+        while let Some(next) = n.checked_mul(7) {
+            cases.extend([next, next - 1, -next, 1 - next]);
+            n = next;
+        }
+        cases.extend(cases.clone().iter().map(|c| c.wrapping_neg()));
+        for i in cases {
+            assert_eq!(int_text(i).as_slice(), i.to_string().as_bytes(), "{i}");
+        }
+    }
 }
