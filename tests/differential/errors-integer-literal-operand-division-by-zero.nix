@@ -1,0 +1,2 @@
+# Division by a literal zero.
+(x: x / 0) 5

@@ -1,0 +1,2 @@
+# A string plus an integer literal.
+(x: x + 1) "a"
