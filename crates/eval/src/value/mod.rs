@@ -247,19 +247,32 @@ impl Thunk {
     #[inline(always)]
     pub fn value(&self) -> Option<Value> {
         // SAFETY: only matches and clones.
-        let (v, eager) = unsafe {
+        let done = unsafe {
             self.inspect(|s| match s {
-                ThunkState::Done(v) => Some((v.clone(), false)),
-                ThunkState::Eager(v) => Some((v.clone(), true)),
+                ThunkState::Done(v) => Some(v.clone()),
+                _ => None,
+            })
+        };
+        // (Tested apart: a value paired with a flag was laid out in
+        // overlapping pieces and read back whole, which stalls.)
+        match done {
+            Some(v) => Some(v),
+            None => self.eager_value(),
+        }
+    }
+
+    /// [`Thunk::value`] of a thunk in state `Eager`, which becomes `Done`.
+    fn eager_value(&self) -> Option<Value> {
+        // SAFETY: only matches and clones.
+        let v = unsafe {
+            self.inspect(|s| match s {
+                ThunkState::Eager(v) => Some(v.clone()),
                 _ => None,
             })
         }?;
-        if eager {
-            // Eager values are numbers or Booleans: the old state is
-            // forgotten rather than dropped (nothing to drop, but the call
-            // would be made).
-            std::mem::forget(self.replace(ThunkState::Done(v.clone())));
-        }
+        // Eager values are numbers or Booleans: the old state is forgotten
+        // rather than dropped (nothing to drop, but the call would be made).
+        std::mem::forget(self.replace(ThunkState::Done(v.clone())));
         Some(v)
     }
 
