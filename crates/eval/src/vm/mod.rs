@@ -319,6 +319,7 @@ impl Vm {
         self.poll_native()
     }
 
+    #[inline(always)]
     pub(crate) fn begin_force(&mut self, value: Value) -> Started {
         self.begin_force_at(value, None)
     }
