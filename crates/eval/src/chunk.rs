@@ -162,13 +162,11 @@ pub enum Op {
     /// against `lambdas`-level info and fill the environment's slots.
     Formals,
     /// Push the value of `eager[i]` if its operands already allow it, or
-    /// else a thunk of its chunk (see [`EagerThunk`]).
-    EagerThunk(u32),
-    /// `EagerThunk` in the body of a function without an environment of
-    /// its own: a thunk made when the value is not known at once gets the
+    /// else a thunk of its chunk (see [`EagerThunk`]). In the body of a
+    /// function without an environment of its own, that thunk gets the
     /// environments the arguments would have had, holding copies of them
     /// (bindings never change, so a copy is as good as the original).
-    EagerThunkArg(u32),
+    EagerThunk(u32),
     /// `op` with an integer literal as its right operand, which is not
     /// pushed: an integer on top is worked on in place; anything else goes
     /// the general way, as `Const` and the operation would.

@@ -251,19 +251,7 @@ impl Compiler<'_, '_> {
     /// The parts of `lhs op rhs` when it may be computed at once (see
     /// [`EagerThunk`]): a numeric operator on variables and number literals.
     fn eager_parts(&self, op: BinaryOp, lhs: ExprId, rhs: ExprId) -> Option<(EagerOp, Operand, Operand)> {
-        let op = match op {
-            BinaryOp::Add => EagerOp::Add,
-            BinaryOp::Sub => EagerOp::Sub,
-            BinaryOp::Mul => EagerOp::Mul,
-            BinaryOp::Div => EagerOp::Div,
-            BinaryOp::Lt => EagerOp::Lt,
-            BinaryOp::Le => EagerOp::Le,
-            BinaryOp::Gt => EagerOp::Gt,
-            BinaryOp::Ge => EagerOp::Ge,
-            BinaryOp::Eq => EagerOp::Eq,
-            BinaryOp::Neq => EagerOp::Neq,
-            _ => return None,
-        };
+        let op = numeric_op(op)?;
         let operand = |id: ExprId| match self.hir().expr(id) {
             Expr::Int(n) => Some(Operand::Int(*n)),
             Expr::Float(f) => Some(Operand::Float(*f)),
@@ -535,7 +523,7 @@ impl Compiler<'_, '_> {
                 match (op, literal) {
                     (BinaryOp::Eq | BinaryOp::Neq, Some(rhs)) => {
                         self.at(range);
-                        let op = if op == BinaryOp::Eq { EagerOp::Eq } else { EagerOp::Neq };
+                        let op = numeric_op(op).expect("== and != are numeric operations");
                         self.emit(Op::IntRhs { op, rhs });
                     }
                     _ => {
@@ -588,16 +576,7 @@ impl Compiler<'_, '_> {
                             c.strict(rhs);
                         }
                         c.at(range);
-                        let op = match op {
-                            BinaryOp::Sub => EagerOp::Sub,
-                            BinaryOp::Mul => EagerOp::Mul,
-                            BinaryOp::Div => EagerOp::Div,
-                            BinaryOp::Lt => EagerOp::Lt,
-                            BinaryOp::Le => EagerOp::Le,
-                            BinaryOp::Gt => EagerOp::Gt,
-                            BinaryOp::Ge => EagerOp::Ge,
-                            _ => unreachable!(),
-                        };
+                        let op = numeric_op(op).expect("the builtin-call operators are numeric operations");
                         c.emit(match literal {
                             Some(rhs) => Op::IntRhs { op, rhs },
                             None => op.instruction(),
@@ -829,7 +808,7 @@ impl Compiler<'_, '_> {
     fn lambda(&mut self, l: &hir::Lambda, range: TextRange) {
         let formal_count = l.formals.as_ref().map_or(0, |f| f.entries.len());
         let mut defaults = Vec::new();
-        let body = self.sub_chunk(|c| {
+        let mut body = self.sub_chunk(|c| {
             if l.formals.is_some() {
                 // Three instructions, which the VM's unwinding knows
                 // (`FORMALS_PROLOGUE_END`).
@@ -871,7 +850,6 @@ impl Compiler<'_, '_> {
             [Op::Closure(i), Op::Return] if formals.is_none() => Some(i),
             _ => None,
         };
-        let mut body = body;
         let stack_env = formals.is_none() && returns_lambda.is_none() && keep_argument_on_stack(&mut body);
         // Numeric operations on the argument (and their thunks' code, if
         // they are made) force it too.
@@ -945,6 +923,24 @@ pub fn canon_path(path: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The operation of a numeric operator, as [`EagerThunk`]s and
+/// [`Op::IntRhs`] name it.
+fn numeric_op(op: BinaryOp) -> Option<EagerOp> {
+    Some(match op {
+        BinaryOp::Add => EagerOp::Add,
+        BinaryOp::Sub => EagerOp::Sub,
+        BinaryOp::Mul => EagerOp::Mul,
+        BinaryOp::Div => EagerOp::Div,
+        BinaryOp::Lt => EagerOp::Lt,
+        BinaryOp::Le => EagerOp::Le,
+        BinaryOp::Gt => EagerOp::Gt,
+        BinaryOp::Ge => EagerOp::Ge,
+        BinaryOp::Eq => EagerOp::Eq,
+        BinaryOp::Neq => EagerOp::Neq,
+        _ => return None,
+    })
+}
+
 /// Turns the body of a function `x: ...` that never captures its
 /// environment into code that reads the argument from the value stack
 /// ([`LambdaInfo::stack_env`]), sparing each call an environment. Returns
@@ -954,8 +950,8 @@ pub fn canon_path(path: &[u8]) -> Vec<u8> {
 /// reference to the environment: a thunk, a function, a `let` or `with`
 /// environment inside it. A numeric operation that may be computed at once
 /// ([`Op::EagerThunk`]) captures only when it cannot be; it then gets
-/// environments of its own (`EagerThunkArg`), and its thunk's code keeps
-/// the levels it was compiled with.
+/// environments of its own, holding copies of the arguments, and its
+/// thunk's code keeps the levels it was compiled with.
 fn keep_argument_on_stack(body: &mut Chunk) -> bool {
     let captures = body.code.iter().any(|op| match op {
         Op::Thunk(_)
@@ -1000,7 +996,6 @@ fn move_environment_to_stack(body: &mut Chunk) {
             Op::LocalForce { level, slot } => Op::LocalForce { level: outer(level), slot },
             // A function's environment is never a `with`'s.
             Op::With { level, name } => Op::With { level: level.saturating_sub(1), name },
-            Op::EagerThunk(i) => Op::EagerThunkArg(i),
             op => op,
         };
     }

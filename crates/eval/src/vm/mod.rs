@@ -371,11 +371,7 @@ impl Vm {
                 thunk.set(ThunkState::Failed(e));
                 Some(Err(error))
             }
-            ThunkState::Suspended { chunk, env } => {
-                let (base, thunk_env) = (self.stack.len(), env.clone());
-                push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Thunk(thunk, thunk_env) });
-                None
-            }
+            ThunkState::Suspended { .. } => unreachable!("begin_force_at runs suspended thunks"),
             ThunkState::Apply { func, arg } => {
                 let (f, a) = (func.clone(), arg.clone());
                 push_frame!(self, Frame::Thunk { thunk, original: ThunkState::Apply { func: f, arg: a } });
@@ -667,18 +663,24 @@ impl Vm {
                     return Err(self.unwind_code(e, pc - 1));
                 }};
             }
+            // Before the frames pushed above ours run: where we are.
+            macro_rules! save_place {
+                () => {
+                    if let Frame::Code { ip, env: e, .. } = &mut self.frames[depth - 1] {
+                        *ip = pc;
+                        if !Gc::ptr_eq(e, &env) {
+                            *e = env.clone();
+                        }
+                    }
+                };
+            }
             // After starting a force or a call: a value for us at once, or frames
             // above ours (then we save our place and run them).
             macro_rules! started {
                 ($s:expr) => {{
                     let s: Started = $s;
                     if self.frames.len() != depth {
-                        if let Frame::Code { ip, env: e, .. } = &mut self.frames[depth - 1] {
-                            *ip = pc;
-                            if !Gc::ptr_eq(e, &env) {
-                                *e = env.clone();
-                            }
-                        }
+                        save_place!();
                         match s {
                             None => continue 'frames,
                             Some(r) => return Ok(Some(r)),
@@ -730,19 +732,15 @@ impl Vm {
                         Op::Thunk(i) => self.stack.push(suspended(&chunk, i, &env)),
                         Op::EagerThunk(i) => {
                             let e = &chunk.eager[i as usize];
-                            let v = match eager::value(&env, &[], e) {
-                                Some(v) => eager::eager_value(e, v, &self.stack),
-                                None => suspended(&chunk, e.thunk, &env),
-                            };
-                            self.stack.push(v);
-                        }
-                        Op::EagerThunkArg(i) => {
-                            let e = &chunk.eager[i as usize];
+                            // The arguments a function without an
+                            // environment keeps on the stack (none elsewhere).
                             let args = &self.stack[base..base + chunk.stack_args as usize];
                             let v = match eager::value(&env, args, e) {
                                 Some(v) => eager::eager_value(e, v, &self.stack),
+                                // The thunk gets the environments the
+                                // arguments would have had.
+                                None if args.is_empty() => suspended(&chunk, e.thunk, &env),
                                 None => {
-                                    // The environments the arguments would have had.
                                     let env =
                                         args.iter().fold(env.clone(), |env, arg| Env::for_call(env, 1, arg.clone()));
                                     suspended(&chunk, e.thunk, &env)
@@ -788,12 +786,7 @@ impl Vm {
                                 if c.lambda.returns_lambda.is_none() && !self.too_deep() {
                                     self.push_call(&c.lambda, &c.env, arg, Some(pos));
                                     drop(func);
-                                    if let Frame::Code { ip, env: e, .. } = &mut self.frames[depth - 1] {
-                                        *ip = pc;
-                                        if !Gc::ptr_eq(e, &env) {
-                                            *e = env.clone();
-                                        }
-                                    }
+                                    save_place!();
                                     continue 'frames;
                                 }
                             }
