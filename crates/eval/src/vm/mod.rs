@@ -519,18 +519,24 @@ impl Vm {
                 push_frame!(self, Frame::StrictArgs { op, args, next: 0, pos });
                 self.strict_args_step()
             }
-            Impl::Native(f) => {
+            Impl::Native(_) => {
                 if let Some(fast) = op.fast {
                     if let Some(result) = fast(&self.state, &args) {
                         let result = result.map_err(|e| failed(e, &[]));
                         return self.forced(result);
                     }
                 }
-                let future = f(self.co.clone(), args);
-                push_frame!(self, Frame::Native { future, builtin: Some((op, pos)) });
-                self.poll_native()
+                self.invoke_future(op, args, pos)
             }
         }
+    }
+
+    /// Runs a native builtin's future (its fast path, if any, declined).
+    fn invoke_future(&mut self, op: &'static PrimOp, args: Vec<Value>, pos: Option<Pos>) -> Started {
+        let Impl::Native(f) = op.imp else { unreachable!("only natives have futures") };
+        let future = f(self.co.clone(), args);
+        push_frame!(self, Frame::Native { future, builtin: Some((op, pos)) });
+        self.poll_native()
     }
 
     /// The builtin waiting in the [`Frame::StrictArgs`] on top: forces its
@@ -804,6 +810,21 @@ impl Vm {
                                     let result = f(&self.state, args).map_err(|e| builtin_failed(op, e, args, pos));
                                     self.stack.truncate(start);
                                     self.forced(result)
+                                }
+                                // So is a native's fast path, tried before
+                                // the arguments move into a vector.
+                                Impl::Native(_) if op.fast.is_some() => {
+                                    let fast = op.fast.expect("checked");
+                                    match fast(&self.state, &self.stack[start..]) {
+                                        Some(result) => {
+                                            self.stack.truncate(start);
+                                            self.forced(result.map_err(|e| builtin_failed(op, e, &[], pos)))
+                                        }
+                                        None => {
+                                            let args = self.take_top(call.argc as usize);
+                                            self.invoke_future(op, args, pos)
+                                        }
+                                    }
                                 }
                                 _ => {
                                     let args = self.take_top(call.argc as usize);
@@ -1243,9 +1264,10 @@ impl Vm {
                         }
                         Op::Plus(i) => {
                             int_fast_path!();
-                            let b = self.stack.pop().expect("operand");
-                            let a = self.stack.pop().expect("operand");
-                            if matches!(a, Value::Int(_) | Value::Float(_) | Value::Path(_)) {
+                            let len = self.stack.len();
+                            if matches!(self.stack[len - 2], Value::Int(_) | Value::Float(_) | Value::Path(_)) {
+                                let b = self.stack.pop().expect("operand");
+                                let a = self.stack.pop().expect("operand");
                                 let positions = &chunk.interpolations[i as usize].positions;
                                 match ops::arithmetic(&self.state, Op::Add, a, b, [positions[0], positions[1]]) {
                                     Ok(v) => self.stack.push(v),
@@ -1253,13 +1275,11 @@ impl Vm {
                                 }
                                 continue 'ops;
                             }
-                            let r = self.concatenate(vec![a, b], &chunk, i);
+                            let r = self.concatenate(&chunk, i);
                             started!(r);
                         }
                         Op::Interpolate(i) => {
-                            let parts = chunk.interpolations[i as usize].positions.len();
-                            let values = self.take_top(parts);
-                            let r = self.concatenate(values, &chunk, i);
+                            let r = self.concatenate(&chunk, i);
                             started!(r);
                         }
                         Op::Path(i) => {
@@ -1297,12 +1317,19 @@ impl Vm {
         }
     }
 
-    /// `values` concatenated as `chunk.interpolations[shape]` says: at once
-    /// when they are strings already, else by a routine that coerces them.
-    fn concatenate(&mut self, values: Vec<Value>, chunk: &Gc<Chunk>, shape: u32) -> Started {
-        match ops::interpolate_sync(&self.state, &values, &chunk.interpolations[shape as usize]) {
-            Some(result) => Some(result),
+    /// The parts on top of the stack concatenated as
+    /// `chunk.interpolations[shape]` says: where they are when they are
+    /// strings already, else by a routine that coerces them.
+    fn concatenate(&mut self, chunk: &Gc<Chunk>, shape: u32) -> Started {
+        let interpolation = &chunk.interpolations[shape as usize];
+        let start = self.stack.len() - interpolation.positions.len();
+        match ops::interpolate_sync(&self.state, &self.stack[start..], interpolation) {
+            Some(result) => {
+                self.stack.truncate(start);
+                Some(result)
+            }
             None => {
+                let values = self.stack.split_off(start);
                 let chunk = chunk.clone();
                 self.spawn(move |co| Box::pin(ops::interpolate(co, values, chunk, shape)))
             }
