@@ -129,35 +129,55 @@ const PAIR: &str = "in a {name=...; value=...;} pair";
 fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let list = args::force_list(&co, &a[0], "while evaluating the argument passed to builtins.listToAttrs").await?;
-        // All names first, then the values of the first pair of each name.
-        // (CppNix looks the values up in name order; which pair lacks one
-        // cannot show, the error being the same for all.)
-        let mut pairs = Vec::with_capacity(list.0.len());
-        for item in &list.0 {
-            // Sets and names already evaluated are taken as they are.
-            let set = match item.resolved() {
-                Some(Value::Attrs(set)) => set,
-                _ => {
-                    let frame = "while evaluating an element of the list passed to builtins.listToAttrs";
-                    args::force_attrs(&co, item, frame).await?
-                }
-            };
-            let Some(name) = set.get_attr(co.state.sym.name) else {
-                return Err(missing(&co.state, co.state.sym.name, PAIR));
-            };
-            let name = match name.value.resolved() {
-                Some(Value::String(s)) if !s.has_context() => s,
-                _ => {
-                    let frame =
-                        "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs";
-                    args::force_string_no_ctx_at(&co, &name.value, frame, name.pos).await?
-                }
-            };
-            pairs.push((co.state.intern_string(&name), set));
-        }
-        // The pairs by symbol, then by place in the list (the first of a
-        // name wins): the set's own order, reached without sorting when
-        // the names are new ones interned in list order.
+        // The VM walks the list (see `ListToAttrs`): forcing an element or
+        // a name then costs no suspension of this builtin.
+        co.list_to_attrs(list).await
+    })
+}
+
+/// How `listToAttrs` takes its list apart, one element at a time: the VM
+/// forces what is not yet evaluated (in CppNix's order: an element, then
+/// its name) and calls these on the results.
+pub(crate) mod pairs {
+    use super::{args, missing, PAIR};
+    use crate::error::{EvalError, EvalResult};
+    use crate::source::Pos;
+    use crate::state::EvalState;
+    use crate::symbol::Symbol;
+    use crate::value::{Attr, Attrs, Value};
+
+    /// The frame of errors in a `name`, which is located at its definition.
+    pub const NAME_FRAME: &str =
+        "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs";
+
+    /// An element, forced: its set and the `name` attribute's value and
+    /// position.
+    pub fn element(state: &EvalState, item: &Value) -> EvalResult<(Attrs, Value, Option<Pos>)> {
+        let frame = "while evaluating an element of the list passed to builtins.listToAttrs";
+        let set = args::attrs(state, item).map_err(|e| e.with_frame(frame, None))?;
+        let Some(name) = set.get_attr(state.sym.name) else {
+            return Err(missing(state, state.sym.name, PAIR));
+        };
+        Ok((set.clone(), name.value.clone(), name.pos))
+    }
+
+    /// A `name`, forced, as a symbol.
+    pub fn name(state: &EvalState, name: Value, pos: Option<Pos>) -> EvalResult<Symbol> {
+        let s = match name {
+            Value::String(s) if !s.has_context() => s,
+            other => args::string_no_ctx_at(state, other, NAME_FRAME, pos)?,
+        };
+        Ok(state.intern_string(&s))
+    }
+
+    /// The set of the pairs (named, in list order): the first of a name
+    /// wins. All names come first, then the values: CppNix looks the
+    /// values up in name order; which pair lacks one cannot show, the
+    /// error being the same for all.
+    pub fn finish(state: &EvalState, pairs: &[(Symbol, Attrs)]) -> Result<Value, EvalError> {
+        // By symbol, then by place in the list: the set's own order,
+        // reached without sorting when the names are new ones interned in
+        // list order.
         let mut order: Vec<u64> =
             pairs.iter().enumerate().map(|(i, (sym, _))| (u64::from(sym.index()) << 32) | i as u64).collect();
         if !order.is_sorted() {
@@ -171,13 +191,13 @@ fn list_to_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
                 continue;
             }
             prev = Some(*sym);
-            let Some(value) = set.get_attr(co.state.sym.value) else {
-                return Err(missing(&co.state, co.state.sym.value, PAIR));
+            let Some(value) = set.get_attr(state.sym.value) else {
+                return Err(missing(state, state.sym.value, PAIR));
             };
             attrs.push(Attr { name: *sym, value: value.value.clone(), pos: value.pos });
         }
         Ok(Value::attrs(Attrs::from_sorted(attrs)))
-    })
+    }
 }
 
 fn map_attrs(co: Co, a: Vec<Value>) -> NativeFuture {

@@ -3,7 +3,7 @@
 
 mod archive;
 mod arg_context;
-mod attrs;
+pub(crate) mod attrs;
 mod closure;
 mod context;
 mod control;
@@ -329,11 +329,16 @@ pub(crate) mod args {
     /// both located there.
     pub async fn force_string_no_ctx_at(co: &Co, v: &Value, frame: &str, pos: Option<Pos>) -> EvalResult<NixString> {
         let v = co.force(v.clone()).await.map_err(|e| e.with_frame(frame, pos))?;
+        string_no_ctx_at(&co.state, v, frame, pos)
+    }
+
+    /// What [`force_string_no_ctx_at`] makes of the value once forced.
+    pub fn string_no_ctx_at(state: &EvalState, v: Value, frame: &str, pos: Option<Pos>) -> EvalResult<NixString> {
         match v {
-            Value::String(s) => super::json::string_no_context(&co.state, &Value::String(s), frame).inspect_err(|e| {
+            Value::String(s) => super::json::string_no_context(state, &Value::String(s), frame).inspect_err(|e| {
                 e.trace.edit_last(|f| f.pos = pos);
             }),
-            other => Err(type_error(&co.state, "a string", &other).at_opt(pos).with_frame(frame, pos)),
+            other => Err(type_error(state, "a string", &other).at_opt(pos).with_frame(frame, pos)),
         }
     }
 }

@@ -36,6 +36,9 @@ pub enum Request {
     /// answer a Boolean, as `filter`, `any` and `all` do: the VM runs the
     /// loop in a frame of its own.
     Each(Value, Gc<List>, Each),
+    /// `builtins.listToAttrs` of the list: the VM walks it in a frame of
+    /// its own, forcing elements and names as it goes.
+    ListToAttrs(Gc<List>),
 }
 
 /// What [`Request::Each`] makes of the answers.
@@ -121,6 +124,11 @@ impl Co {
     /// `func` (forced) applied to each element of `list` (see [`Each`]).
     pub fn each(&self, func: Value, list: Gc<List>, each: Each) -> Ask<'_> {
         Ask::new(self, Request::Each(func, list, each))
+    }
+
+    /// `builtins.listToAttrs list` (see [`Request::ListToAttrs`]).
+    pub fn list_to_attrs(&self, list: Gc<List>) -> Ask<'_> {
+        Ask::new(self, Request::ListToAttrs(list))
     }
 
     pub(crate) fn take_request(&self) -> Option<Request> {

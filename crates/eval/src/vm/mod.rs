@@ -20,6 +20,7 @@ use crate::chunk::{Chunk, LambdaInfo, Op};
 use crate::error::{ErrorKind, EvalError, EvalResult, TraceFrame};
 use crate::source::Pos;
 use crate::state::EvalState;
+use crate::symbol::Symbol;
 use crate::value::{Attr, Attrs, Closure, Env, Gc, List, PrimOpApp, Thunk, ThunkState, Value};
 
 pub use co::{Co, Each, NativeFuture, Request};
@@ -69,6 +70,11 @@ enum Frame {
     /// for `list[next - 1]`; `kept` collects a filter's elements. Errors
     /// pass unchanged.
     Each { f: Value, list: Gc<List>, next: u32, each: Each, kept: Vec<Value> },
+    /// A [`Request::ListToAttrs`] walk: the value delivered here is the
+    /// element before `next`, forced, or (when `naming` holds its set and
+    /// the name's position) that element's name. Errors forcing a name gain
+    /// the name's frame; others pass unchanged.
+    ListToAttrs { list: Gc<List>, next: u32, pairs: Vec<(Symbol, Attrs)>, naming: Option<(Attrs, Option<Pos>)> },
     /// Adds a frame to an error passing through; values pass unchanged.
     /// The frame's text is the string constant `message` of `chunk`.
     Context { chunk: Gc<Chunk>, message: u32, pos: Option<Pos> },
@@ -227,6 +233,16 @@ impl Vm {
                     Some(err)
                 }
             },
+            Frame::ListToAttrs { .. } => match result {
+                Ok(v) => self.list_to_attrs_step(Some(v)),
+                Err(e) => {
+                    let Some(Frame::ListToAttrs { naming, .. }) = self.frames.pop() else { unreachable!() };
+                    Some(Err(match naming {
+                        Some((_, pos)) => e.with_frame(crate::builtins::attrs::pairs::NAME_FRAME, pos),
+                        None => e,
+                    }))
+                }
+            },
             Frame::Context { .. } => {
                 let Some(Frame::Context { chunk, message, pos }) = self.frames.pop() else { unreachable!() };
                 Some(result.map_err(|e| e.with_frame(ops::constant_text(&chunk, message), pos)))
@@ -293,6 +309,11 @@ impl Vm {
                     Request::FoldStrict(f, acc, list) => self.begin_fold(f, acc, list),
                     Request::Call2(f, a, b) => self.begin_call2(f, a, b),
                     Request::Each(f, list, each) => self.begin_each(f, list, each),
+                    Request::ListToAttrs(list) => {
+                        let pairs = Vec::with_capacity(list.0.len());
+                        push_frame!(self, Frame::ListToAttrs { list, next: 0, pairs, naming: None });
+                        self.list_to_attrs_step(None)
+                    }
                 }
             }
         }
@@ -615,6 +636,60 @@ impl Vm {
         };
         *next += 1;
         self.begin_apply(f, x, None)
+    }
+
+    /// The `listToAttrs` walk on top, given what it forced last (nothing
+    /// at the start): takes elements and names apart until one needs
+    /// forcing, or the list ends.
+    fn list_to_attrs_step(&mut self, mut forced: Option<Value>) -> Started {
+        use crate::builtins::attrs::pairs;
+        let state = &*self.state;
+        let Some(Frame::ListToAttrs { list, next, pairs: named, naming }) = self.frames.last_mut() else {
+            unreachable!()
+        };
+        let failed = |frames: &mut Vec<Frame>, e| {
+            frames.pop();
+            Some(Err(e))
+        };
+        let to_force = loop {
+            if let Some((set, pos)) = naming.take() {
+                let name = forced.take().expect("a name was forced");
+                match pairs::name(state, name, pos) {
+                    Ok(sym) => named.push((sym, set)),
+                    Err(e) => return failed(&mut self.frames, e),
+                }
+            }
+            let item = match forced.take() {
+                Some(item) => item,
+                None => {
+                    let Some(item) = list.0.get(*next as usize) else {
+                        let r = pairs::finish(state, named);
+                        self.frames.pop();
+                        return Some(r);
+                    };
+                    *next += 1;
+                    match item.resolved() {
+                        Some(v) => v,
+                        None => break item.clone(),
+                    }
+                }
+            };
+            let (set, name, pos) = match pairs::element(state, &item) {
+                Ok(element) => element,
+                Err(e) => return failed(&mut self.frames, e),
+            };
+            match name.resolved() {
+                Some(name) => match pairs::name(state, name, pos) {
+                    Ok(sym) => named.push((sym, set)),
+                    Err(e) => return failed(&mut self.frames, e),
+                },
+                None => {
+                    *naming = Some((set, pos));
+                    break name;
+                }
+            }
+        };
+        self.begin_force(to_force)
     }
 
     /// The fold on top has its accumulator: apply `f` to it and the next
