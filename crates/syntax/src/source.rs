@@ -2,17 +2,31 @@
 //! mapped one to one onto characters of Unicode's last private-use plane
 //! (U+10FF80 to U+10FFFF) and back. The mapping is applied only to input that
 //! is not valid UTF-8, and [`crate::Parse::has_mapped_bytes`] says when it was.
+//! Real characters of that range in such input are mapped byte by byte as
+//! well, so that every stand-in in mapped text is one byte of the input.
 
 const BASE: u32 = 0x10FF00;
 
 /// Maps every byte that is not part of valid UTF-8 to its stand-in character.
 pub fn map_bytes(src: &[u8]) -> String {
     let mut out = String::with_capacity(src.len() + 16);
+    let stand_in = |b: u8| char::from_u32(BASE + b as u32).expect("a valid private-use code point");
     for chunk in src.utf8_chunks() {
-        out.push_str(chunk.valid());
-        for &b in chunk.invalid() {
-            out.push(char::from_u32(BASE + b as u32).expect("a valid private-use code point"));
+        let valid = chunk.valid();
+        // The borrowed range is encoded with a leading 0xF4: text without
+        // that byte needs no look at its characters.
+        if valid.as_bytes().contains(&0xF4) {
+            for c in valid.chars() {
+                if mapped_byte(c).is_some() {
+                    out.extend(c.encode_utf8(&mut [0; 4]).bytes().map(stand_in));
+                } else {
+                    out.push(c);
+                }
+            }
+        } else {
+            out.push_str(valid);
         }
+        out.extend(chunk.invalid().iter().copied().map(stand_in));
     }
     out
 }
@@ -45,5 +59,14 @@ mod tests {
         let src: &[u8] = b"\"a\xff\xfe b\" \xc3\xa9 \xe2\x82";
         let mapped = super::map_bytes(src);
         assert_eq!(super::unmap_bytes(&mapped), src);
+    }
+
+    #[test]
+    fn round_trip_with_characters_of_the_borrowed_range() {
+        // U+10FF80 and U+10FFFF themselves, beside stray bytes.
+        for src in [&b"\xf4\x8f\xbe\x80\x80"[..], b"\"\xf4\x8f\xbf\xbf\xff\"", b"\xf4\x8f\xbd\xbf \xf4"] {
+            let mapped = super::map_bytes(src);
+            assert_eq!(super::unmap_bytes(&mapped), src);
+        }
     }
 }

@@ -68,23 +68,10 @@ fn invalid_utf8_round_trips() {
         b"\"\xf4\x8f\xbf\xbf\xff\"",
     ];
     let mut failures = Vec::new();
-    let mut fixed = Vec::new();
     for case in cases {
-        let shown = case.escape_ascii().to_string();
-        match (check_parse(case), KNOWN_FAILURES.contains(case)) {
-            (Err(why), false) => failures.push(format!("{shown}: {why}")),
-            (Ok(_), true) => fixed.push(shown),
-            _ => {}
+        if let Err(why) = check_parse(case) {
+            failures.push(format!("{}: {why}", case.escape_ascii()));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(fixed.is_empty(), "known failures that now pass; remove them from KNOWN_FAILURES: {fixed:?}");
 }
-
-/// Known bug (crates/syntax/src/source.rs): when the input is not UTF-8,
-/// `map_bytes` stands each stray byte for a character U+10FF80..U+10FFFF but
-/// leaves real characters of that range, from the valid parts of the input,
-/// as they are; `unmap_bytes` then turns those into single bytes too, so
-/// `source_bytes()` is not the input. A fix must escape real characters of
-/// the borrowed range as well (or keep the input bytes beside the tree).
-const KNOWN_FAILURES: &[&[u8]] = &[b"\"\xf4\x8f\xbe\x80\" \xff", b"\"\xf4\x8f\xbf\xbf\xff\""];
