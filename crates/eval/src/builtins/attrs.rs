@@ -4,7 +4,7 @@ use super::args::{self, err};
 use super::{native, strict, PrimOp};
 use crate::error::EvalResult;
 use crate::state::EvalState;
-use crate::value::{Attr, Attrs, AttrsBuilder, Thunk, ThunkState, Value};
+use crate::value::{Attr, Attrs, AttrsBuilder, Gc, Thunk, ThunkState, Value};
 use crate::vm::{Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
@@ -206,21 +206,22 @@ fn map_attrs(co: Co, a: Vec<Value>) -> NativeFuture {
             args::force_attrs(&co, &a[1], "while evaluating the second argument passed to builtins.mapAttrs").await?;
         // CppNix leaves the function unevaluated: behind a thunk, so that
         // calls of it have no call site (see `determine_pos`).
-        let f = if a[0].is_thunk() { a[0].clone() } else { Thunk::new(ThunkState::Done(a[0].clone())) };
+        let f = match &a[0] {
+            Value::Thunk(t) => t.clone(),
+            f => Gc::new(Thunk::from_state(ThunkState::Done(f.clone()))),
+        };
         // The new attributes have no positions (CppNix's neither).
-        let mapped: Vec<Attr> = co.state.with_names(|names| {
-            set.iter()
-                .map(|attr| {
-                    let name = Value::String(names.string(attr.name));
-                    let partial = Thunk::new(ThunkState::Apply { func: f.clone(), arg: name });
-                    Attr {
-                        name: attr.name,
-                        value: Thunk::new(ThunkState::Apply { func: partial, arg: attr.value.clone() }),
-                        pos: None,
-                    }
-                })
-                .collect()
-        });
+        let mapped: Vec<Attr> = (0..set.len() as u32)
+            .map(|index| Attr {
+                name: set.at(index as usize).name,
+                value: Value::Thunk(Gc::new(Thunk::from_state(ThunkState::ApplyToAttr {
+                    func: f.clone(),
+                    set: set.clone(),
+                    index,
+                }))),
+                pos: None,
+            })
+            .collect();
         // Already in symbol order.
         Ok(Value::attrs(Attrs::from_sorted(mapped)))
     })

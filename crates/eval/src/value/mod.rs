@@ -191,6 +191,17 @@ pub enum ThunkState {
         func: Value,
         arg: Value,
     },
+    /// `func name value` for the attribute `index` of `set`, as
+    /// `mapAttrs` makes them: one thunk per attribute, and the partial
+    /// application `func name` (which nothing else could share) is never
+    /// made. `func` is a thunk so that the state fits the size of
+    /// [`ThunkState::Apply`]; the set stays alive until every such thunk is
+    /// forced or dropped.
+    ApplyToAttr {
+        func: Gc<Thunk>,
+        set: Attrs,
+        index: u32,
+    },
     /// Being evaluated: forcing it again is infinite recursion.
     Blackhole,
     Done(Value),
@@ -208,6 +219,11 @@ impl Thunk {
     #[allow(clippy::new_ret_no_self)]
     pub fn new(state: ThunkState) -> Value {
         Value::Thunk(Gc::new(Thunk(UnsafeCell::new(state))))
+    }
+
+    /// A new thunk, not yet shared.
+    pub fn from_state(state: ThunkState) -> Thunk {
+        Thunk(UnsafeCell::new(state))
     }
 
     /// Puts a new state in; the old one is dropped after the thunk holds
@@ -396,6 +412,12 @@ mod tests {
     #[test]
     fn value_is_two_words() {
         assert_eq!(std::mem::size_of::<super::Value>(), 16);
+    }
+
+    #[test]
+    fn a_thunk_state_is_two_values() {
+        // Every thunk is this big: a new state must fit.
+        assert_eq!(std::mem::size_of::<super::ThunkState>(), 32);
     }
 
     #[test]

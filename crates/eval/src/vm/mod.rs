@@ -398,6 +398,13 @@ impl Vm {
                 push_frame!(self, Frame::Thunk { thunk, original: ThunkState::Apply { func: f, arg: a } });
                 self.begin_apply(func, arg, pos)
             }
+            ThunkState::ApplyToAttr { func, set, index } => {
+                let attr = set.at(index as usize);
+                let (name, value) = (Value::String(self.state.name_string(attr.name)), attr.value.clone());
+                let f = Value::Thunk(func.clone());
+                push_frame!(self, Frame::Thunk { thunk, original: ThunkState::ApplyToAttr { func, set, index } });
+                self.begin_call2(f, name, value)
+            }
         }
     }
 
