@@ -359,11 +359,15 @@ impl Vm {
                 push_frame!(self, Frame::Code { chunk, ip: 0, env, base, owner: Owner::Thunk(thunk, thunk_env) });
                 None
             }
-            ThunkState::Apply { func: Value::Lambda(c), arg }
-                if c.lambda.returns_lambda.is_none() && !self.too_deep() =>
+            ThunkState::Apply { func, arg }
+                if matches!(&func, Value::Lambda(c) if c.lambda.returns_lambda.is_none()) && !self.too_deep() =>
             {
-                let (f, a) = (Value::Lambda(c.clone()), arg.clone());
-                push_frame!(self, Frame::Thunk { thunk, original: ThunkState::Apply { func: f, arg: a } });
+                let Value::Lambda(c) = &func else { unreachable!("matched") };
+                let c = c.clone();
+                // The state moves into the frame whole: a value rebuilt from
+                // its pointer would be written in pieces and read back whole.
+                let a = arg.clone();
+                push_frame!(self, Frame::Thunk { thunk, original: ThunkState::Apply { func, arg: a } });
                 self.push_call(&c.lambda, &c.env, arg, pos);
                 None
             }
