@@ -302,7 +302,10 @@ impl Derivation {
             return self.write(store_dir, input_hash);
         }
         let mut masked = Vec::with_capacity(aterm::estimated_len(self));
-        let mut marks = aterm::OutputMarks::default();
+        let mut marks = aterm::OutputMarks {
+            outputs: Vec::with_capacity(self.outputs.len()),
+            env: Vec::with_capacity(self.outputs.len()),
+        };
         let replaced_view = InputsView::Replaced(&replaced);
         let inputs = aterm::unparse_into(&mut masked, self, store_dir, false, replaced_view, Some(&mut marks))?;
         drop(replaced);
@@ -345,17 +348,23 @@ impl Derivation {
         real.extend_from_slice(&masked[at..]);
         debug_assert_eq!(real.len(), len);
 
-        let content_hash = hash_bytes(HashAlgo::Sha256, &real);
+        // The text hashed modulo differs from the file only in the inputs:
+        // what comes before them (the outputs, often a block or more) is
+        // hashed once for both.
+        let mut content = Hasher::new(HashAlgo::Sha256);
+        content.update(&real[..real_inputs_start]);
+        let prefix = (!self.input_drvs.is_empty()).then(|| content.clone());
+        content.update(&real[real_inputs_start..]);
+        let content_hash = content.finish();
         let path = self.drv_path_of(store_dir, &content_hash)?;
-        let modulo = if self.input_drvs.is_empty() {
+        let modulo = match prefix {
             // Both lists of inputs print as `[]`.
-            content_hash
-        } else {
-            let mut h = Hasher::new(HashAlgo::Sha256);
-            h.update(&real[..real_inputs_start]);
-            h.update(&masked[inputs]);
-            h.update(&real[real_inputs_end..]);
-            h.finish()
+            None => content_hash,
+            Some(mut h) => {
+                h.update(&masked[inputs]);
+                h.update(&real[real_inputs_end..]);
+                h.finish()
+            }
         };
         Ok(WrittenDerivation { aterm: real, path, hash_modulo: self.uniform_hash(modulo, result_kind) })
     }
