@@ -261,13 +261,19 @@ impl Hash {
 
     /// The lower-case base-16 digest, written into `buf`; gives the text.
     pub fn base16_into<'b>(&self, buf: &'b mut [u8; 2 * MAX_DIGEST]) -> &'b str {
+        std::str::from_utf8(self.base16_bytes_into(buf)).expect("hex digits are ASCII")
+    }
+
+    /// [`Hash::base16_into`] as bytes, for callers that hash or copy the
+    /// text (no UTF-8 check of what is ASCII by construction).
+    pub fn base16_bytes_into<'b>(&self, buf: &'b mut [u8; 2 * MAX_DIGEST]) -> &'b [u8] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = self.digest();
         for (i, &b) in digest.iter().enumerate() {
             buf[2 * i] = HEX[usize::from(b >> 4)];
             buf[2 * i + 1] = HEX[usize::from(b & 0xf)];
         }
-        std::str::from_utf8(&buf[..2 * digest.len()]).expect("hex digits are ASCII")
+        &buf[..2 * digest.len()]
     }
 
     /// Nix base-32 digest, no prefix.
@@ -445,6 +451,11 @@ impl io::Write for Hasher {
 
 /// Hashes a byte string (Nix's `hashString`).
 pub fn hash_bytes(algo: HashAlgo, data: &[u8]) -> Hash {
+    if algo == HashAlgo::Sha256 {
+        // The usual case (store paths, derivations): without the enum of
+        // every algorithm's state, which `Hasher` moves around whole.
+        return Hash::from_digest(HashAlgo::Sha256, &Sha256::digest(data));
+    }
     let mut h = Hasher::new(algo);
     h.update(data);
     h.finish()

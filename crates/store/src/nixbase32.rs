@@ -68,58 +68,37 @@ fn encode_general(bytes: &[u8], out: &mut [u8]) {
     }
 }
 
-/// The 160 bits of a store path digest as a little-endian number in two
-/// parts: bits 0..128 and bits 128..160.
-fn digest_number(bytes: &[u8; 20]) -> (u128, u128) {
-    let mut low = [0u8; 16];
-    low.copy_from_slice(&bytes[..16]);
-    let mut high = [0u8; 4];
-    high.copy_from_slice(&bytes[16..]);
-    (u128::from_le_bytes(low), u128::from(u32::from_le_bytes(high)))
-}
-
-/// Bits `shift..shift + 5` of the number `low | high << 128`.
-fn five_bits(low: u128, high: u128, shift: usize) -> u8 {
-    let v = if shift >= 128 {
-        high >> (shift - 128)
-    } else if shift > 123 {
-        (low >> shift) | (high << (128 - shift))
-    } else {
-        low >> shift
-    };
-    (v & 0x1f) as u8
-}
-
 /// [`encode_into`] for the 20 bytes of a store path's digest (the hash
-/// part of every store path made or parsed), on whole words rather than a
-/// byte or two per character.
+/// part of every store path made or parsed). Forty bits are five bytes and
+/// eight characters, so the digest is encoded as four independent words.
 fn encode_store_digest(bytes: &[u8; 20], out: &mut [u8; 32]) {
-    let (low, high) = digest_number(bytes);
-    for (k, c) in out.iter_mut().enumerate() {
-        *c = ALPHABET[usize::from(five_bits(low, high, (31 - k) * 5))];
+    for (g, group) in bytes.chunks_exact(5).enumerate() {
+        let mut word = [0u8; 8];
+        word[..5].copy_from_slice(group);
+        let w = u64::from_le_bytes(word);
+        // Character `n` of the group holds bits `5n..5n + 5`; the text
+        // starts with the highest bits.
+        for n in 0..8 {
+            out[31 - 8 * g - n] = ALPHABET[((w >> (5 * n)) & 0x1f) as usize];
+        }
     }
 }
 
 /// [`decode_into`] for the 32 characters of a store path's hash part
-/// (which encode exactly 160 bits: no padding to check).
+/// (which encode exactly 160 bits: no padding to check), a word of five
+/// bytes per eight characters as [`encode_store_digest`].
 fn decode_store_digest(s: &[u8; 32], out: &mut [u8; 20]) -> Result<(), Base32Error> {
-    let (mut low, mut high) = (0u128, 0u128);
     // From the end, as the general decoder: the same invalid character is
     // reported.
-    for (n, &c) in s.iter().rev().enumerate() {
-        let digit = u128::from(digit_value(c).ok_or(Base32Error::InvalidCharacter(c))?);
-        let shift = n * 5;
-        if shift >= 128 {
-            high |= digit << (shift - 128);
-        } else {
-            low |= digit << shift;
-            if shift > 123 {
-                high |= digit >> (128 - shift);
-            }
+    for (g, group) in out.chunks_exact_mut(5).enumerate() {
+        let mut w = 0u64;
+        for n in 0..8 {
+            let c = s[31 - 8 * g - n];
+            let digit = digit_value(c).ok_or(Base32Error::InvalidCharacter(c))?;
+            w |= u64::from(digit) << (5 * n);
         }
+        group.copy_from_slice(&w.to_le_bytes()[..5]);
     }
-    out[..16].copy_from_slice(&low.to_le_bytes());
-    out[16..].copy_from_slice(&(high as u32).to_le_bytes());
     Ok(())
 }
 

@@ -271,8 +271,8 @@ impl StoreDir {
         out.extend_from_slice(path.name.as_bytes());
     }
 
-    /// Feeds the full path of a store path to a hasher.
-    fn hash_path(&self, h: &mut Hasher, path: &StorePath) {
+    /// Feeds the full path of a store path to a fingerprint.
+    fn hash_path(&self, h: &mut Fingerprint, path: &StorePath) {
         h.update(self.dir.as_bytes());
         h.update(b"/");
         h.update(&path.hash_part);
@@ -314,22 +314,22 @@ impl StoreDir {
         self.store_path_with(|h| h.update(path_type.as_bytes()), inner, name.to_owned())
     }
 
-    /// `make_store_path` with the type fed to the hasher by `write_type`, and
-    /// the name owned already.
+    /// `make_store_path` with the type fed to the fingerprint by
+    /// `write_type`, and the name owned already.
     fn store_path_with(
         &self,
-        write_type: impl FnOnce(&mut Hasher),
+        write_type: impl FnOnce(&mut Fingerprint),
         inner: &Hash,
         name: String,
     ) -> Result<StorePath, StorePathError> {
         validate_name(name.as_bytes())?;
-        let mut h = Hasher::new(HashAlgo::Sha256);
+        let mut h = Fingerprint::new();
         write_type(&mut h);
         h.update(b":");
         h.update(inner.algo().name().as_bytes());
         h.update(b":");
         let mut buf = [0u8; 2 * crate::hash::MAX_DIGEST];
-        h.update(inner.base16_into(&mut buf).as_bytes());
+        h.update(inner.base16_bytes_into(&mut buf));
         h.update(b":");
         h.update(self.dir.as_bytes());
         h.update(b":");
@@ -366,7 +366,7 @@ impl StoreDir {
         inner: &Hash,
         name: String,
     ) -> Result<StorePath, StorePathError> {
-        let write_type = |h: &mut Hasher| {
+        let write_type = |h: &mut Fingerprint| {
             h.update(base.as_bytes());
             for r in references {
                 h.update(b":");
@@ -427,13 +427,13 @@ impl StoreDir {
         if method == FileIngestionMethod::Recursive && hash.algo() == HashAlgo::Sha256 {
             self.make_typed_path("source", references, has_self_reference, hash, name.to_owned())
         } else {
-            let mut h = Hasher::new(HashAlgo::Sha256);
+            let mut h = Fingerprint::new();
             h.update(b"fixed:out:");
             h.update(method.prefix().as_bytes());
             h.update(hash.algo().name().as_bytes());
             h.update(b":");
             let mut buf = [0u8; 2 * crate::hash::MAX_DIGEST];
-            h.update(hash.base16_into(&mut buf).as_bytes());
+            h.update(hash.base16_bytes_into(&mut buf));
             h.update(b":");
             self.make_store_path("output:out", &h.finish(), name)
         }
@@ -460,11 +460,53 @@ impl StoreDir {
         drv_hash_modulo: &Hash,
         drv_name: &str,
     ) -> Result<StorePath, StorePathError> {
-        let write_type = |h: &mut Hasher| {
+        let write_type = |h: &mut Fingerprint| {
             h.update(b"output:");
             h.update(output.as_bytes());
         };
         self.store_path_with(write_type, drv_hash_modulo, output_path_name(drv_name, output))
+    }
+}
+
+/// The text a store path is computed from, hashed with sha256. It is put
+/// together in a buffer on the stack and hashed in one piece: it is made of
+/// many short pieces, and feeding each to the hasher costs more than copying
+/// it. A longer text (many references) goes to a hasher a buffer at a time.
+struct Fingerprint {
+    buf: [u8; Fingerprint::CAPACITY],
+    len: usize,
+    /// The text so far, once it did not fit in `buf`.
+    hasher: Option<Hasher>,
+}
+
+impl Fingerprint {
+    /// Enough for the fingerprint of an output or a `.drv` with a few inputs.
+    const CAPACITY: usize = 512;
+
+    fn new() -> Fingerprint {
+        Fingerprint { buf: [0; Fingerprint::CAPACITY], len: 0, hasher: None }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        if let Some(room) = self.buf.get_mut(self.len..self.len + data.len()) {
+            room.copy_from_slice(data);
+            self.len += data.len();
+            return;
+        }
+        let h = self.hasher.get_or_insert_with(|| Hasher::new(HashAlgo::Sha256));
+        h.update(&self.buf[..self.len]);
+        h.update(data);
+        self.len = 0;
+    }
+
+    fn finish(self) -> Hash {
+        match self.hasher {
+            None => hash_bytes(HashAlgo::Sha256, &self.buf[..self.len]),
+            Some(mut h) => {
+                h.update(&self.buf[..self.len]);
+                h.finish()
+            }
+        }
     }
 }
 
@@ -544,6 +586,16 @@ mod tests {
         let mut by_string = names.clone();
         by_string.sort_by_key(|p| p.base_name());
         assert_eq!(by_ord, by_string);
+    }
+
+    #[test]
+    fn long_fingerprints_hash_as_one_piece() {
+        let pieces: Vec<Vec<u8>> = (0..40u8).map(|i| vec![b'a' + i % 26; usize::from(i) * 7]).collect();
+        let mut f = Fingerprint::new();
+        for p in &pieces {
+            f.update(p);
+        }
+        assert_eq!(f.finish(), hash_bytes(HashAlgo::Sha256, &pieces.concat()));
     }
 
     #[test]

@@ -518,8 +518,10 @@ fn downstream_placeholder(drv_path: &StorePath, output: &str) -> String {
 fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &Inputs) -> EvalResult<()> {
     let store = state.store.borrow();
     let parse = |p: &[u8]| -> EvalResult<StorePath> {
-        let text = String::from_utf8_lossy(p);
-        store.dir.parse_path(&text).map_err(|_| err(format!("path '{text}' is not in the Nix store")))
+        // Made lossy only for the message: a context path is nearly always
+        // a store path, UTF-8 already.
+        let parsed = std::str::from_utf8(p).ok().and_then(|text| store.dir.parse_path(text).ok());
+        parsed.ok_or_else(|| err(format!("path '{}' is not in the Nix store", String::from_utf8_lossy(p))))
     };
     for elem in context.elements() {
         match elem {
@@ -536,7 +538,11 @@ fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &Inputs) -> Eval
                         String::from_utf8_lossy(output)
                     )));
                 }
-                drv.input_drvs.entry(parse(d)?).or_default().insert(String::from_utf8_lossy(output).into_owned());
+                let output = match std::str::from_utf8(output) {
+                    Ok(name) => name.to_owned(),
+                    Err(_) => String::from_utf8_lossy(output).into_owned(),
+                };
+                drv.input_drvs.entry(parse(d)?).or_default().insert(output);
             }
             Elem::DrvDeep(d) => {
                 for path in store.closure([parse(d)?]) {

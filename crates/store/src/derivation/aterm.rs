@@ -189,7 +189,7 @@ pub(super) fn unparse_into(
                 push_method_algo(out, *method, hash.algo());
                 out.push(b',');
                 let mut buf = [0u8; 2 * MAX_DIGEST];
-                push_quoted_raw(out, hash.base16_into(&mut buf).as_bytes());
+                push_quoted_raw(out, hash.base16_bytes_into(&mut buf));
             }
             DerivationOutput::Floating { method, algo } => {
                 out.extend_from_slice(b"\"\",");
@@ -233,7 +233,7 @@ pub(super) fn unparse_into(
         out.push(b',');
         let mut masked = false;
         if mask_outputs || marks.is_some() {
-            let output = std::str::from_utf8(k).ok().and_then(|k| drv.outputs.keys().position(|o| o == k));
+            let output = drv.outputs.keys().position(|o| o.as_bytes() == &k[..]);
             if let (Some(i), Some(m)) = (output, marks.as_deref_mut()) {
                 m.env.push((out.len() + 1, i));
             }
@@ -280,7 +280,7 @@ pub(super) fn unparse_replaced_inputs(out: &mut Vec<u8>, replaced: &[(Hash, &str
     push_list(out, groups, |out, group| {
         out.push(b'(');
         let mut buf = [0u8; 2 * MAX_DIGEST];
-        push_quoted_raw(out, group[0].0.base16_into(&mut buf).as_bytes());
+        push_quoted_raw(out, group[0].0.base16_bytes_into(&mut buf));
         out.push(b',');
         push_list(out, group, |out, (_, n)| push_quoted_raw(out, n.as_bytes()));
         out.push(b')');

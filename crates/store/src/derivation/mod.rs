@@ -96,7 +96,9 @@ pub enum DrvHashKind {
 /// A cache holds one of these per derivation (tens of thousands in a
 /// package set) and every derivation looks up those of its inputs, so the
 /// common case, a single output `out`, keeps its hash inline: copying it
-/// allocates nothing.
+/// allocates nothing. Only its sha256 digest is kept (hashes modulo are
+/// sha256), not a `Hash` sized for sha512: the evaluator's record of its
+/// derivations holds one per derivation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DrvHashModulo {
     hashes: OutputHashes,
@@ -105,8 +107,8 @@ pub struct DrvHashModulo {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum OutputHashes {
-    /// The only output is `out`.
-    Out(Hash),
+    /// The only output is `out`, with this sha256 digest.
+    Out([u8; 32]),
     /// Any other outputs, sorted by name.
     Named(Box<[(Box<str>, Hash)]>),
 }
@@ -118,7 +120,10 @@ impl DrvHashModulo {
         named.sort_by(|a, b| a.0.cmp(&b.0));
         named.dedup_by(|a, b| a.0 == b.0);
         let hashes = match &mut named[..] {
-            [(name, h)] if &**name == "out" => OutputHashes::Out(h.clone()),
+            [(name, h)] if &**name == "out" => match sha256_digest(h) {
+                Some(d) => OutputHashes::Out(d),
+                None => OutputHashes::Named(named.into_boxed_slice()),
+            },
             _ => OutputHashes::Named(named.into_boxed_slice()),
         };
         DrvHashModulo { hashes, kind }
@@ -128,26 +133,30 @@ impl DrvHashModulo {
     fn uniform<'a>(outputs: impl ExactSizeIterator<Item = &'a String>, h: Hash, kind: DrvHashKind) -> DrvHashModulo {
         let mut outputs = outputs.peekable();
         if outputs.len() == 1 && outputs.peek().is_some_and(|n| *n == "out") {
-            return DrvHashModulo { hashes: OutputHashes::Out(h), kind };
+            if let Some(d) = sha256_digest(&h) {
+                return DrvHashModulo { hashes: OutputHashes::Out(d), kind };
+            }
         }
         DrvHashModulo { hashes: OutputHashes::Named(outputs.map(|n| (n.as_str().into(), h.clone())).collect()), kind }
     }
 
     /// The hash of an output.
-    pub fn get(&self, output: &str) -> Option<&Hash> {
+    pub fn get(&self, output: &str) -> Option<Hash> {
         match &self.hashes {
-            OutputHashes::Out(h) => (output == "out").then_some(h),
-            OutputHashes::Named(named) => named.binary_search_by(|(n, _)| (**n).cmp(output)).ok().map(|i| &named[i].1),
+            OutputHashes::Out(d) => (output == "out").then(|| sha256_hash(d)),
+            OutputHashes::Named(named) => {
+                named.binary_search_by(|(n, _)| (**n).cmp(output)).ok().map(|i| named[i].1.clone())
+            }
         }
     }
 
     /// The outputs and their hashes, sorted by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Hash)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Hash)> {
         let (out, named) = match &self.hashes {
-            OutputHashes::Out(h) => (Some(("out", h)), &[][..]),
+            OutputHashes::Out(d) => (Some(("out", sha256_hash(d))), &[][..]),
             OutputHashes::Named(named) => (None, &named[..]),
         };
-        out.into_iter().chain(named.iter().map(|(n, h)| (&**n, h)))
+        out.into_iter().chain(named.iter().map(|(n, h)| (&**n, h.clone())))
     }
 
     /// The number of outputs.
@@ -162,6 +171,16 @@ impl DrvHashModulo {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The digest of a sha256 hash.
+fn sha256_digest(h: &Hash) -> Option<[u8; 32]> {
+    (h.algo() == HashAlgo::Sha256).then(|| h.digest().try_into().expect("a sha256 digest has 32 bytes"))
+}
+
+/// A sha256 hash from its digest.
+fn sha256_hash(d: &[u8; 32]) -> Hash {
+    Hash::new(HashAlgo::Sha256, d).expect("32 bytes are a sha256 digest")
 }
 
 /// A lookup giving the hash modulo of an input derivation by its path (CppNix
@@ -302,7 +321,10 @@ impl Derivation {
             return self.write(store_dir, input_hash);
         }
         let mut masked = Vec::with_capacity(aterm::estimated_len(self));
-        let mut marks = aterm::OutputMarks::default();
+        let mut marks = aterm::OutputMarks {
+            outputs: Vec::with_capacity(self.outputs.len()),
+            env: Vec::with_capacity(self.outputs.len()),
+        };
         let replaced_view = InputsView::Replaced(&replaced);
         let inputs = aterm::unparse_into(&mut masked, self, store_dir, false, replaced_view, Some(&mut marks))?;
         drop(replaced);
@@ -345,17 +367,23 @@ impl Derivation {
         real.extend_from_slice(&masked[at..]);
         debug_assert_eq!(real.len(), len);
 
-        let content_hash = hash_bytes(HashAlgo::Sha256, &real);
+        // The text hashed modulo differs from the file only in the inputs:
+        // what comes before them (the outputs, often a block or more) is
+        // hashed once for both.
+        let mut content = Hasher::new(HashAlgo::Sha256);
+        content.update(&real[..real_inputs_start]);
+        let prefix = (!self.input_drvs.is_empty()).then(|| content.clone());
+        content.update(&real[real_inputs_start..]);
+        let content_hash = content.finish();
         let path = self.drv_path_of(store_dir, &content_hash)?;
-        let modulo = if self.input_drvs.is_empty() {
+        let modulo = match prefix {
             // Both lists of inputs print as `[]`.
-            content_hash
-        } else {
-            let mut h = Hasher::new(HashAlgo::Sha256);
-            h.update(&real[..real_inputs_start]);
-            h.update(&masked[inputs]);
-            h.update(&real[real_inputs_end..]);
-            h.finish()
+            None => content_hash,
+            Some(mut h) => {
+                h.update(&masked[inputs]);
+                h.update(&real[real_inputs_end..]);
+                h.finish()
+            }
         };
         Ok(WrittenDerivation { aterm: real, path, hash_modulo: self.uniform_hash(modulo, result_kind) })
     }
@@ -520,7 +548,7 @@ impl Derivation {
                     output: output.clone(),
                     drv: self.name.clone(),
                 })?;
-                replaced.push((h.clone(), output.as_str()));
+                replaced.push((h, output.as_str()));
             }
         }
         replaced.sort_unstable_by(|a, b| (a.0.digest(), a.1).cmp(&(b.0.digest(), b.1)));
@@ -570,7 +598,7 @@ impl Derivation {
                             output: name.clone(),
                             drv: self.name.clone(),
                         })?;
-                        let path = store_dir.make_output_path(name, h, &self.name)?;
+                        let path = store_dir.make_output_path(name, &h, &self.name)?;
                         let value = self.env.get_mut(name.as_bytes()).expect("set above");
                         store_dir.push_path(value, &path);
                         self.outputs.insert(name.clone(), DerivationOutput::InputAddressed(path));
