@@ -118,31 +118,24 @@ impl Attrs {
         self.slice().iter()
     }
 
+    /// A set of the attributes, sorted by name without repeats, written
+    /// straight into the set's allocation.
+    pub fn from_sorted_iter(len: usize, attrs: impl IntoIterator<Item = Attr>) -> Attrs {
+        Attrs { attrs: ThinRc::from_exact_iter((), len, attrs) }
+    }
+
     /// `self // other`: other's attributes win.
     pub fn update(&self, other: &Attrs) -> Attrs {
         let (a, b) = (self.slice(), other.slice());
-        let mut out = Vec::with_capacity(a.len() + b.len());
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].name.cmp(&b[j].name) {
-                std::cmp::Ordering::Less => {
-                    out.push(a[i].clone());
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push(b[j].clone());
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    out.push(b[j].clone());
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        out.extend_from_slice(&a[i..]);
-        out.extend_from_slice(&b[j..]);
-        Attrs::from_sorted(out)
+        // Counting the names both have first lets the merge be written
+        // straight into a set of the right size.
+        let shared = Merge { a, b, i: 0, j: 0 }.filter(|step| matches!(step, (Some(_), Some(_)))).count();
+        let merged = Merge { a, b, i: 0, j: 0 }.map(|step| match step {
+            (_, Some(y)) => y.clone(),
+            (Some(x), None) => x.clone(),
+            (None, None) => unreachable!("a merge step has an attribute"),
+        });
+        Attrs::from_sorted_iter(a.len() + b.len() - shared, merged)
     }
 
     /// The set without the given names.
@@ -187,5 +180,48 @@ mod tests {
     #[test]
     fn attr_is_three_words() {
         assert_eq!(std::mem::size_of::<super::Attr>(), 24);
+    }
+}
+
+/// The attributes of two sets in name order, paired where both have the
+/// name.
+struct Merge<'a> {
+    a: &'a [Attr],
+    b: &'a [Attr],
+    i: usize,
+    j: usize,
+}
+
+impl<'a> Iterator for Merge<'a> {
+    type Item = (Option<&'a Attr>, Option<&'a Attr>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        match (self.a.get(self.i), self.b.get(self.j)) {
+            (Some(x), Some(y)) => Some(match x.name.cmp(&y.name) {
+                std::cmp::Ordering::Less => {
+                    self.i += 1;
+                    (Some(x), None)
+                }
+                std::cmp::Ordering::Greater => {
+                    self.j += 1;
+                    (None, Some(y))
+                }
+                std::cmp::Ordering::Equal => {
+                    self.i += 1;
+                    self.j += 1;
+                    (Some(x), Some(y))
+                }
+            }),
+            (Some(x), None) => {
+                self.i += 1;
+                Some((Some(x), None))
+            }
+            (None, Some(y)) => {
+                self.j += 1;
+                Some((None, Some(y)))
+            }
+            (None, None) => None,
+        }
     }
 }

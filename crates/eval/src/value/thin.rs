@@ -83,6 +83,29 @@ impl<H, T> ThinRc<H, T> {
         }
     }
 
+    /// Takes exactly `len` items from `items`, written straight into the
+    /// allocation (no vector in between).
+    ///
+    /// # Panics
+    /// If `items` yields fewer than `len` items; the allocation is then
+    /// leaked, with the items already written.
+    pub fn from_exact_iter(header: H, len: usize, items: impl IntoIterator<Item = T>) -> ThinRc<H, T> {
+        let mut items = items.into_iter();
+        // SAFETY: each of the `len` slots is written once, in order, before
+        // the handle is returned; if the iterator runs short (or panics)
+        // the handle is forgotten, so nothing reads or drops the slots not
+        // yet written.
+        unsafe {
+            let (rc, dst) = Self::allocate(header, len);
+            let rc = std::mem::ManuallyDrop::new(rc);
+            for i in 0..len {
+                let item = items.next().expect("as many items as announced");
+                dst.add(i).write(item);
+            }
+            std::mem::ManuallyDrop::into_inner(rc)
+        }
+    }
+
     fn head(&self) -> &Head<H> {
         // SAFETY: the allocation lives as long as any handle to it.
         unsafe { self.ptr.as_ref() }

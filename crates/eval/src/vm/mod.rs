@@ -1033,16 +1033,15 @@ impl Vm {
                             if shape.dynamic.is_empty() {
                                 let start = self.stack.len() - shape.names.len();
                                 let values = self.stack.drain(start..);
-                                let attrs: Vec<Attr> = shape
+                                let attrs = shape
                                     .names
                                     .iter()
                                     .zip(values)
-                                    .map(|(&(name, pos), value)| Attr { name, value, pos: Some(pos) })
-                                    .collect();
+                                    .map(|(&(name, pos), value)| Attr { name, value, pos: Some(pos) });
                                 let attrs = if shape.in_order {
-                                    Attrs::from_sorted(attrs)
+                                    Attrs::from_sorted_iter(shape.names.len(), attrs)
                                 } else {
-                                    Attrs::from_unsorted(attrs)
+                                    Attrs::from_unsorted(attrs.collect())
                                 };
                                 self.stack.push(Value::attrs(attrs));
                                 continue 'ops;
