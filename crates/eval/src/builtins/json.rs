@@ -146,23 +146,17 @@ impl OrderCache {
 pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> EvalResult<(Vec<u8>, StringContext)> {
     let mut doc = Doc { out: Vec::new(), context: StringContext::new(), utf8: None, orders: OrderCache::default() };
     let mut stack: Vec<Open> = Vec::new();
-    let mut current: Option<(Value, Option<Pos>)> = Some((v, None));
     // CppNix counts the call of `toJSON` and of the expression around it.
     let limit = co.state.settings.max_call_depth;
+    let mut next = Some((v, None));
     loop {
-        if let Some((v, pos)) = current.take() {
+        if let Some((v, pos)) = next.take() {
+            // A value that needs evaluating (or is a set that `__toString`
+            // or `outPath` stand for) takes the asynchronous path.
             let r = if stack.len() + 2 > limit {
-                let mut e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
-                e.pos = pos;
-                Err(e)
+                Err(too_deep(pos))
             } else {
-                // A value known without evaluating anything (and not a set
-                // that `__toString` or `outPath` stand for) is written
-                // here; only the others take the asynchronous path.
-                match known_for_json(&co.state, &v, strict) {
-                    Some(k) => write_value(&co.state, &k, pos, copy_to_store, &mut doc),
-                    None => emit(co, v, pos, strict, copy_to_store, &mut doc).await,
-                }
+                emit(co, v, pos, strict, copy_to_store, &mut doc).await
             };
             match r {
                 Ok(Some(open)) => stack.push(open),
@@ -170,44 +164,72 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
                 Err(e) => return Err(add_frames(&co.state, e, &stack)),
             }
         }
-        let Some(top) = stack.last_mut() else { break };
-        match top {
-            Open::Object { set, order, next } => {
-                if *next < set.len() {
-                    if *next > 0 {
+        // The members of the open containers, written at once while they
+        // are known without evaluating anything.
+        while next.is_none() {
+            let Some(top) = stack.last_mut() else { break };
+            let (member, pos) = match top {
+                Open::Object { set, order, next: i } => {
+                    if *i == set.len() {
+                        doc.out.push(b'}');
+                        stack.pop();
+                        continue;
+                    }
+                    if *i > 0 {
                         doc.out.push(b',');
                     }
-                    let attr = object_member(set, order, *next);
+                    let attr = object_member(set, order, *i);
                     let r = co.state.with_names(|names| escape_string(names.resolve(attr.name), &mut doc.out));
                     if let Err(msg) = r {
                         doc.utf8.get_or_insert(Utf8Failure(msg));
                     }
                     doc.out.push(b':');
-                    current = Some((attr.value.clone(), attr.pos));
-                    *next += 1;
-                } else {
-                    doc.out.push(b'}');
-                    stack.pop();
+                    *i += 1;
+                    (&attr.value, attr.pos)
                 }
-            }
-            Open::List { items, next, pos } => {
-                if *next < items.0.len() {
-                    if *next > 0 {
+                Open::List { items, next: i, pos } => {
+                    if *i == items.0.len() {
+                        doc.out.push(b']');
+                        stack.pop();
+                        continue;
+                    }
+                    if *i > 0 {
                         doc.out.push(b',');
                     }
-                    current = Some((items.0[*next].clone(), *pos));
-                    *next += 1;
-                } else {
-                    doc.out.push(b']');
-                    stack.pop();
+                    *i += 1;
+                    (&items.0[*i - 1], *pos)
                 }
+            };
+            match known_for_json(&co.state, member, strict) {
+                Some(known) => {
+                    let r = if stack.len() + 2 > limit {
+                        Err(too_deep(pos))
+                    } else {
+                        write_value(&co.state, &known, pos, copy_to_store, &mut doc)
+                    };
+                    match r {
+                        Ok(Some(open)) => stack.push(open),
+                        Ok(None) => {}
+                        Err(e) => return Err(add_frames(&co.state, e, &stack)),
+                    }
+                }
+                None => next = Some((member.clone(), pos)),
             }
+        }
+        if next.is_none() {
+            break;
         }
     }
     if let Some(Utf8Failure(msg)) = doc.utf8 {
         return Err(EvalError::eval(format!("JSON serialization error: {msg}")));
     }
     Ok((doc.out, doc.context))
+}
+
+fn too_deep(pos: Option<Pos>) -> EvalError {
+    let mut e = EvalError::new(ErrorKind::StackOverflow, "stack overflow; max-call-depth exceeded");
+    e.pos = pos;
+    e
 }
 
 /// The `… while evaluating attribute 'x'` frames of the open containers,

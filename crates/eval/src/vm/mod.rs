@@ -1033,11 +1033,11 @@ impl Vm {
                             if shape.dynamic.is_empty() {
                                 let start = self.stack.len() - shape.names.len();
                                 let values = self.stack.drain(start..);
-                                let attrs = shape
-                                    .names
-                                    .iter()
-                                    .zip(values)
-                                    .map(|(&(name, pos), value)| Attr { name, value, pos: Some(pos) });
+                                let attrs = shape.names.iter().zip(values).map(|(&(name, pos), value)| Attr {
+                                    name,
+                                    value,
+                                    pos: Some(pos),
+                                });
                                 let attrs = if shape.in_order {
                                     Attrs::from_sorted_iter(shape.names.len(), attrs)
                                 } else {
