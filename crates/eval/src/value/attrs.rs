@@ -175,14 +175,6 @@ impl AttrsBuilder {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn attr_is_three_words() {
-        assert_eq!(std::mem::size_of::<super::Attr>(), 24);
-    }
-}
-
 /// The attributes of two sets in name order, paired where both have the
 /// name.
 struct Merge<'a> {
@@ -223,5 +215,13 @@ impl<'a> Iterator for Merge<'a> {
             }
             (None, None) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn attr_is_three_words() {
+        assert_eq!(std::mem::size_of::<super::Attr>(), 24);
     }
 }
