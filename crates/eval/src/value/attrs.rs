@@ -129,13 +129,14 @@ impl Attrs {
         let (a, b) = (self.slice(), other.slice());
         // Counting the names both have first lets the merge be written
         // straight into a set of the right size.
-        let shared = Merge { a, b, i: 0, j: 0 }.filter(|step| matches!(step, (Some(_), Some(_)))).count();
-        let merged = Merge { a, b, i: 0, j: 0 }.map(|step| match step {
-            (_, Some(y)) => y.clone(),
-            (Some(x), None) => x.clone(),
-            (None, None) => unreachable!("a merge step has an attribute"),
-        });
-        Attrs::from_sorted_iter(a.len() + b.len() - shared, merged)
+        let (mut i, mut j, mut shared) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            let (x, y) = (a[i].name, b[j].name);
+            shared += usize::from(x == y);
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
+        }
+        Attrs::from_sorted_iter(a.len() + b.len() - shared, Update { a, b, i: 0, j: 0 })
     }
 
     /// The set without the given names.
@@ -175,43 +176,36 @@ impl AttrsBuilder {
     }
 }
 
-/// The attributes of two sets in name order, paired where both have the
-/// name.
-struct Merge<'a> {
+/// The attributes of `a // b`, in name order: `b`'s where both have a name.
+struct Update<'a> {
     a: &'a [Attr],
     b: &'a [Attr],
     i: usize,
     j: usize,
 }
 
-impl<'a> Iterator for Merge<'a> {
-    type Item = (Option<&'a Attr>, Option<&'a Attr>);
+impl Iterator for Update<'_> {
+    type Item = Attr;
 
     #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
+    fn next(&mut self) -> Option<Attr> {
         match (self.a.get(self.i), self.b.get(self.j)) {
-            (Some(x), Some(y)) => Some(match x.name.cmp(&y.name) {
-                std::cmp::Ordering::Less => {
-                    self.i += 1;
-                    (Some(x), None)
-                }
-                std::cmp::Ordering::Greater => {
-                    self.j += 1;
-                    (None, Some(y))
-                }
-                std::cmp::Ordering::Equal => {
-                    self.i += 1;
-                    self.j += 1;
-                    (Some(x), Some(y))
-                }
-            }),
+            (Some(x), Some(y)) if x.name < y.name => {
+                self.i += 1;
+                Some(x.clone())
+            }
+            (Some(x), Some(y)) => {
+                self.i += usize::from(x.name == y.name);
+                self.j += 1;
+                Some(y.clone())
+            }
             (Some(x), None) => {
                 self.i += 1;
-                Some((Some(x), None))
+                Some(x.clone())
             }
             (None, Some(y)) => {
                 self.j += 1;
-                Some((None, Some(y)))
+                Some(y.clone())
             }
             (None, None) => None,
         }
