@@ -26,6 +26,15 @@ use crate::chunk::{Chunk, LambdaInfo};
 /// The shared pointer of the evaluator's heap.
 pub type Gc<T> = Rc<T>;
 
+/// `repr(C, u64)`: the tag takes the first word and every variant's
+/// payload the second. With the default layout the tag is one byte and the
+/// seven after it are padding (or a `Bool`'s payload), which moves of a
+/// value copy in odd-sized pieces; a 16-byte read of the value soon after
+/// then cannot take them from the store buffer and waits. Two plain words
+/// move without that. The tag's unused values still serve as niches
+/// (`Option<Value>`, `EvalResult<Value>` and the thunk states stay as
+/// small).
+#[repr(C, u64)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -412,6 +421,12 @@ mod tests {
     #[test]
     fn value_is_two_words() {
         assert_eq!(std::mem::size_of::<super::Value>(), 16);
+    }
+
+    #[test]
+    fn niches_stay() {
+        assert_eq!(std::mem::size_of::<Option<super::Value>>(), 16);
+        assert_eq!(std::mem::size_of::<crate::error::EvalResult<super::Value>>(), 16);
     }
 
     #[test]

@@ -84,20 +84,14 @@ impl Co {
     }
 
     /// The value in weak head normal form.
-    pub fn force(&self, value: Value) -> Ask<'_> {
-        match known(value) {
-            Ok(v) => Ask::ready(self, v),
-            Err(thunk) => Ask::new(self, Request::Force(thunk)),
-        }
+    pub fn force(&self, value: Value) -> Force<'_> {
+        Force { value: Some(value), co: self, pos: None, at: false }
     }
 
     /// The value in weak head normal form; an application (as `map` makes
     /// them) is called from `pos`.
-    pub fn force_at(&self, value: Value, pos: Option<Pos>) -> Ask<'_> {
-        match known(value) {
-            Ok(v) => Ask::ready(self, v),
-            Err(thunk) => Ask::new(self, Request::ForceAt(thunk, pos)),
-        }
+    pub fn force_at(&self, value: Value, pos: Option<Pos>) -> Force<'_> {
+        Force { value: Some(value), co: self, pos, at: true }
     }
 
     /// `func arg`, forced.
@@ -140,26 +134,54 @@ impl Co {
     }
 }
 
-/// The value in weak head normal form if it is known without running
-/// anything, or else the thunk.
-fn known(value: Value) -> Result<Value, Value> {
-    match &value {
-        Value::Thunk(t) => t.value().ok_or(value),
-        _ => Ok(value),
+/// [`Co::force`] and [`Co::force_at`]: the value at once when it is known
+/// without running anything, else a request to the VM. A plain struct with
+/// the value first, not a request wrapped in a state: building nested enums
+/// around a value copies it in overlapping pieces, and reading it back whole
+/// then waits for those stores (this is on the path of every force a
+/// builtin makes).
+pub struct Force<'a> {
+    /// The value to force; `None` once the request is made.
+    value: Option<Value>,
+    co: &'a Co,
+    pos: Option<Pos>,
+    /// Whether the request names `pos` (a [`Request::ForceAt`]).
+    at: bool,
+}
+
+impl Future for Force<'_> {
+    type Output = EvalResult<Value>;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<EvalResult<Value>> {
+        let Some(value) = self.value.take() else {
+            return Poll::Ready(
+                self.co.shared.borrow_mut().response.take().expect("the VM answers every request before resuming"),
+            );
+        };
+        let thunk = match value {
+            Value::Thunk(t) => match t.value() {
+                Some(v) => return Poll::Ready(Ok(v)),
+                None => Value::Thunk(t),
+            },
+            v => return Poll::Ready(Ok(v)),
+        };
+        let request = if self.at { Request::ForceAt(thunk, self.pos) } else { Request::Force(thunk) };
+        self.co.shared.borrow_mut().request = Some(request);
+        Poll::Pending
     }
 }
 
 /// One question to the VM: the first poll leaves the request and
-/// suspends, the next takes the answer. A value already known is answered
-/// at once. Written by hand rather than as an `async fn` so that a builtin
-/// awaiting it polls one small state machine, not a nest of them.
+/// suspends, the next takes the answer. Written by hand rather than as an
+/// `async fn` so that a builtin awaiting it polls one small state machine,
+/// not a nest of them.
 pub struct Ask<'a> {
     co: &'a Co,
     state: AskState,
 }
 
 enum AskState {
-    Ready(Value),
     Request(Request),
     Waiting,
 }
@@ -168,10 +190,6 @@ impl<'a> Ask<'a> {
     fn new(co: &'a Co, request: Request) -> Ask<'a> {
         Ask { co, state: AskState::Request(request) }
     }
-
-    fn ready(co: &'a Co, value: Value) -> Ask<'a> {
-        Ask { co, state: AskState::Ready(value) }
-    }
 }
 
 impl Future for Ask<'_> {
@@ -179,7 +197,6 @@ impl Future for Ask<'_> {
 
     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<EvalResult<Value>> {
         match std::mem::replace(&mut self.state, AskState::Waiting) {
-            AskState::Ready(v) => Poll::Ready(Ok(v)),
             AskState::Request(r) => {
                 self.co.shared.borrow_mut().request = Some(r);
                 Poll::Pending
