@@ -84,6 +84,12 @@ pub struct EvalState {
     /// Call depth that Rust routines add to the VM's while they run (deep
     /// forcing counts its levels, as CppNix's recursive `forceValueDeep`).
     pub extra_call_depth: std::cell::Cell<usize>,
+    /// Names interned when first needed (interning them up front would
+    /// change the order of symbols, which is the order of sets), then
+    /// remembered: each lookup of a name is a probe of a table as large as
+    /// all names, which misses the cache once evaluations get big.
+    drv_path: std::cell::OnceCell<Symbol>,
+    out: std::cell::OnceCell<Symbol>,
 }
 
 impl EvalState {
@@ -112,11 +118,26 @@ impl EvalState {
             store_paths: RefCell::new(HashMap::default()),
             store,
             extra_call_depth: std::cell::Cell::new(0),
+            drv_path: std::cell::OnceCell::new(),
+            out: std::cell::OnceCell::new(),
         }
     }
 
     pub fn intern(&self, name: impl AsRef<[u8]>) -> Symbol {
         self.interner.borrow_mut().intern(name)
+    }
+
+    /// `drvPath`, which every derivation's result names.
+    pub fn drv_path_symbol(&self) -> Symbol {
+        *self.drv_path.get_or_init(|| self.intern("drvPath"))
+    }
+
+    /// An output's name; `out`, the usual one, is remembered.
+    pub fn output_symbol(&self, output: &str) -> Symbol {
+        match output {
+            "out" => *self.out.get_or_init(|| self.intern("out")),
+            other => self.intern(other),
+        }
     }
 
     /// The symbol of a string's text, remembered in the string: interning

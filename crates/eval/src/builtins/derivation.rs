@@ -353,7 +353,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
 
     let mut b = AttrsBuilder::with_capacity(1 + drv.outputs.len());
     let deep = Elem::DrvDeep(drv_path_s.as_slice().into());
-    b.insert(state.intern("drvPath"), Value::string(NixString::with_one_context(&drv_path_s, deep)), None);
+    b.insert(state.drv_path_symbol(), Value::string(NixString::with_one_context(&drv_path_s, deep)), None);
     for (output, out) in &drv.outputs {
         let path = match out {
             DerivationOutput::InputAddressed(p) => Ok(Some(Cow::Borrowed(p))),
@@ -367,7 +367,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
             }
         };
         let built = Elem::Built { drv: drv_path_s.as_slice().into(), output: output.as_bytes().into() };
-        b.insert(state.intern(output), Value::string(NixString::with_one_context(shown, built)), None);
+        b.insert(state.output_symbol(output), Value::string(NixString::with_one_context(shown, built)), None);
     }
     Ok(Value::attrs(b.build()))
 }
