@@ -24,13 +24,55 @@ pub use kind::{NixLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
 pub use rowan::{GreenNode, TextRange, TextSize};
 
 /// The result of parsing: a tree, always, and the errors found on the way.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Parse {
     green: GreenNode,
     errors: Vec<SyntaxError>,
     /// Set when the input was not UTF-8 and its stray bytes were mapped to
     /// stand-in characters (see [`source`]).
     mapped_bytes: bool,
+    /// Set when the tree may be too deep for rowan's recursive drop (long
+    /// operator chains): it is then taken down in steps.
+    deep: bool,
+}
+
+impl PartialEq for Parse {
+    fn eq(&self, other: &Parse) -> bool {
+        (&self.green, &self.errors, self.mapped_bytes) == (&other.green, &other.errors, other.mapped_bytes)
+    }
+}
+
+impl Eq for Parse {}
+
+impl Drop for Parse {
+    /// Rowan drops a node's children recursively, a few native frames per
+    /// level: a tree as deep as a long operator chain would overflow the
+    /// stack. Every node at a depth that is a multiple of `STEP` is held
+    /// first; dropping the root then stops at the held nodes, which are
+    /// let go shallowest first, each freeing at most `STEP` levels.
+    fn drop(&mut self) {
+        const STEP: u32 = 256;
+        if !self.deep {
+            return;
+        }
+        let mut held: Vec<(u32, GreenNode)> = Vec::new();
+        let mut walk: Vec<(&rowan::GreenNodeData, u32)> = vec![(&self.green, 0)];
+        while let Some((node, depth)) = walk.pop() {
+            for child in node.children() {
+                if let rowan::NodeOrToken::Node(child) = child {
+                    if (depth + 1) % STEP == 0 {
+                        held.push((depth + 1, child.to_owned()));
+                    }
+                    walk.push((child, depth + 1));
+                }
+            }
+        }
+        held.sort_by_key(|&(depth, _)| depth);
+        drop(std::mem::replace(&mut self.green, GreenNode::new(SyntaxKind::ROOT.into(), std::iter::empty())));
+        for (_, node) in held {
+            drop(node);
+        }
+    }
 }
 
 impl Parse {
@@ -93,14 +135,14 @@ fn parse_mapped(src: &str, mapped_bytes: bool) -> Parse {
     if src.len() > u32::MAX as usize / 2 {
         let green = rowan::GreenNode::new(SyntaxKind::ROOT.into(), std::iter::empty());
         let error = SyntaxError::new("file too large to parse".into(), TextRange::empty(0.into()));
-        return Parse { green, errors: vec![error], mapped_bytes };
+        return Parse { green, errors: vec![error], mapped_bytes, deep: false };
     }
     let mut scratch = parser::Scratch::take();
     // Room for typical code (about four bytes a token), so that a big file
     // does not copy the array as it grows.
     scratch.tokens.reserve(src.len() / 3 + 16);
     let lex_errors = lexer::tokenize_into(src, &mut scratch.tokens);
-    let parser::Parsed { green, mut errors, validation } = parser::parse_tokens(src, &mut scratch);
+    let parser::Parsed { green, mut errors, validation, deep } = parser::parse_tokens(src, &mut scratch);
     scratch.give_back();
     errors.extend(
         lex_errors
@@ -109,5 +151,5 @@ fn parse_mapped(src: &str, mapped_bytes: bool) -> Parse {
     );
     errors.extend(validation);
     errors.sort_by_key(|e| e.range.start());
-    Parse { green, errors, mapped_bytes }
+    Parse { green, errors, mapped_bytes, deep }
 }

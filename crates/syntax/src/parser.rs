@@ -25,6 +25,19 @@ use builder::{Builder, Child};
 /// native stack: each level costs a handful of recursive calls.
 const MAX_DEPTH: u32 = 1024;
 
+/// The most operators a chain (`1 + 1 + ...`, `f a a ...`, `a |> f |> ...`)
+/// may wrap around its first operand, over all chains open at once. The
+/// parser loops over a chain, but the tree it makes is as deep as the chain
+/// is long, and the passes after it (name resolution, lowering, compiling)
+/// recurse on it: past this length the chain is an error ("expression nested
+/// too deeply") rather than a stack overflow. CppNix evaluates chains of
+/// 100 000 and overflows its stack on 200 000.
+const MAX_CHAIN: u32 = 100_000;
+
+/// Trees deeper than this are taken down in steps when dropped (see
+/// `Parse`'s `Drop`): rowan drops a node's children recursively.
+pub(crate) const DEEP_TREE: u32 = 2048;
+
 pub(crate) struct Parser<'t> {
     /// The significant tokens; `nth` reports `EOF` past the last one.
     significant: &'t [Significant],
@@ -34,6 +47,11 @@ pub(crate) struct Parser<'t> {
     tree: Builder<'t>,
     pub(crate) errors: Vec<SyntaxError>,
     depth: u32,
+    /// Operators wrapped around the first operand of the chains now open.
+    chain: u32,
+    /// The deepest `depth + chain` reached: a bound on how deep the tree is,
+    /// up to the handful of nodes each level adds.
+    max_nesting: u32,
 }
 
 /// The kind `Parser::nth` reports past the last token.
@@ -205,7 +223,26 @@ impl Parser<'_> {
             return false;
         }
         self.depth += 1;
+        self.max_nesting = self.max_nesting.max(self.depth + self.chain);
         true
+    }
+
+    /// One more operator wrapped around a chain's first operand; false
+    /// (with an error) when the chains are too long (see [`MAX_CHAIN`]). The
+    /// caller gives back what it took with [`Parser::end_chain`].
+    #[inline]
+    pub(crate) fn extend_chain(&mut self) -> bool {
+        if self.chain >= MAX_CHAIN {
+            self.too_deep();
+            return false;
+        }
+        self.chain += 1;
+        self.max_nesting = self.max_nesting.max(self.depth + self.chain);
+        true
+    }
+
+    pub(crate) fn end_chain(&mut self, links: u32) {
+        self.chain -= links;
     }
 
     #[cold]
@@ -274,6 +311,8 @@ pub(crate) struct Parsed {
     pub(crate) errors: Vec<SyntaxError>,
     /// Validation errors, sorted by range, without repeats.
     pub(crate) validation: Vec<SyntaxError>,
+    /// Whether the tree may be deeper than [`DEEP_TREE`].
+    pub(crate) deep: bool,
 }
 
 /// Parses a whole file from its tokens (`scratch.tokens`).
@@ -291,7 +330,17 @@ pub(crate) fn parse_tokens(src: &str, scratch: &mut Scratch) -> Parsed {
     }
     let offset = TextSize::from(offset);
     let tree = Builder::new(src, tokens, std::mem::take(children));
-    let mut p = Parser { significant, tokens, src_len: offset, pos: 0, tree, errors: Vec::new(), depth: 0 };
+    let mut p = Parser {
+        significant,
+        tokens,
+        src_len: offset,
+        pos: 0,
+        tree,
+        errors: Vec::new(),
+        depth: 0,
+        chain: 0,
+        max_nesting: 0,
+    };
     grammar::root(&mut p);
     let (green, mut validation, spare) = p.tree.finish();
     *children = spare;
@@ -299,5 +348,6 @@ pub(crate) fn parse_tokens(src: &str, scratch: &mut Scratch) -> Parsed {
     // and on its own; report each problem once.
     validation.sort_by_key(|e| (e.range.start(), e.range.end()));
     validation.dedup();
-    Parsed { green, errors: p.errors, validation }
+    // Each level of nesting is a few nodes deep at most.
+    Parsed { green, errors: p.errors, validation, deep: p.max_nesting.saturating_mul(4) > DEEP_TREE }
 }

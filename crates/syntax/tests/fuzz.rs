@@ -244,7 +244,10 @@ const DEEP: &[(&str, &str, &str, &str, usize)] = &[
     // CppNix 2.8 is quadratic here too, and far slower): 200 000 takes a
     // quarter of an hour in a debug build, so a shorter chain.
     ("select-chain", "a", "", ".b", 20_000),
+    // Chains longer than the parser's limit (100 000 operators) are an
+    // error; the tree must still be dropped without overflowing.
     ("additions", "1 + ", "1", "", 200_000),
+    ("additions-within-limit", "1 + ", "1", "", 99_000),
     ("subtractions", "1 - ", "1", "", 200_000),
     ("concats", "a ++ ", "a", "", 200_000),
     ("updates", "a // ", "a", "", 200_000),
@@ -297,23 +300,10 @@ fn deep_case_child() {
     println!("DEEP-RESULT {name}: {summary}");
 }
 
-/// Known bug: a chain of a left-associative operator (`1 + 1 + ...`, `f a a
-/// ...`, `a ? b ? c ...`) becomes a left-nested tree as deep as the chain is
-/// long. The parser builds it without recursion and CppNix accepts such
-/// chains, but rowan drops a green tree recursively (GreenNode's drop drops
-/// its children), about ten frames a level in a debug build: 200 000 levels
-/// overflow a 2 MiB stack when the `Parse` is dropped. The fix belongs to the
-/// tree's owner (tear deep trees down iteratively, or give chains a flat
-/// node); until then these cases must keep failing, and a fixed one must be
-/// taken off this list.
-const KNOWN_DEEP_FAILURES: &[&str] =
-    &["additions", "subtractions", "ands", "has-attrs", "applications", "pipes-into", "comparisons"];
-
 #[test]
 fn deep_nesting_does_not_overflow() {
     let exe = std::env::current_exe().expect("the test binary's path");
     let mut failures = Vec::new();
-    let mut fixed = Vec::new();
     for &(name, ..) in DEEP {
         let start = Instant::now();
         let out = Command::new(&exe)
@@ -325,26 +315,17 @@ fn deep_nesting_does_not_overflow() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let result = stdout.lines().find_map(|l| l.find("DEEP-RESULT").map(|i| &l[i..]));
-        let known = KNOWN_DEEP_FAILURES.contains(&name);
         match (out.status.success(), result) {
-            (true, Some(line)) => {
-                println!("{line} ({:.1?})", start.elapsed());
-                if known {
-                    fixed.push(name);
-                }
-            }
+            (true, Some(line)) => println!("{line} ({:.1?})", start.elapsed()),
             _ => {
                 let why = stderr
                     .lines()
                     .find(|l| l.contains("overflowed its stack") || l.contains("panicked"))
                     .unwrap_or("no result");
-                println!("{name}: {} ({why}){}", out.status, if known { " [known]" } else { "" });
-                if !known {
-                    failures.push(format!("{name}: {} ({why})", out.status));
-                }
+                println!("{name}: {} ({why})", out.status);
+                failures.push(format!("{name}: {} ({why})", out.status));
             }
         }
     }
     assert!(failures.is_empty(), "{} deep input(s) failed:\n{}", failures.len(), failures.join("\n"));
-    assert!(fixed.is_empty(), "known deep failures that now pass; remove them from KNOWN_DEEP_FAILURES: {fixed:?}");
 }

@@ -204,12 +204,19 @@ fn expr_pipe(p: &mut Parser) {
     let Some(mut lhs) = expr_op(p, 0) else { return };
     match p.current() {
         PIPE_INTO => {
+            let mut links = 0;
             while p.at(PIPE_INTO) {
+                if !p.extend_chain() {
+                    swallow_rest(p);
+                    break;
+                }
+                links += 1;
                 let m = lhs.precede(p);
                 p.bump();
                 expr_op(p, 0);
                 lhs = m.complete(p, BINARY_OP);
             }
+            p.end_chain(links);
         }
         PIPE_FROM => {
             let m = lhs.precede(p);
@@ -294,6 +301,7 @@ fn expr_op_inner(p: &mut Parser, min_level: u8) -> Option<CompletedMarker> {
     };
     // The level of the last non-associative operator, to reject `a == b == c`.
     let mut last_nonassoc: Option<u8> = None;
+    let mut links = 0;
     while let Some((level, assoc)) = infix(p.current()) {
         if level < min_level {
             break;
@@ -301,6 +309,11 @@ fn expr_op_inner(p: &mut Parser, min_level: u8) -> Option<CompletedMarker> {
         if last_nonassoc == Some(level) {
             p.error_unexpected();
         }
+        if !p.extend_chain() {
+            swallow_rest(p);
+            break;
+        }
+        links += 1;
         let m = lhs.precede(p);
         if p.at(QUESTION) {
             p.bump();
@@ -317,6 +330,7 @@ fn expr_op_inner(p: &mut Parser, min_level: u8) -> Option<CompletedMarker> {
         }
         last_nonassoc = (assoc == Assoc::None).then_some(level);
     }
+    p.end_chain(links);
     Some(lhs)
 }
 
@@ -332,11 +346,18 @@ fn starts_simple(p: &Parser) -> bool {
 
 fn expr_app(p: &mut Parser) -> Option<CompletedMarker> {
     let mut lhs = expr_select(p)?;
+    let mut links = 0;
     while starts_simple(p) {
+        if !p.extend_chain() {
+            swallow_rest(p);
+            break;
+        }
+        links += 1;
         let m = lhs.precede(p);
         expr_select(p);
         lhs = m.complete(p, APPLY);
     }
+    p.end_chain(links);
     Some(lhs)
 }
 
