@@ -184,10 +184,13 @@ impl<H> ThinRc<H, u8> {
 impl<H, T> Clone for ThinRc<H, T> {
     fn clone(&self) -> ThinRc<H, T> {
         let count = &self.head().count;
-        // As `Rc`: a count that would overflow means something is badly
-        // wrong (more handles than bytes of memory).
-        let Some(next) = count.get().checked_add(1) else { std::process::abort() };
+        // As `Rc`: a count that wraps means something is badly wrong (more
+        // handles than bytes of memory).
+        let next = count.get().wrapping_add(1);
         count.set(next);
+        if next == 0 {
+            std::process::abort();
+        }
         ThinRc { ptr: self.ptr, _owns: PhantomData }
     }
 }
