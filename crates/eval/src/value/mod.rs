@@ -286,6 +286,27 @@ impl Thunk {
         }
     }
 
+    /// `f` of the value, if it is known without running anything (as
+    /// [`Thunk::value`]). `f` sees the value where the thunk keeps it: a
+    /// value returned and then copied would be stored and read back in
+    /// pieces, which stalls (the force instructions push it this way).
+    #[inline(always)]
+    pub fn with_value<R>(&self, f: impl FnOnce(&Value) -> R) -> Option<R> {
+        let mut f = Some(f);
+        // SAFETY: only matches, and calls `f`, which the caller promises
+        // changes no thunk (pushing a clone does not).
+        let done = unsafe {
+            self.inspect(|s| match s {
+                ThunkState::Done(v) => f.take().map(|f| f(v)),
+                _ => None,
+            })
+        };
+        match done {
+            Some(r) => Some(r),
+            None => self.eager_value().and_then(|v| f.take().map(|f| f(&v))),
+        }
+    }
+
     /// [`Thunk::value`] of a thunk in state `Eager`, which becomes `Done`.
     fn eager_value(&self) -> Option<Value> {
         // SAFETY: only matches and clones.

@@ -852,8 +852,8 @@ impl Vm {
                                 _ => self.stack.pop().expect("operand"),
                             };
                             if let Value::Thunk(t) = &v {
-                                if let Some(done) = t.value() {
-                                    self.stack.push(done);
+                                let stack = &mut self.stack;
+                                if t.with_value(|done| stack.push(done.clone())).is_some() {
                                     continue 'ops;
                                 }
                                 let r = match self.begin_force(v) {
