@@ -282,12 +282,17 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
         let less_than = matches!(&cmp, Value::PrimOp(p) if p.args.is_empty() && p.op.name == "lessThan");
         if less_than {
             if items.iter().all(|v| matches!(v, Value::Int(_))) {
-                // Stable, as the merge sort below.
-                items.sort_by_key(|v| match v {
-                    Value::Int(i) => *i,
-                    _ => unreachable!("all integers"),
-                });
-                return Ok(Value::list(items));
+                // Equal integers cannot be told apart, so the order need
+                // not be stable: the numbers alone are sorted.
+                let mut numbers: Vec<i64> = items
+                    .iter()
+                    .map(|v| match v {
+                        Value::Int(i) => *i,
+                        _ => unreachable!("all integers"),
+                    })
+                    .collect();
+                numbers.sort_unstable();
+                return Ok(Value::list(numbers.into_iter().map(Value::Int).collect()));
             }
             if items.iter().all(|v| matches!(v, Value::String(_))) {
                 // Byte order, as `lessThan` compares strings.
