@@ -4,7 +4,7 @@ use super::args::{self, err};
 use super::{native, strict, with_fast, PrimOp};
 use crate::error::EvalResult;
 use crate::state::EvalState;
-use crate::value::{AttrsBuilder, Thunk, ThunkState, Value};
+use crate::value::{AttrsBuilder, Gc, List, Thunk, ThunkState, Value};
 use crate::vm::{compare_values, Co, Each, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
@@ -175,10 +175,23 @@ fn concat_lists(co: Co, a: Vec<Value>) -> NativeFuture {
     Box::pin(async move {
         let list =
             args::force_list(&co, &a[0], "while evaluating the first argument passed to builtins.concatLists").await?;
-        let mut out = Vec::new();
-        for x in &list.0 {
+        // The VM forces the elements, each checked to be a list in turn.
+        co.force_each(list.clone(), |state, v| {
             let frame = "while evaluating a value of the list passed to builtins.concatLists";
-            out.extend(args::force_list(&co, x, frame).await?.0.iter().cloned());
+            args::list(state, v).map(|_| ()).map_err(|e| e.with_frame(frame, None))
+        })
+        .await?;
+        let lists: Vec<Gc<List>> = list
+            .0
+            .iter()
+            .map(|x| match x.resolved() {
+                Some(Value::List(l)) => l,
+                _ => unreachable!("forced and checked to be lists"),
+            })
+            .collect();
+        let mut out = Vec::with_capacity(lists.iter().map(|l| l.0.len()).sum());
+        for l in &lists {
+            out.extend_from_slice(&l.0);
         }
         Ok(Value::list(out))
     })

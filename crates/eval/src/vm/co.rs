@@ -39,7 +39,15 @@ pub enum Request {
     /// `builtins.listToAttrs` of the list: the VM walks it in a frame of
     /// its own, forcing elements and names as it goes.
     ListToAttrs(Gc<List>),
+    /// Every element of the list forced, in order, each checked once it is
+    /// (the first error, from forcing or from the check, ends the walk):
+    /// a builtin that needs its elements evaluated does not suspend once
+    /// per element. The answer is `null`; the elements are then known.
+    ForceEach(Gc<List>, ElementCheck),
 }
+
+/// What a [`Request::ForceEach`] requires of each element once forced.
+pub type ElementCheck = fn(&EvalState, &Value) -> EvalResult<()>;
 
 /// What [`Request::Each`] makes of the answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +131,12 @@ impl Co {
     /// `builtins.listToAttrs list` (see [`Request::ListToAttrs`]).
     pub fn list_to_attrs(&self, list: Gc<List>) -> Ask<'_> {
         Ask::new(self, Request::ListToAttrs(list))
+    }
+
+    /// Every element of `list` forced and checked, in order (see
+    /// [`Request::ForceEach`]).
+    pub fn force_each(&self, list: Gc<List>, check: ElementCheck) -> Ask<'_> {
+        Ask::new(self, Request::ForceEach(list, check))
     }
 
     pub(crate) fn take_request(&self) -> Option<Request> {

@@ -75,6 +75,9 @@ enum Frame {
     /// the name's position) that element's name. Errors forcing a name gain
     /// the name's frame; others pass unchanged.
     ListToAttrs { list: Gc<List>, next: u32, pairs: Vec<(Symbol, Attrs)>, naming: Option<(Attrs, Option<Pos>)> },
+    /// A [`Request::ForceEach`] walk: the value delivered here is the
+    /// element before `next`, forced, to check. Errors pass unchanged.
+    ForceEach { list: Gc<List>, next: u32, check: co::ElementCheck },
     /// Adds a frame to an error passing through; values pass unchanged.
     /// The frame's text is the string constant `message` of `chunk`.
     Context { chunk: Gc<Chunk>, message: u32, pos: Option<Pos> },
@@ -243,6 +246,13 @@ impl Vm {
                     }))
                 }
             },
+            Frame::ForceEach { check, .. } => match result.and_then(|v| check(&self.state, &v)) {
+                Ok(()) => self.force_each_step(),
+                Err(e) => {
+                    self.frames.pop();
+                    Some(Err(e))
+                }
+            },
             Frame::Context { .. } => {
                 let Some(Frame::Context { chunk, message, pos }) = self.frames.pop() else { unreachable!() };
                 Some(result.map_err(|e| e.with_frame(ops::constant_text(&chunk, message), pos)))
@@ -309,6 +319,10 @@ impl Vm {
                     Request::FoldStrict(f, acc, list) => self.begin_fold(f, acc, list),
                     Request::Call2(f, a, b) => self.begin_call2(f, a, b),
                     Request::Each(f, list, each) => self.begin_each(f, list, each),
+                    Request::ForceEach(list, check) => {
+                        push_frame!(self, Frame::ForceEach { list, next: 0, check });
+                        self.force_each_step()
+                    }
                     Request::ListToAttrs(list) => {
                         let pairs = Vec::with_capacity(list.0.len());
                         push_frame!(self, Frame::ListToAttrs { list, next: 0, pairs, naming: None });
@@ -647,6 +661,29 @@ impl Vm {
         };
         *next += 1;
         self.begin_apply(f, x, None)
+    }
+
+    /// The force-each walk on top: checks the elements already known and
+    /// starts forcing the next one that is not, or finishes.
+    fn force_each_step(&mut self) -> Started {
+        let Some(Frame::ForceEach { list, next, check }) = self.frames.last_mut() else { unreachable!() };
+        while let Some(item) = list.0.get(*next as usize) {
+            *next += 1;
+            match item.resolved() {
+                Some(v) => {
+                    if let Err(e) = check(&self.state, &v) {
+                        self.frames.pop();
+                        return Some(Err(e));
+                    }
+                }
+                None => {
+                    let item = item.clone();
+                    return self.begin_force(item);
+                }
+            }
+        }
+        self.frames.pop();
+        Some(Ok(Value::Null))
     }
 
     /// The `listToAttrs` walk on top, given what it forced last (nothing
