@@ -156,7 +156,14 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
             let r = if stack.len() + 2 > limit {
                 Err(too_deep(pos))
             } else {
-                emit(co, v, pos, strict, copy_to_store, &mut doc).await
+                // Forced here rather than inside `emit`: one future less
+                // to build and poll for each value to evaluate.
+                let forced = if strict { co.force(v).await } else { Ok(v.peek().unwrap_or(v)) };
+                match forced {
+                    Ok(v) if !needs_peeling(&co.state, &v) => write_value(&co.state, &v, pos, copy_to_store, &mut doc),
+                    Ok(v) => emit(co, v, pos, strict, copy_to_store, &mut doc).await,
+                    Err(e) => Err(e),
+                }
             };
             match r {
                 Ok(Some(open)) => stack.push(open),
@@ -275,6 +282,12 @@ async fn emit(
     write_value(&co.state, &v, pos, copy, doc)
 }
 
+/// Whether `v` (evaluated) is a set that `__toString` or `outPath` stands
+/// for, which [`peel`] follows.
+fn needs_peeling(state: &EvalState, v: &Value) -> bool {
+    matches!(v, Value::Attrs(set) if set.get(state.sym.to_string).is_some() || set.get(state.sym.out_path).is_some())
+}
+
 /// The value to write when it is known without evaluating anything: not a
 /// thunk still to run (under `strict`), not a set with `__toString` or
 /// `outPath` (which [`peel`] follows). Otherwise `None`.
@@ -284,12 +297,7 @@ fn known_for_json(state: &EvalState, v: &Value, strict: bool) -> Option<Value> {
         Value::Thunk(t) => t.peek().unwrap_or_else(|| v.clone()),
         v => v.clone(),
     };
-    if let Value::Attrs(set) = &v {
-        if set.get(state.sym.to_string).is_some() || set.get(state.sym.out_path).is_some() {
-            return None;
-        }
-    }
-    Some(v)
+    (!needs_peeling(state, &v)).then_some(v)
 }
 
 /// Writes a value already evaluated (and peeled), or opens a container.
