@@ -286,25 +286,32 @@ impl Thunk {
         }
     }
 
-    /// `f` of the value, if it is known without running anything (as
-    /// [`Thunk::value`]). `f` sees the value where the thunk keeps it: a
-    /// value returned and then copied would be stored and read back in
-    /// pieces, which stalls (the force instructions push it this way).
+    /// Pushes the value onto `out` if it is known without running
+    /// anything (as [`Thunk::value`]), and says whether it did. The value is
+    /// cloned from where the thunk keeps it: a value returned and then
+    /// copied would be stored and read back in pieces, which stalls (the
+    /// force instructions push it this way).
     #[inline(always)]
-    pub fn with_value<R>(&self, f: impl FnOnce(&Value) -> R) -> Option<R> {
-        let mut f = Some(f);
-        // SAFETY: only matches, and calls `f`, which the caller promises
-        // changes no thunk (pushing a clone does not).
-        let done = unsafe {
+    pub fn push_value(&self, out: &mut Vec<Value>) -> bool {
+        // SAFETY: only matches, clones and pushes onto a vector of values,
+        // which changes no thunk (growing it moves values, drops none).
+        let pushed = unsafe {
             self.inspect(|s| match s {
-                ThunkState::Done(v) => f.take().map(|f| f(v)),
-                _ => None,
+                ThunkState::Done(v) => {
+                    out.push(v.clone());
+                    true
+                }
+                _ => false,
             })
         };
-        match done {
-            Some(r) => Some(r),
-            None => self.eager_value().and_then(|v| f.take().map(|f| f(&v))),
-        }
+        pushed
+            || match self.eager_value() {
+                Some(v) => {
+                    out.push(v);
+                    true
+                }
+                None => false,
+            }
     }
 
     /// [`Thunk::value`] of a thunk in state `Eager`, which becomes `Done`.

@@ -889,8 +889,7 @@ impl Vm {
                                 _ => self.stack.pop().expect("operand"),
                             };
                             if let Value::Thunk(t) = &v {
-                                let stack = &mut self.stack;
-                                if t.with_value(|done| stack.push(done.clone())).is_some() {
+                                if t.push_value(&mut self.stack) {
                                     continue 'ops;
                                 }
                                 let r = match self.begin_force(v) {
