@@ -1004,6 +1004,21 @@ impl Vm {
                                     Some(Frame::Context { .. }) => {
                                         self.frames.pop();
                                     }
+                                    // The next step of a fold or of a predicate
+                                    // loop, without the general delivery.
+                                    Some(Frame::Fold { .. }) => match self.fold_step(v) {
+                                        None => continue 'frames,
+                                        Some(Ok(next)) => v = next,
+                                        Some(Err(e)) => return Ok(Some(Err(e))),
+                                    },
+                                    Some(Frame::Each { .. }) if matches!(v, Value::Bool(_)) => {
+                                        let Value::Bool(answer) = v else { unreachable!("matched") };
+                                        match self.each_step(answer) {
+                                            None => continue 'frames,
+                                            Some(Ok(next)) => v = next,
+                                            Some(Err(e)) => return Ok(Some(Err(e))),
+                                        }
+                                    }
                                     // A builtin, a fold or an application: it may
                                     // start code (on top when nothing came back).
                                     _ => match self.deliver(Ok(v)) {
