@@ -283,13 +283,9 @@ fn sort(co: Co, a: Vec<Value>) -> NativeFuture {
         }
         let cmp =
             args::force_function(&co, &a[0], "while evaluating the first argument passed to builtins.sort").await?;
-        let mut items = Vec::with_capacity(list.0.len());
-        for x in &list.0 {
-            items.push(match x.resolved() {
-                Some(v) => v,
-                None => co.force(x.clone()).await?,
-            });
-        }
+        // The VM forces the elements, in order, in one request.
+        co.force_each(list.clone(), |_, _| Ok(())).await?;
+        let mut items: Vec<Value> = list.0.iter().map(|x| x.resolved().expect("forced")).collect();
         // `sort lessThan` compares without calls (CppNix takes the same
         // shortcut, with its own frame).
         let less_than = matches!(&cmp, Value::PrimOp(p) if p.args.is_empty() && p.op.name == "lessThan");
