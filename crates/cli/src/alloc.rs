@@ -1,14 +1,24 @@
 //! The global allocator: mimalloc, called for the alignment each request
-//! needs.
+//! needs, with transparent huge pages for the part of the heap past its
+//! first few MiB.
 //!
 //! Evaluation allocates many small, short-lived objects (thunks,
 //! environments, values); mimalloc serves them much faster than the system
 //! allocator. The `mimalloc` crate's allocator sends every request through
 //! mimalloc's aligned entry points, which cost more per call; almost all of
 //! neve's requests need no more than the 16 bytes mimalloc always gives, so
-//! they take the plain ones. Transparent huge pages are off (the `no_thp`
-//! build feature): with them, each fresh arena region is zeroed and counted
-//! in 2 MiB steps, which costs time and peak memory on every evaluation.
+//! they take the plain ones.
+//!
+//! Huge pages: a large evaluation touches tens of MiB of fresh heap, and on
+//! 4 KiB pages a seventh of its time went to page faults, with TLB misses
+//! on top. mimalloc's own huge-page support (off here: the `no_thp` build
+//! feature) advises its whole arena, so even `neve eval -E 1` had its first
+//! pages faulted and zeroed 2 MiB at a time (peak memory 4.5 -> 10 MiB).
+//! [`use_huge_pages`] instead advises the arena only past its first
+//! [`SMALL_HEAP`] bytes: mimalloc fills its arena from the start, so a
+//! small evaluation never reaches the huge pages, and a large one pays at
+//! most a partly used 2 MiB page or two. Measured on the benchmark
+//! programs: 10-30% less time, peak memory within a few MiB of before.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
@@ -65,3 +75,36 @@ unsafe impl GlobalAlloc for Mimalloc {
         }
     }
 }
+
+/// The start of the heap stays on ordinary pages up to here.
+const SMALL_HEAP: usize = 16 << 20;
+
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Asks the kernel for transparent huge pages over mimalloc's arena (the
+/// mapping that holds a fresh allocation) past its first [`SMALL_HEAP`]
+/// bytes. Best effort: where the kernel has no such pages, or the mapping
+/// cannot be found, nothing changes.
+#[cfg(target_os = "linux")]
+pub fn use_huge_pages() {
+    let probe = Box::new(0u64);
+    let addr = &*probe as *const u64 as usize;
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else { return };
+    // Each line starts with the mapping's range: `start-end` in hex.
+    let arena = maps.lines().find_map(|line| {
+        let (start, end) = line.split(' ').next()?.split_once('-')?;
+        let start = usize::from_str_radix(start, 16).ok()?;
+        let end = usize::from_str_radix(end, 16).ok()?;
+        (start <= addr && addr < end).then_some((start, end))
+    });
+    let Some((start, end)) = arena else { return };
+    let huge = (start + SMALL_HEAP).next_multiple_of(HUGE_PAGE);
+    if huge < end {
+        // SAFETY: advice only; the range lies within one existing mapping
+        // and madvise(MADV_HUGEPAGE) changes no contents.
+        unsafe { libc::madvise(huge as *mut c_void, end - huge, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn use_huge_pages() {}

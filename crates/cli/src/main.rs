@@ -30,6 +30,7 @@ commands:
 const STACK_SIZE: usize = 512 << 20;
 
 fn main() -> ExitCode {
+    alloc::use_huge_pages();
     match std::thread::Builder::new().stack_size(STACK_SIZE).spawn(run) {
         Ok(worker) => worker.join().unwrap_or(ExitCode::from(101)),
         Err(_) => run(),
