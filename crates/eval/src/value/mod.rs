@@ -377,6 +377,14 @@ impl Value {
         matches!(self, Value::Thunk(_))
     }
 
+    /// Whether the value holds no reference (null, a Boolean, a number):
+    /// dropping it does nothing. One comparison of the tag, where the drop
+    /// glue would be a call.
+    #[inline(always)]
+    pub fn owns_nothing(&self) -> bool {
+        matches!(self, Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_))
+    }
+
     /// The type name CppNix uses in messages and `builtins.typeOf`.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -913,7 +913,10 @@ impl Vm {
                             if let Value::Lambda(c) = &func {
                                 if c.lambda.returns_lambda.is_none() && !self.too_deep() {
                                     self.push_call(&c.lambda, &c.env, arg, Some(pos));
-                                    drop(func);
+                                    // The closure's count, without the drop
+                                    // glue of every variant.
+                                    let Value::Lambda(c) = func else { unreachable!("matched") };
+                                    drop(c);
                                     save_place!();
                                     continue 'frames;
                                 }
@@ -975,7 +978,7 @@ impl Vm {
                         }
                         Op::Return => {
                             let v = self.stack.pop().expect("return value");
-                            self.stack.truncate(base);
+                            truncate_stack(&mut self.stack, base);
                             match self.frames.pop() {
                                 Some(Frame::Code { owner: Owner::Call(..), .. }) => self.call_depth -= 1,
                                 Some(Frame::Code { owner: Owner::Thunk(thunk, _), .. }) => {
@@ -1034,7 +1037,9 @@ impl Vm {
                         // (see `push_frame`).
                         Op::JumpIfFalse { target } => match self.stack.last() {
                             Some(&Value::Bool(b)) => {
-                                self.stack.truncate(self.stack.len() - 1);
+                                // SAFETY: the top is a Boolean, which owns
+                                // nothing: forgetting it is dropping it.
+                                unsafe { self.stack.set_len(self.stack.len() - 1) };
                                 if !b {
                                     pc = target as usize
                                 }
@@ -1607,6 +1612,20 @@ fn thunk_failed(thunk: &Gc<Thunk>, e: EvalError, original: ThunkState) -> EvalEr
 
 fn thunk_id(thunk: &Gc<Thunk>) -> usize {
     Gc::as_ptr(thunk) as *const u8 as usize
+}
+
+/// `stack.truncate(len)`, calling the drop glue only for the values that
+/// hold a reference (a frame's arguments are often numbers).
+#[inline(always)]
+fn truncate_stack(stack: &mut Vec<Value>, len: usize) {
+    while stack.len() > len {
+        let v = stack.pop().expect("above len");
+        if v.owns_nothing() {
+            std::mem::forget(v);
+        } else {
+            drop(v);
+        }
+    }
 }
 
 /// A thunk of `chunk.chunks[i]` in `env`.
