@@ -84,9 +84,9 @@ pub enum Op {
     /// (forcing them) to the set and to the environment's slots, which
     /// follow `shapes[i]`.
     Overrides(u32),
-    /// Pop a forced set; push `name`'s value or fail. `definition` (a
-    /// constant) is the trace frame for errors in forcing the value, at
-    /// the attribute's definition.
+    /// Pop a forced set; push `name`'s value or fail. `definition` (an
+    /// index in [`Chunk::select_steps`]) gives the trace frame for errors
+    /// in forcing the value, at the attribute's definition.
     Select {
         name: Symbol,
         definition: u32,
@@ -229,6 +229,59 @@ pub struct Chunk {
     pub interpolations: Vec<Interpolation>,
     pub eager: Vec<EagerThunk>,
     pub builtin_calls: Vec<BuiltinCall>,
+    /// The steps of selection paths, for their "from the definition of"
+    /// frames (see [`Op::Select`]).
+    pub select_steps: Vec<SelectStep>,
+}
+
+impl Drop for Chunk {
+    /// Functions and thunks nested in the source are chunks held by the
+    /// enclosing chunk, so dropping them one inside the other would recurse
+    /// as deep as the source nests (`x: x: ...` thousands deep). The nested
+    /// chunks nothing else holds are taken out and dropped one after
+    /// another here instead.
+    fn drop(&mut self) {
+        if self.chunks.is_empty() && self.lambdas.is_empty() {
+            return;
+        }
+        let mut chunks = std::mem::take(&mut self.chunks);
+        let mut lambdas = std::mem::take(&mut self.lambdas);
+        loop {
+            if let Some(lambda) = lambdas.pop() {
+                if let Ok(LambdaInfo { body, call2, .. }) = Gc::try_unwrap(lambda) {
+                    chunks.push(body);
+                    if let Some(Call2 { body, inner }) = call2 {
+                        chunks.push(body);
+                        lambdas.push(inner);
+                    }
+                }
+            } else if let Some(chunk) = chunks.pop() {
+                if let Ok(mut chunk) = Gc::try_unwrap(chunk) {
+                    chunks.append(&mut chunk.chunks);
+                    lambdas.append(&mut chunk.lambdas);
+                }
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+/// A step of a selection path `e.a.b.c`: the frame "from the definition of
+/// 'a.b'" is the path's text up to the step. The steps of a path are
+/// consecutive entries sharing one text (a text per step would make the
+/// chunk of a long path quadratic in its length).
+#[derive(Clone)]
+pub struct SelectStep {
+    pub path: std::rc::Rc<str>,
+    /// The length of the text up to and including this step.
+    pub prefix: u32,
+}
+
+impl SelectStep {
+    pub fn frame_text(&self) -> String {
+        format!("from the definition of '{}'", &self.path[..self.prefix as usize])
+    }
 }
 
 /// A lazy operand such as `n - 1` or `i < 2`, whose value is computed when

@@ -20,7 +20,7 @@ use neve_syntax::TextRange;
 use crate::builtins::PrimOp;
 use crate::chunk::{
     AttrsShape, BuiltinCall, Call2, Chunk, EagerOp, EagerThunk, FormalInfo, FormalsInfo, Interpolation, LambdaInfo, Op,
-    Operand, TraceRegion,
+    Operand, SelectStep, TraceRegion,
 };
 use crate::hir::{self, AttrName, AttrValue, BinaryOp, Expr, ExprId, Hir, Part, Var};
 use crate::source::Pos;
@@ -225,6 +225,10 @@ impl Compiler<'_, '_> {
 
     /// Pushes the value of `id`, possibly as a thunk.
     fn lazy(&mut self, id: ExprId) {
+        crate::stack::deep(|| self.lazy_here(id))
+    }
+
+    fn lazy_here(&mut self, id: ExprId) {
         match self.hir().expr(id) {
             Expr::Int(_) | Expr::Float(_) | Expr::Str(_) | Expr::Uri(_) | Expr::Lambda(_) | Expr::List(_) => {
                 self.strict(id)
@@ -265,6 +269,10 @@ impl Compiler<'_, '_> {
 
     /// Pushes the value of `id` in weak head normal form.
     fn strict(&mut self, id: ExprId) {
+        crate::stack::deep(|| self.strict_here(id))
+    }
+
+    fn strict_here(&mut self, id: ExprId) {
         let range = self.hir().range(id);
         self.at(range);
         match self.hir().expr(id).clone() {
@@ -428,6 +436,11 @@ impl Compiler<'_, '_> {
         let mut args = Vec::new();
         let mut head = id;
         while let Expr::Apply { func, arg } = self.hir().expr(head) {
+            // Not a builtin's full application: stop here, or each link
+            // of `f a b c ...` would walk the rest of the chain.
+            if args.len() == crate::builtins::MAX_ARITY {
+                return None;
+            }
             args.push(*arg);
             head = *func;
         }
@@ -609,18 +622,22 @@ impl Compiler<'_, '_> {
         let pos = Some(self.pos(range));
         self.context(message, pos, |c| {
             let mut to_default = Vec::new();
-            // The frames of the steps, as consecutive constants: a step
-            // that fails names the one before it (the VM checks that the
-            // definition it remembers is the previous constant).
-            let mut prefix = String::new();
-            let mut definitions = Vec::with_capacity(path.len());
+            // The frames of the steps, as consecutive entries: a step that
+            // fails names the one before it (the VM checks that the
+            // definition it remembers is the previous entry).
+            let mut text = String::new();
+            let mut prefixes = Vec::with_capacity(path.len());
             for name in path {
-                if !prefix.is_empty() {
-                    prefix.push('.');
+                if !text.is_empty() {
+                    text.push('.');
                 }
-                prefix.push_str(&c.show_attr_path(std::slice::from_ref(name)));
-                definitions.push(c.string_constant(&format!("from the definition of '{prefix}'")));
+                text.push_str(&c.show_attr_path(std::slice::from_ref(name)));
+                prefixes.push(text.len() as u32);
             }
+            let text: std::rc::Rc<str> = text.into();
+            let first = c.chunk.select_steps.len() as u32;
+            c.chunk.select_steps.extend(prefixes.into_iter().map(|prefix| SelectStep { path: text.clone(), prefix }));
+            let definitions = first..first + path.len() as u32;
             for (name, definition) in path.iter().zip(definitions) {
                 match name {
                     AttrName::Static(sym) => {

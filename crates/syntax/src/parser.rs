@@ -21,9 +21,22 @@ use crate::SyntaxKind::{self, *};
 
 use builder::{Builder, Child};
 
-/// Deeper nesting than this is reported as an error instead of risking the
-/// native stack: each level costs a handful of recursive calls.
-const MAX_DEPTH: u32 = 1024;
+/// Deeper nesting than this is reported as an error ("expression nested
+/// too deeply"). A level is an expression inside another (a parenthesis
+/// costs three, a list element two); 30 000 accepts what CppNix's parser
+/// does (its stack holds 10 000 entries: 9 999 nested parentheses, about
+/// 5 000 nested lists or functions). The recursion does not depend on the
+/// thread's stack: see [`Parser::nested`].
+const MAX_DEPTH: u32 = 30_000;
+
+/// Every this many levels, the recursion checks that enough native stack is
+/// left ([`RED_ZONE`], which this many levels fit in with room to spare) and
+/// otherwise continues on a fresh segment of [`SEGMENT`] bytes on the heap
+/// (the `stacker` crate). Checking at every level would cost about 1% of
+/// the parse.
+const STACK_CHECK: u32 = 32;
+const RED_ZONE: usize = 256 * 1024;
+const SEGMENT: usize = 4 * 1024 * 1024;
 
 /// The most operators a chain (`1 + 1 + ...`, `f a a ...`, `a |> f |> ...`)
 /// may wrap around its first operand, over all chains open at once. The
@@ -100,7 +113,7 @@ impl Scratch {
     }
 }
 
-impl Parser<'_> {
+impl<'t> Parser<'t> {
     pub(crate) fn current(&self) -> SyntaxKind {
         self.nth(0)
     }
@@ -254,6 +267,17 @@ impl Parser<'_> {
 
     pub(crate) fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// Runs `f`, the rest of a level just entered, on enough native stack
+    /// (see [`STACK_CHECK`]).
+    #[inline]
+    pub(crate) fn nested<R>(&mut self, f: impl FnOnce(&mut Parser<'t>) -> R) -> R {
+        if self.depth.is_multiple_of(STACK_CHECK) {
+            stacker::maybe_grow(RED_ZONE, SEGMENT, || f(self))
+        } else {
+            f(self)
+        }
     }
 }
 

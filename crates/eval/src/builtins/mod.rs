@@ -93,6 +93,10 @@ pub static SELECT_ATTR: PrimOp = native("selectAttr", 2, |co, args| {
     })
 });
 
+/// No builtin takes more arguments than this (checked by a test), so the
+/// compiler looks no further down an application's spine for one.
+pub(crate) const MAX_ARITY: usize = 3;
+
 fn all_primops() -> impl Iterator<Item = &'static PrimOp> {
     control::PRIMOPS
         .iter()
@@ -340,5 +344,14 @@ pub(crate) mod args {
             }),
             other => Err(type_error(state, "a string", &other).at_opt(pos).with_frame(frame, pos)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_builtin_takes_more_than_max_arity_arguments() {
+        let widest = super::all_primops().map(|op| op.arity as usize).max();
+        assert_eq!(widest, Some(super::MAX_ARITY));
     }
 }

@@ -41,6 +41,10 @@ impl Compiler<'_, '_> {
     }
 
     fn show_into(&mut self, id: ExprId, out: &mut Vec<u8>) {
+        crate::stack::deep(|| self.show_into_here(id, out))
+    }
+
+    fn show_into_here(&mut self, id: ExprId, out: &mut Vec<u8>) {
         let expr = self.hir().expr(id).clone();
         match expr {
             Expr::Missing => {}

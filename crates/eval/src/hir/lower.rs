@@ -229,6 +229,10 @@ impl Lowerer<'_> {
 
     /// Lowers `e`; `name` is the binding it is the value of, for lambdas.
     fn lower_expr(&mut self, e: ast::Expr, name: Option<Symbol>) -> ExprId {
+        crate::stack::deep(|| self.lower_expr_here(e, name))
+    }
+
+    fn lower_expr_here(&mut self, e: ast::Expr, name: Option<Symbol>) -> ExprId {
         let range = e.syntax().text_range();
         match e {
             ast::Expr::Apply(a) => {

@@ -79,7 +79,7 @@ enum Frame {
     /// element before `next`, forced, to check. Errors pass unchanged.
     ForceEach { list: Gc<List>, next: u32, check: co::ElementCheck },
     /// Adds a frame to an error passing through; values pass unchanged.
-    /// The frame's text is the string constant `message` of `chunk`.
+    /// The frame's text is that of selection step `message` of `chunk`.
     Context { chunk: Gc<Chunk>, message: u32, pos: Option<Pos> },
 }
 
@@ -255,7 +255,7 @@ impl Vm {
             },
             Frame::Context { .. } => {
                 let Some(Frame::Context { chunk, message, pos }) = self.frames.pop() else { unreachable!() };
-                Some(result.map_err(|e| e.with_frame(ops::constant_text(&chunk, message), pos)))
+                Some(result.map_err(|e| e.with_frame(ops::definition_text(&chunk, message), pos)))
             }
         }
     }
@@ -1587,13 +1587,13 @@ async fn assert_equal(
     Err(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed")).at_opt(assert_pos))
 }
 
-/// A selection step failed: the step before it in the same path (its frame
-/// text is the constant just before `definition`) is named, as CppNix's
+/// A selection step failed: the step before it in the same path (the
+/// entry just before `definition`) is named, as CppNix's
 /// `ExprSelect` names the last attribute it found.
 fn from_definition(e: EvalError, selected: Option<(u32, Option<Pos>)>, definition: u32, chunk: &Chunk) -> EvalError {
     match selected {
         Some((previous, pos)) if previous + 1 == definition && pos.is_some() => {
-            e.with_frame(ops::constant_text(chunk, previous), pos)
+            e.with_frame(ops::definition_text(chunk, previous), pos)
         }
         _ => e,
     }

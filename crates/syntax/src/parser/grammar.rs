@@ -32,7 +32,7 @@ pub(super) fn expr(p: &mut Parser) {
         swallow_rest(p);
         return;
     }
-    expr_function(p);
+    p.nested(expr_function);
     p.leave();
 }
 
@@ -236,14 +236,16 @@ fn expr_pipe_from_rhs(p: &mut Parser) {
         swallow_rest(p);
         return;
     }
-    if let Some(lhs) = expr_op(p, 0) {
-        if p.at(PIPE_FROM) {
-            let m = lhs.precede(p);
-            p.bump();
-            expr_pipe_from_rhs(p);
-            m.complete(p, BINARY_OP);
+    p.nested(|p| {
+        if let Some(lhs) = expr_op(p, 0) {
+            if p.at(PIPE_FROM) {
+                let m = lhs.precede(p);
+                p.bump();
+                expr_pipe_from_rhs(p);
+                m.complete(p, BINARY_OP);
+            }
         }
-    }
+    });
     p.leave();
 }
 
@@ -283,7 +285,7 @@ fn expr_op(p: &mut Parser, min_level: u8) -> Option<CompletedMarker> {
         swallow_rest(p);
         return None;
     }
-    let result = expr_op_inner(p, min_level);
+    let result = p.nested(|p| expr_op_inner(p, min_level));
     p.leave();
     result
 }
@@ -368,10 +370,13 @@ fn expr_select(p: &mut Parser) -> Option<CompletedMarker> {
         swallow_rest(p);
         return None;
     }
-    let Some(simple) = expr_simple(p) else {
-        p.leave();
-        return None;
-    };
+    let result = p.nested(expr_select_inner);
+    p.leave();
+    result
+}
+
+fn expr_select_inner(p: &mut Parser) -> Option<CompletedMarker> {
+    let simple = expr_simple(p)?;
     let result = if p.at(DOT) {
         let m = simple.precede(p);
         p.bump();
@@ -392,7 +397,6 @@ fn expr_select(p: &mut Parser) -> Option<CompletedMarker> {
     } else {
         simple
     };
-    p.leave();
     Some(result)
 }
 
