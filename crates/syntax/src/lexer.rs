@@ -157,6 +157,50 @@ enum Code {
     HomePath,
 }
 
+/// The tokens of a run of path characters in which no path or URI can
+/// start (see [`Lexer::plain_run`]): those of `Code` that such a run can
+/// hold. Without the path and URI patterns, logos does not scan each token
+/// on to the run's end.
+#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
+enum Plain {
+    #[token("if")]
+    If,
+    #[token("then")]
+    Then,
+    #[token("else")]
+    Else,
+    #[token("assert")]
+    Assert,
+    #[token("with")]
+    With,
+    #[token("let")]
+    Let,
+    #[token("in")]
+    In,
+    #[token("rec")]
+    Rec,
+    #[token("inherit")]
+    Inherit,
+    #[token("or")]
+    Or,
+    #[token("...")]
+    Ellipsis,
+    #[token("++")]
+    Concat,
+    #[regex(r"[a-zA-Z_][a-zA-Z0-9_'\-]*")]
+    Ident,
+    #[token(".")]
+    Dot,
+    #[token("+")]
+    Plus,
+    #[token("-")]
+    Minus,
+    #[regex(r"[0-9]+")]
+    Int,
+    #[regex(r"(([1-9][0-9]*\.[0-9]*)|(0?\.[0-9]+))([Ee][+\-]?[0-9]+)?")]
+    Float,
+}
+
 /// The kinds of the simple `Code` tokens, indexed by variant.
 const SIMPLE: [SyntaxKind; Code::Bang as usize + 1] = [
     WHITESPACE, COMMENT, COMMENT, IF_KW, THEN_KW, ELSE_KW, ASSERT_KW, WITH_KW, LET_KW, IN_KW, REC_KW, INHERIT_KW,
@@ -190,11 +234,49 @@ pub fn tokenize(src: &str) -> (Vec<Token>, Vec<LexError>) {
 
 /// [`tokenize`] into a buffer the caller may reuse (it is cleared first).
 pub fn tokenize_into(src: &str, tokens: &mut Vec<Token>) -> Vec<LexError> {
+    tokenize_with(src, tokens, RunLimits { tokens: RUN_TOKENS, len: LONG_RUN })
+}
+
+/// When a run of path characters is lexed on its own (tests lower them).
+#[derive(Clone, Copy)]
+struct RunLimits {
+    /// After this many of its tokens, the run's end is looked for.
+    tokens: usize,
+    /// From this length on (see [`LONG_RUN`]).
+    len: usize,
+}
+
+fn tokenize_with(src: &str, tokens: &mut Vec<Token>, limits: RunLimits) -> Vec<LexError> {
     tokens.clear();
-    let mut lexer = Lexer { src, pos: 0, tokens, errors: Vec::new(), modes: vec![Mode::Initial] };
+    let mut lexer =
+        Lexer { src, pos: 0, tokens, errors: Vec::new(), modes: vec![Mode::Initial], run_checked: 0, limits };
     lexer.run();
     lexer.errors
 }
+
+/// What a path may hold besides `/` (a URI's scheme is made of these too).
+fn is_path_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+')
+}
+
+/// The tokens lexed since the last whitespace before the end of a run of
+/// path characters is looked for.
+const RUN_TOKENS: usize = 16;
+
+/// Whether a token that starts in a run of path characters ending at `end`
+/// may go on past it: a path (`/` and a segment or `${`), a URI (`:`), a
+/// name (`'`) or `->`.
+fn token_may_cross(bytes: &[u8], end: usize) -> bool {
+    match bytes.get(end) {
+        Some(b'/') => bytes.get(end + 1).is_some_and(|&b| is_path_char(b) || b == b'$'),
+        Some(b':' | b'\'' | b'>') => true,
+        _ => false,
+    }
+}
+
+/// Runs of path characters at least this long, which no `/` or `:`
+/// follows, are lexed on their own (see [`Lexer::plain_run`]).
+const LONG_RUN: usize = 64;
 
 struct Lexer<'a> {
     src: &'a str,
@@ -202,6 +284,9 @@ struct Lexer<'a> {
     tokens: &'a mut Vec<Token>,
     errors: Vec<LexError>,
     modes: Vec<Mode>,
+    /// Where the run of path characters last looked at ends.
+    run_checked: usize,
+    limits: RunLimits,
 }
 
 impl<'a> Lexer<'a> {
@@ -223,6 +308,8 @@ impl<'a> Lexer<'a> {
                     // Ordinary code runs on without looking at the mode
                     // stack again until a token changes the mode.
                     let bytes = self.src.as_bytes();
+                    // Tokens lexed since the last whitespace.
+                    let mut run_tokens = 0;
                     loop {
                         // Whitespace, a third of all tokens, is scanned here:
                         // cheaper than a trip through the automaton.
@@ -235,6 +322,28 @@ impl<'a> Lexer<'a> {
                             self.tokens.push(Token { kind: WHITESPACE, len: (end - start) as u32 });
                             self.pos = end;
                             code.bump(end - start);
+                            run_tokens = 0;
+                        }
+                        // Looked at only after a few tokens with no whitespace
+                        // between them: ordinary code pays an increment per
+                        // token, and the first tokens of a run cost logos a
+                        // scan to its end each, as before.
+                        run_tokens += 1;
+                        if run_tokens > self.limits.tokens
+                            && self.pos >= self.run_checked
+                            && bytes.get(self.pos).is_some_and(|&b| is_path_char(b))
+                        {
+                            let end = bytes[self.pos..]
+                                .iter()
+                                .position(|&b| !is_path_char(b))
+                                .map_or(bytes.len(), |n| self.pos + n);
+                            self.run_checked = end;
+                            if end - self.pos >= self.limits.len && !token_may_cross(bytes, end) {
+                                let start = self.pos;
+                                self.plain_run(end);
+                                code.bump(end - start);
+                                continue;
+                            }
                         }
                         let Some(result) = code.next() else { break 'modes };
                         let span = code.span();
@@ -265,6 +374,56 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Lexes `pos..end`, a run of path characters that ends in none of the
+    /// characters that could continue a token past it, with a lexer of its
+    /// own: the main automaton would try a path at each token of the run
+    /// and scan on to its end, which is quadratic in the run's length
+    /// (`1+1+1...` or `a.a.a...` without spaces).
+    #[cold]
+    #[inline(never)]
+    fn plain_run(&mut self, end: usize) {
+        while self.pos < end {
+            let start = self.pos;
+            let mut run = Plain::lexer(&self.src[start..end]);
+            while let Some(result) = run.next() {
+                let span = run.span();
+                let end = start + span.end;
+                let kind = match result {
+                    Ok(Plain::Int) => {
+                        self.code_token(Code::Int, start + span.start, end);
+                        continue;
+                    }
+                    Ok(Plain::Float) => {
+                        self.code_token(Code::Float, start + span.start, end);
+                        continue;
+                    }
+                    Ok(Plain::If) => IF_KW,
+                    Ok(Plain::Then) => THEN_KW,
+                    Ok(Plain::Else) => ELSE_KW,
+                    Ok(Plain::Assert) => ASSERT_KW,
+                    Ok(Plain::With) => WITH_KW,
+                    Ok(Plain::Let) => LET_KW,
+                    Ok(Plain::In) => IN_KW,
+                    Ok(Plain::Rec) => REC_KW,
+                    Ok(Plain::Inherit) => INHERIT_KW,
+                    Ok(Plain::Or) => OR_KW,
+                    Ok(Plain::Ellipsis) => ELLIPSIS,
+                    Ok(Plain::Concat) => CONCAT,
+                    Ok(Plain::Ident) => IDENT,
+                    Ok(Plain::Dot) => DOT,
+                    Ok(Plain::Plus) => PLUS,
+                    Ok(Plain::Minus) => MINUS,
+                    Err(()) => {
+                        // As in `run`: one character, then start again there.
+                        self.push(ERROR_TOKEN, start + span.start + 1);
+                        break;
+                    }
+                };
+                self.push(kind, end);
+            }
+        }
+    }
+
     fn push(&mut self, kind: SyntaxKind, end: usize) {
         debug_assert!(end > self.pos);
         self.tokens.push(Token { kind, len: (end - self.pos) as u32 });
@@ -281,6 +440,7 @@ impl<'a> Lexer<'a> {
 
     /// Pushes the token; false when the lexer leaves code mode (or the
     /// logos lexer must be brought back in step with `pos`).
+    #[inline(always)]
     fn code_token(&mut self, tok: Code, start: usize, end: usize) -> bool {
         debug_assert_eq!(start, self.pos);
         let kind = match tok {
@@ -601,5 +761,53 @@ mod tests {
             let total: u32 = tokens.iter().map(|t| t.len).sum();
             assert_eq!(total as usize, src.len(), "{src:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod run_tests {
+    use super::*;
+
+    type Lexed = (Vec<(SyntaxKind, u32)>, Vec<(usize, usize, String)>);
+
+    /// Tokens and errors of `src`, with runs lexed on their own as
+    /// `limits` say.
+    fn lex(src: &str, limits: RunLimits) -> Lexed {
+        let mut tokens = Vec::new();
+        let errors = tokenize_with(src, &mut tokens, limits);
+        (
+            tokens.iter().map(|t| (t.kind, t.len)).collect(),
+            errors.into_iter().map(|e| (e.start, e.end, e.message)).collect(),
+        )
+    }
+
+    #[test]
+    fn runs_lexed_on_their_own_give_the_same_tokens() {
+        // Characters of runs, what may follow them, and the rest of code.
+        let alphabet = b"a1e0._-+/:'> \"${}x9iforE";
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..100_000 {
+            let len = (state % 60) as usize;
+            let src: String = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize] as char
+                })
+                .collect();
+            let always = RunLimits { tokens: 0, len: 1 };
+            let never = RunLimits { tokens: usize::MAX, len: usize::MAX };
+            assert_eq!(lex(&src, always), lex(&src, never), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn a_long_run_is_lexed_in_linear_time() {
+        let src = vec!["1"; 200_000].join("+");
+        let (tokens, errors) = lex(&src, RunLimits { tokens: RUN_TOKENS, len: LONG_RUN });
+        assert!(errors.is_empty());
+        assert_eq!(tokens.len(), 399_999);
+        assert!(tokens.iter().step_by(2).all(|&(kind, _)| kind == INTEGER));
     }
 }
