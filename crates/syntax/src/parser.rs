@@ -24,7 +24,7 @@ use builder::{Builder, Child};
 /// Deeper nesting than this is reported as an error ("expression nested
 /// too deeply"). A level is an expression inside another (a parenthesis
 /// costs three, a list element two); 30 000 accepts what CppNix's parser
-/// does (its stack holds 10 000 entries: 9 999 nested parentheses, about
+/// does (its stack holds 10 000 entries: 9 996 nested parentheses, about
 /// 5 000 nested lists or functions). The recursion does not depend on the
 /// thread's stack: see [`Parser::nested`].
 const MAX_DEPTH: u32 = 30_000;
