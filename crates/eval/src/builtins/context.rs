@@ -32,7 +32,7 @@ fn is_derivation(path: &[u8]) -> bool {
 struct Info {
     path: bool,
     all_outputs: bool,
-    outputs: Vec<Box<[u8]>>,
+    outputs: Vec<std::rc::Rc<[u8]>>,
 }
 
 fn get_context(co: Co, a: Vec<Value>) -> NativeFuture {

@@ -352,7 +352,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     dir.push_path(&mut drv_path_s, &drv_path);
 
     let mut b = AttrsBuilder::with_capacity(1 + drv.outputs.len());
-    let deep = Elem::DrvDeep(drv_path_s.as_slice().into());
+    // One copy of the path for the contexts of `drvPath` and every output.
+    let drv_path_shared: std::rc::Rc<[u8]> = drv_path_s.as_slice().into();
+    let deep = Elem::DrvDeep(drv_path_shared.clone());
     b.insert(state.drv_path_symbol(), Value::string(NixString::with_one_context(&drv_path_s, deep)), None);
     for (output, out) in &drv.outputs {
         let path = match out {
@@ -366,7 +368,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                 downstream_placeholder(&drv_path, output)
             }
         };
-        let built = Elem::Built { drv: drv_path_s.as_slice().into(), output: output.as_bytes().into() };
+        let built = Elem::Built { drv: drv_path_shared.clone(), output: output.as_bytes().into() };
         b.insert(state.output_symbol(output), Value::string(NixString::with_one_context(shown, built)), None);
     }
     Ok(Value::attrs(b.build()))

@@ -2,18 +2,22 @@
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use super::thin::ThinRc;
 
-/// One dependency a string carries.
+/// One dependency a string carries. The paths are shared, not copied: a
+/// derivation's `drvPath` and each of its outputs name the same `.drv`, and
+/// every string made from them (interpolations, `toString`) carries their
+/// context on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StringContextElem {
     /// A plain store path (a source, a `toFile` result).
-    Opaque(Box<[u8]>),
+    Opaque(Rc<[u8]>),
     /// One output of a derivation: `(drv path, output name)`.
-    Built { drv: Box<[u8]>, output: Box<[u8]> },
+    Built { drv: Rc<[u8]>, output: Rc<[u8]> },
     /// The derivation itself and all its outputs (`drvPath`).
-    DrvDeep(Box<[u8]>),
+    DrvDeep(Rc<[u8]>),
 }
 
 /// The context of a string, ordered as CppNix orders it.
