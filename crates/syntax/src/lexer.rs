@@ -159,30 +159,10 @@ enum Code {
 
 /// The tokens of a run of path characters in which no path or URI can
 /// start (see [`Lexer::plain_run`]): those of `Code` that such a run can
-/// hold. Without the path and URI patterns, logos does not scan each token
-/// on to the run's end.
+/// hold, keywords lexed as names. Without the path and URI patterns, logos
+/// does not scan each token on to the run's end.
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
 enum Plain {
-    #[token("if")]
-    If,
-    #[token("then")]
-    Then,
-    #[token("else")]
-    Else,
-    #[token("assert")]
-    Assert,
-    #[token("with")]
-    With,
-    #[token("let")]
-    Let,
-    #[token("in")]
-    In,
-    #[token("rec")]
-    Rec,
-    #[token("inherit")]
-    Inherit,
-    #[token("or")]
-    Or,
     #[token("...")]
     Ellipsis,
     #[token("++")]
@@ -262,6 +242,23 @@ fn is_path_char(b: u8) -> bool {
 /// The tokens lexed since the last whitespace before the end of a run of
 /// path characters is looked for.
 const RUN_TOKENS: usize = 16;
+
+/// The keyword `name` is, if it is one.
+fn keyword(name: &[u8]) -> Option<SyntaxKind> {
+    Some(match name {
+        b"if" => IF_KW,
+        b"then" => THEN_KW,
+        b"else" => ELSE_KW,
+        b"assert" => ASSERT_KW,
+        b"with" => WITH_KW,
+        b"let" => LET_KW,
+        b"in" => IN_KW,
+        b"rec" => REC_KW,
+        b"inherit" => INHERIT_KW,
+        b"or" => OR_KW,
+        _ => return None,
+    })
+}
 
 /// Whether a token that starts in a run of path characters ending at `end`
 /// may go on past it: a path (`/` and a segment or `${`), a URI (`:`), a
@@ -397,19 +394,9 @@ impl<'a> Lexer<'a> {
                         self.code_token(Code::Float, start + span.start, end);
                         continue;
                     }
-                    Ok(Plain::If) => IF_KW,
-                    Ok(Plain::Then) => THEN_KW,
-                    Ok(Plain::Else) => ELSE_KW,
-                    Ok(Plain::Assert) => ASSERT_KW,
-                    Ok(Plain::With) => WITH_KW,
-                    Ok(Plain::Let) => LET_KW,
-                    Ok(Plain::In) => IN_KW,
-                    Ok(Plain::Rec) => REC_KW,
-                    Ok(Plain::Inherit) => INHERIT_KW,
-                    Ok(Plain::Or) => OR_KW,
                     Ok(Plain::Ellipsis) => ELLIPSIS,
                     Ok(Plain::Concat) => CONCAT,
-                    Ok(Plain::Ident) => IDENT,
+                    Ok(Plain::Ident) => keyword(&self.src.as_bytes()[start + span.start..end]).unwrap_or(IDENT),
                     Ok(Plain::Dot) => DOT,
                     Ok(Plain::Plus) => PLUS,
                     Ok(Plain::Minus) => MINUS,
@@ -783,19 +770,23 @@ mod run_tests {
 
     #[test]
     fn runs_lexed_on_their_own_give_the_same_tokens() {
-        // Characters of runs, what may follow them, and the rest of code.
-        let alphabet = b"a1e0._-+/:'> \"${}x9iforE";
+        // Pieces of runs (keywords, names, numbers, operators), what may
+        // follow a run, and some of the rest of code, glued at random.
+        let pieces = [
+            "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or", "a", "x1", "_y", "e", "E",
+            "n-", "0", "12", "1.5", "1e3", "1.5e-3", ".5", "...", ".", "+", "++", "-", "->", "*", "/", "//", ":", "'",
+            " ", "\"", "${", "}", "$", "~", "<", ">", "a/b", "./", "#",
+        ];
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
         for _ in 0..100_000 {
-            let len = (state % 60) as usize;
-            let src: String = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    alphabet[(state % alphabet.len() as u64) as usize] as char
-                })
-                .collect();
+            let len = next() % 24;
+            let src: String = (0..len).map(|_| pieces[(next() % pieces.len() as u64) as usize]).collect();
             let always = RunLimits { tokens: 0, len: 1 };
             let never = RunLimits { tokens: usize::MAX, len: usize::MAX };
             assert_eq!(lex(&src, always), lex(&src, never), "{src:?}");
