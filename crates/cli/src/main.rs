@@ -23,10 +23,10 @@ commands:
   parse [--tree] FILE...   check that files parse; print the syntax tree with --tree
 ";
 
-/// Stack for the thread that does the work. The parser and VM bound their
-/// own recursion, but dropping very deep syntax trees and values, and
-/// lowering very long operator chains, still recurse; a large stack keeps
-/// inputs of realistic depth from crashing.
+/// Stack for the thread that does the work. The VM bounds its own
+/// recursion, the passes over syntax continue on the heap when the stack
+/// runs low (`neve_syntax::stack`), and deep trees and values are freed in
+/// steps; the large stack is a margin for what recursion is left.
 const STACK_SIZE: usize = 512 << 20;
 
 fn main() -> ExitCode {

@@ -225,7 +225,7 @@ impl Compiler<'_, '_> {
 
     /// Pushes the value of `id`, possibly as a thunk.
     fn lazy(&mut self, id: ExprId) {
-        crate::stack::deep(|| self.lazy_here(id))
+        neve_syntax::stack::grow(|| self.lazy_here(id))
     }
 
     fn lazy_here(&mut self, id: ExprId) {
@@ -269,7 +269,7 @@ impl Compiler<'_, '_> {
 
     /// Pushes the value of `id` in weak head normal form.
     fn strict(&mut self, id: ExprId) {
-        crate::stack::deep(|| self.strict_here(id))
+        neve_syntax::stack::grow(|| self.strict_here(id))
     }
 
     fn strict_here(&mut self, id: ExprId) {

@@ -25,7 +25,6 @@ pub mod print;
 pub mod regex;
 pub mod report;
 pub mod source;
-mod stack;
 pub mod state;
 pub mod store;
 pub mod symbol;

@@ -217,12 +217,20 @@ pub fn tokenize_into(src: &str, tokens: &mut Vec<Token>) -> Vec<LexError> {
     tokenize_with(src, tokens, RunLimits { tokens: RUN_TOKENS, len: LONG_RUN })
 }
 
-/// When a run of path characters is lexed on its own (tests lower them).
+/// The tokens lexed since the last whitespace before the end of a run of
+/// path characters is looked for.
+const RUN_TOKENS: usize = 16;
+
+/// Runs of path characters at least this long, which no token can go on
+/// from (see [`token_may_cross`]), are lexed on their own (see
+/// [`Lexer::plain_run`]).
+const LONG_RUN: usize = 64;
+
+/// When a run of path characters is lexed on its own: [`RUN_TOKENS`] and
+/// [`LONG_RUN`] (tests lower them).
 #[derive(Clone, Copy)]
 struct RunLimits {
-    /// After this many of its tokens, the run's end is looked for.
     tokens: usize,
-    /// From this length on (see [`LONG_RUN`]).
     len: usize,
 }
 
@@ -238,10 +246,6 @@ fn tokenize_with(src: &str, tokens: &mut Vec<Token>, limits: RunLimits) -> Vec<L
 fn is_path_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+')
 }
-
-/// The tokens lexed since the last whitespace before the end of a run of
-/// path characters is looked for.
-const RUN_TOKENS: usize = 16;
 
 /// The keyword `name` is, if it is one.
 fn keyword(name: &[u8]) -> Option<SyntaxKind> {
@@ -270,10 +274,6 @@ fn token_may_cross(bytes: &[u8], end: usize) -> bool {
         _ => false,
     }
 }
-
-/// Runs of path characters at least this long, which no `/` or `:`
-/// follows, are lexed on their own (see [`Lexer::plain_run`]).
-const LONG_RUN: usize = 64;
 
 struct Lexer<'a> {
     src: &'a str,
@@ -749,11 +749,6 @@ mod tests {
             assert_eq!(total as usize, src.len(), "{src:?}");
         }
     }
-}
-
-#[cfg(test)]
-mod run_tests {
-    use super::*;
 
     type Lexed = (Vec<(SyntaxKind, u32)>, Vec<(usize, usize, String)>);
 

@@ -17,6 +17,7 @@ mod kind;
 pub mod lexer;
 mod parser;
 pub mod source;
+pub mod stack;
 mod validation;
 
 pub use diagnostic::{code_snippet, LineIndex, SyntaxError};

@@ -30,21 +30,18 @@ use builder::{Builder, Child};
 const MAX_DEPTH: u32 = 30_000;
 
 /// Every this many levels, the recursion checks that enough native stack is
-/// left ([`RED_ZONE`], which this many levels fit in with room to spare) and
-/// otherwise continues on a fresh segment of [`SEGMENT`] bytes on the heap
-/// (the `stacker` crate). Checking at every level would cost about 1% of
-/// the parse.
+/// left (see [`crate::stack`]; this many levels fit in its red zone with
+/// room to spare). Checking at every level would cost about 1% of the
+/// parse.
 const STACK_CHECK: u32 = 32;
-const RED_ZONE: usize = 256 * 1024;
-const SEGMENT: usize = 4 * 1024 * 1024;
 
 /// The most operators a chain (`1 + 1 + ...`, `f a a ...`, `a |> f |> ...`)
 /// may wrap around its first operand, over all chains open at once. The
 /// parser loops over a chain, but the tree it makes is as deep as the chain
-/// is long, and the passes after it (name resolution, lowering, compiling)
-/// recurse on it: past this length the chain is an error ("expression nested
-/// too deeply") rather than a stack overflow. CppNix evaluates chains of
-/// 100 000 and overflows its stack on 200 000.
+/// is long, and the passes after it recurse on it (on heap-allocated stack
+/// where needed, see [`crate::stack`]): past this length the chain is an
+/// error ("expression nested too deeply"), which bounds that memory. CppNix
+/// evaluates chains of 100 000 and overflows its stack on 200 000.
 const MAX_CHAIN: u32 = 100_000;
 
 /// Trees deeper than this are taken down in steps when dropped (see
@@ -274,7 +271,7 @@ impl<'t> Parser<'t> {
     #[inline]
     pub(crate) fn nested<R>(&mut self, f: impl FnOnce(&mut Parser<'t>) -> R) -> R {
         if self.depth.is_multiple_of(STACK_CHECK) {
-            stacker::maybe_grow(RED_ZONE, SEGMENT, || f(self))
+            crate::stack::grow(|| f(self))
         } else {
             f(self)
         }

@@ -41,7 +41,7 @@ impl Compiler<'_, '_> {
     }
 
     fn show_into(&mut self, id: ExprId, out: &mut Vec<u8>) {
-        crate::stack::deep(|| self.show_into_here(id, out))
+        neve_syntax::stack::grow(|| self.show_into_here(id, out))
     }
 
     fn show_into_here(&mut self, id: ExprId, out: &mut Vec<u8>) {

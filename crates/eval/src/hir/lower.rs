@@ -229,7 +229,7 @@ impl Lowerer<'_> {
 
     /// Lowers `e`; `name` is the binding it is the value of, for lambdas.
     fn lower_expr(&mut self, e: ast::Expr, name: Option<Symbol>) -> ExprId {
-        crate::stack::deep(|| self.lower_expr_here(e, name))
+        neve_syntax::stack::grow(|| self.lower_expr_here(e, name))
     }
 
     fn lower_expr_here(&mut self, e: ast::Expr, name: Option<Symbol>) -> ExprId {

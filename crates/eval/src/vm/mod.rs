@@ -79,8 +79,8 @@ enum Frame {
     /// element before `next`, forced, to check. Errors pass unchanged.
     ForceEach { list: Gc<List>, next: u32, check: co::ElementCheck },
     /// Adds a frame to an error passing through; values pass unchanged.
-    /// The frame's text is that of selection step `message` of `chunk`.
-    Context { chunk: Gc<Chunk>, message: u32, pos: Option<Pos> },
+    /// The frame's text is that of selection step `step` of `chunk`.
+    Context { chunk: Gc<Chunk>, step: u32, pos: Option<Pos> },
 }
 
 /// What a code frame runs for.
@@ -254,8 +254,8 @@ impl Vm {
                 }
             },
             Frame::Context { .. } => {
-                let Some(Frame::Context { chunk, message, pos }) = self.frames.pop() else { unreachable!() };
-                Some(result.map_err(|e| e.with_frame(ops::definition_text(&chunk, message), pos)))
+                let Some(Frame::Context { chunk, step, pos }) = self.frames.pop() else { unreachable!() };
+                Some(result.map_err(|e| e.with_frame(chunk.select_steps[step as usize].frame_text(), pos)))
             }
         }
     }
@@ -1493,7 +1493,7 @@ impl Vm {
             return Some(Ok(value));
         }
         *pc += 1;
-        push_frame!(self, Frame::Context { chunk: chunk.clone(), message: definition, pos: attr_pos });
+        push_frame!(self, Frame::Context { chunk: chunk.clone(), step: definition, pos: attr_pos });
         match self.begin_force(value) {
             Some(Err(e)) if e.kind == ErrorKind::InfiniteRecursion && e.pos.is_none() => {
                 Some(Err(e.at_opt(attr_pos.or_else(|| chunk.pos_at(*pc - 2)))))
@@ -1593,7 +1593,7 @@ async fn assert_equal(
 fn from_definition(e: EvalError, selected: Option<(u32, Option<Pos>)>, definition: u32, chunk: &Chunk) -> EvalError {
     match selected {
         Some((previous, pos)) if previous + 1 == definition && pos.is_some() => {
-            e.with_frame(ops::definition_text(chunk, previous), pos)
+            e.with_frame(chunk.select_steps[previous as usize].frame_text(), pos)
         }
         _ => e,
     }

@@ -22,11 +22,6 @@ pub fn type_error(state: &EvalState, expected: &str, found: &Value) -> EvalError
     EvalError::eval(format!("expected {expected} but found {}", describe_value(state, found)))
 }
 
-/// The frame text of selection step `i` (see [`Chunk::select_steps`]).
-pub(super) fn definition_text(chunk: &Chunk, i: u32) -> String {
-    chunk.select_steps[i as usize].frame_text()
-}
-
 pub(super) fn constant_text(chunk: &Chunk, i: u32) -> String {
     match &chunk.constants[i as usize] {
         Value::String(s) => s.to_str_lossy().into_owned(),
