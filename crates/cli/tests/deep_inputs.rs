@@ -90,3 +90,18 @@ fn deep_nesting_is_an_error_not_a_crash() {
         assert!(stderr.contains("expression nested too deeply"), "{prefix:?}: {stderr}");
     }
 }
+
+#[test]
+fn nesting_at_cppnix_depth_parses_and_past_the_limit_is_a_located_error() {
+    // 9 999 parentheses are within the limit (CppNix's parser takes 9 996);
+    // the 10 000th is past it, and the error points at it.
+    let within = file("(", 9_999, &format!("1{}", ")".repeat(9_999)));
+    let (stdout, stderr, code) = neve(&["eval", within.path()]);
+    assert_eq!((stdout.as_str(), code), ("1\n", Some(0)), "{stderr}");
+    let past = file("(", 10_000, &format!("1{}", ")".repeat(10_000)));
+    let (_, stderr, code) = neve(&["eval", past.path()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: expression nested too deeply\n"), "{stderr}");
+    assert!(stderr.contains(&format!("at {}:1:10001:", past.path())), "{stderr}");
+    assert!(stderr.contains("^"), "the code is underlined: {stderr}");
+}
