@@ -86,3 +86,12 @@ fn constructs_nested_to_the_parsers_limit_evaluate() {
         assert_eq!(eval_on_small_stack(source.clone()), Ok(expected), "{}", &source[..source.len().min(60)]);
     }
 }
+
+#[test]
+fn long_attribute_paths_in_bindings_lower() {
+    let path = chain("a", ".", CHAIN);
+    assert_eq!(eval_on_small_stack(format!("builtins.attrNames {{ {path} = 1; }}")), Ok("[ \"a\" ]".into()));
+    // Two paths merged step by step, as deep as they are long.
+    let merged = format!("builtins.attrNames {{ {path}.b = 1; {path}.c = 2; }}");
+    assert_eq!(eval_on_small_stack(merged), Ok("[ \"a\" ]".into()));
+}

@@ -58,6 +58,29 @@ impl AttrTree {
     fn get_mut(&mut self, name: &str) -> Option<&mut AttrEntry> {
         self.entries.iter_mut().find(|e| e.name == name)
     }
+
+    /// Moves the sets nested in this one out to `out`, leaving empty ones.
+    fn take_nested(&mut self, out: &mut Vec<AttrTree>) {
+        let values = self.entries.iter_mut().map(|e| &mut e.value).chain(self.dynamic.iter_mut().map(|e| &mut e.value));
+        for value in values {
+            if let AttrValue::Set(set) = value {
+                out.push(std::mem::take(set));
+            }
+        }
+    }
+}
+
+impl Drop for AttrTree {
+    /// A long attribute path (`a.b.c... = 1;`) nests sets as deep as it is
+    /// long: they are taken apart one after another, not dropped
+    /// recursively.
+    fn drop(&mut self) {
+        let mut nested = Vec::new();
+        self.take_nested(&mut nested);
+        while let Some(mut set) = nested.pop() {
+            set.take_nested(&mut nested);
+        }
+    }
 }
 
 /// Merges the bindings written directly in `node` (a set literal, `let ...
@@ -65,7 +88,7 @@ impl AttrTree {
 pub fn merge(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) -> AttrTree {
     let rec = node.kind() != crate::SyntaxKind::ATTR_SET
         || ast::AttrSet::cast(node.clone()).is_some_and(|s| s.rec_token().is_some());
-    let mut tree = AttrTree { node: Some(node.clone()), rec, ..AttrTree::default() };
+    let mut tree = AttrTree { node: Some(node.clone()), rec, entries: Vec::new(), dynamic: Vec::new() };
     for binding in node.children().filter_map(ast::Binding::cast) {
         match binding {
             ast::Binding::Inherit(inherit) => {
@@ -99,7 +122,7 @@ pub fn merge(node: &SyntaxNode, errors: &mut Vec<SyntaxError>) -> AttrTree {
                     continue;
                 }
                 let value = match value.clone().strip_parens_if_set() {
-                    Some(set) => AttrValue::Set(merge(set.syntax(), errors)),
+                    Some(set) => AttrValue::Set(crate::stack::grow(|| merge(set.syntax(), errors))),
                     None => AttrValue::Expr(value),
                 };
                 let mut path = Vec::new();
@@ -139,7 +162,7 @@ fn add_path(
             // Under a dynamic name everything is a fresh implicit set.
             let mut nested = AttrTree::default();
             path.push("\"${...}\"".into());
-            add_path(&mut nested, rest, path, value, range, errors);
+            crate::stack::grow(|| add_path(&mut nested, rest, path, value, range, errors));
             AttrValue::Set(nested)
         };
         tree.dynamic.push(DynamicEntry { name: first.clone(), range, value });
@@ -151,11 +174,13 @@ fn add_path(
         return;
     }
     match tree.get_mut(&name) {
-        Some(AttrEntry { value: AttrValue::Set(nested), .. }) => add_path(nested, rest, path, value, range, errors),
+        Some(AttrEntry { value: AttrValue::Set(nested), .. }) => {
+            crate::stack::grow(|| add_path(nested, rest, path, value, range, errors))
+        }
         Some(prev) => errors.push(dup_error(&path.join("."), range, prev.range)),
         None => {
             let mut nested = AttrTree::default();
-            add_path(&mut nested, rest, path, value, range, errors);
+            crate::stack::grow(|| add_path(&mut nested, rest, path, value, range, errors));
             tree.entries.push(AttrEntry { name, range, value: AttrValue::Set(nested) });
         }
     }
@@ -175,13 +200,13 @@ fn add_attr(
         return;
     };
     match (&mut existing.value, value) {
-        (AttrValue::Set(into), AttrValue::Set(from)) => {
-            for entry in from.entries {
+        (AttrValue::Set(into), AttrValue::Set(mut from)) => {
+            for entry in std::mem::take(&mut from.entries) {
                 path.push(entry.name.clone());
-                add_attr(into, path, entry.name, entry.value, entry.range, errors);
+                crate::stack::grow(|| add_attr(into, path, entry.name, entry.value, entry.range, errors));
                 path.pop();
             }
-            into.dynamic.extend(from.dynamic);
+            into.dynamic.append(&mut from.dynamic);
         }
         (_, _) => errors.push(dup_error(&path.join("."), range, existing.range)),
     }

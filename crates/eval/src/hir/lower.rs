@@ -432,6 +432,11 @@ impl Lowerer<'_> {
 
     /// A set of bindings: a set literal, or an implicit set of a path.
     fn attr_tree(&mut self, tree: AttrTree, range: TextRange) -> ExprId {
+        // Nested sets and attribute paths recurse here without lower_expr.
+        neve_syntax::stack::grow(|| self.attr_tree_here(tree, range))
+    }
+
+    fn attr_tree_here(&mut self, mut tree: AttrTree, range: TextRange) -> ExprId {
         let rec = tree.rec;
         let names: Vec<Symbol> = tree.entries.iter().map(|e| self.sym(&e.name)).collect();
         let outer_depth = self.scopes.len();
@@ -442,12 +447,12 @@ impl Lowerer<'_> {
         let mut inherit_from = Vec::new();
         let mut sources: Vec<(SyntaxNode, u32)> = Vec::new();
         let mut attrs = Vec::with_capacity(tree.entries.len());
-        for (entry, name) in tree.entries.into_iter().zip(names) {
+        for (entry, name) in std::mem::take(&mut tree.entries).into_iter().zip(names) {
             let value = self.attr_value(entry.value, name, outer_depth, &mut inherit_from, &mut sources);
             attrs.push(AttrDef { name, range: entry.range, value });
         }
         let mut dynamic = Vec::new();
-        for entry in tree.dynamic {
+        for entry in std::mem::take(&mut tree.dynamic) {
             let name = match self.attr_name(entry.name) {
                 AttrName::Dynamic(e) => e,
                 AttrName::Static(sym) => {
@@ -507,7 +512,7 @@ impl Lowerer<'_> {
     }
 
     fn let_in(&mut self, l: ast::LetIn, range: TextRange) -> ExprId {
-        let tree = bindings::merge(l.syntax(), &mut Vec::new());
+        let mut tree = bindings::merge(l.syntax(), &mut Vec::new());
         let names: Vec<Symbol> = tree.entries.iter().map(|e| self.sym(&e.name)).collect();
         let outer_depth = self.scopes.len();
         let slots = names.iter().enumerate().map(|(i, s)| (*s, i as u32)).collect();
@@ -515,7 +520,7 @@ impl Lowerer<'_> {
         let mut inherit_from = Vec::new();
         let mut sources = Vec::new();
         let mut bindings = Vec::with_capacity(names.len());
-        for (entry, name) in tree.entries.into_iter().zip(names) {
+        for (entry, name) in std::mem::take(&mut tree.entries).into_iter().zip(names) {
             let value = self.attr_value(entry.value, name, outer_depth, &mut inherit_from, &mut sources);
             bindings.push(AttrDef { name, range: entry.range, value });
         }
