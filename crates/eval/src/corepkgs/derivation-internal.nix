@@ -6,21 +6,20 @@
 # CppNix's file has them at: `strict` on line 36 and the output value on
 # lines 48 to 50. Keep that in mind before adding or removing lines.
 #
-# What it does:
-#
 # - `derivationStrict` does the work: it checks the attributes, computes the
 #   store derivation and its paths, and returns `drvPath` and one attribute
 #   per output. It is called once, lazily, and shared by all outputs.
-#
 # - The result is the value for the first output in `outputs`. Every output
 #   value carries the original attributes, one attribute per output (so
 #   `drv.dev.out` works), `all` (every output value), `drvAttrs` (the
 #   attributes as given), and its own `outPath`, `drvPath`, `type` and
 #   `outputName`.
-#
 # - Nothing here forces an attribute that the caller does not ask for:
 #   `drv.name` needs neither `derivationStrict` nor the other attributes.
-#
+# - Without an `outputs` attribute (the single output `out`), the list of
+#   outputs is not mapped over and `listToAttrs` is not called: what is
+#   made and what is left unevaluated (`all`, `outPath`, `drvPath`) is as
+#   in the general case, in fewer steps.
 #
 #
 #
@@ -30,18 +29,19 @@ drvAttrs@{
 }:
 
 let
-  # The store derivation, computed when a path is first needed and shared
-  # by every output.
+  # The store derivation is computed when a path is first needed; it is
+  # shared by every output.
+  single = !(drvAttrs ? outputs);
 
   strict = derivationStrict drvAttrs;
 
   commonAttrs =
-    drvAttrs
-    // (builtins.listToAttrs outputsList)
-    // {
-      all = map (x: x.value) outputsList;
-      inherit drvAttrs;
-    };
+    if single then
+      drvAttrs // { out = result; all = map (x: x.value) outputsList; inherit drvAttrs; }
+    else
+      drvAttrs
+      // (builtins.listToAttrs outputsList)
+      // { all = map (x: x.value) outputsList; inherit drvAttrs; };
 
   outputToAttrListElement = outputName: {
     name = outputName;
@@ -53,7 +53,8 @@ let
     };
   };
 
-  outputsList = map outputToAttrListElement outputs;
+  outputsList = if single then [ (outputToAttrListElement "out") ] else map outputToAttrListElement outputs;
 
+  result = (builtins.head outputsList).value;
 in
-(builtins.head outputsList).value
+result
