@@ -742,7 +742,19 @@ impl Compiler<'_, '_> {
     }
 
     fn attrs(&mut self, attrs: &hir::Attrs, range: TextRange) {
-        let names: Vec<_> = attrs.attrs.iter().map(|a| (a.name, self.pos(a.range))).collect();
+        let has_overrides = attrs.rec && {
+            let overrides = self.interner.lookup("__overrides");
+            attrs.attrs.iter().any(|a| Some(a.name) == overrides)
+        };
+        // The values are pushed in symbol order (a set's order), so the VM
+        // builds the set without sorting: each value is lazy, so the order
+        // they are made in is not observable. `__overrides` finds a rec
+        // set's slots by the shape's names, which stay in slot order.
+        let mut order: Vec<usize> = (0..attrs.attrs.len()).collect();
+        if !has_overrides {
+            order.sort_by_key(|&i| attrs.attrs[i].name);
+        }
+        let names: Vec<_> = order.iter().map(|&i| (attrs.attrs[i].name, self.pos(attrs.attrs[i].range))).collect();
         let in_order = names.windows(2).all(|w| w[0].0 < w[1].0);
         let shape = AttrsShape { names, dynamic: attrs.dynamic.iter().map(|d| self.pos(d.range)).collect(), in_order };
         self.chunk.shapes.push(shape);
@@ -755,8 +767,6 @@ impl Compiler<'_, '_> {
                 self.lazy(*source);
                 self.set_slot(n + i as u32);
             }
-            let overrides = self.interner.lookup("__overrides");
-            let has_overrides = attrs.attrs.iter().any(|a| Some(a.name) == overrides);
             for (i, attr) in attrs.attrs.iter().enumerate() {
                 match &attr.value {
                     // With `__overrides`, CppNix gives every attribute
@@ -769,8 +779,8 @@ impl Compiler<'_, '_> {
                 self.set_slot(i as u32);
             }
             self.building.pop();
-            for i in 0..n {
-                self.emit(Op::Local { level: 0, slot: i });
+            for &i in &order {
+                self.emit(Op::Local { level: 0, slot: i as u32 });
             }
             self.dynamic_attrs(attrs);
             self.at(range);
@@ -784,10 +794,10 @@ impl Compiler<'_, '_> {
             for source in &attrs.inherit_from {
                 self.lazy(*source);
             }
-            for (i, attr) in attrs.attrs.iter().enumerate() {
+            for (pushed, &i) in order.iter().enumerate() {
                 // The first source sits below the sources and the values
                 // pushed so far.
-                self.binding(&attr.value, 0, Err((sources + i as u32).saturating_sub(1)));
+                self.binding(&attrs.attrs[i].value, 0, Err((sources + pushed as u32).saturating_sub(1)));
             }
             self.dynamic_attrs(attrs);
             self.at(range);
