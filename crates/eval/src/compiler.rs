@@ -864,6 +864,8 @@ impl Compiler<'_, '_> {
                     name: formal.name,
                     pos: self.pos(formal.range),
                     slot: i as u32 + 1,
+                    closed_env: default.as_ref().filter(|d| d.is_closed()).map(|_| crate::value::Env::new(None, 0)),
+                    value: default.as_ref().and_then(|d| d.constant_value(self.input.globals)),
                     default,
                     default_slot: match formal.default.map(|d| self.hir().expr(d)) {
                         Some(Expr::Var(Var::Local { level: 0, slot, .. })) => Some(*slot),

@@ -29,19 +29,19 @@ drvAttrs@{
 }:
 
 let
-  # The store derivation is computed when a path is first needed; it is
-  # shared by every output.
-  single = !(drvAttrs ? outputs);
+  # The store derivation, computed when a path is first needed and shared
+  # by every output. `result` is the value of the first output (bound to a
+  # name so that the single output's `out` is that value itself).
 
   strict = derivationStrict drvAttrs;
 
   commonAttrs =
-    if single then
-      drvAttrs // { out = result; all = map (x: x.value) outputsList; inherit drvAttrs; }
-    else
+    if drvAttrs ? outputs then
       drvAttrs
       // (builtins.listToAttrs outputsList)
-      // { all = map (x: x.value) outputsList; inherit drvAttrs; };
+      // { all = map (x: x.value) outputsList; inherit drvAttrs; }
+    else
+      drvAttrs // { out = result; all = map (x: x.value) outputsList; inherit drvAttrs; };
 
   outputToAttrListElement = outputName: {
     name = outputName;
@@ -53,7 +53,7 @@ let
     };
   };
 
-  outputsList = if single then [ (outputToAttrListElement "out") ] else map outputToAttrListElement outputs;
+  outputsList = if drvAttrs ? outputs then map outputToAttrListElement outputs else [ (outputToAttrListElement "out") ];
 
   result = (builtins.head outputsList).value;
 in

@@ -890,6 +890,19 @@ impl Vm {
                             };
                             if let Value::Thunk(t) = &v {
                                 if t.push_value(&mut self.stack) {
+                                    // A variable whose thunk is evaluated
+                                    // holds the value from now on: later
+                                    // reads skip the thunk, and the thunk
+                                    // is freed when nothing else holds it.
+                                    // Not a float: copies of a NaN are not
+                                    // equal, while the thunk is identical
+                                    // to itself (`[ nan ] == [ nan ]`).
+                                    if let Op::LocalForce { level, slot } = op {
+                                        let value = self.stack.last().expect("pushed");
+                                        if !matches!(value, Value::Float(_)) {
+                                            env.up(level as u32).set(slot, value.clone());
+                                        }
+                                    }
                                     continue 'ops;
                                 }
                                 let r = match self.begin_force(v) {
@@ -1437,9 +1450,13 @@ impl Vm {
                                 Some(Frame::Code { owner: Owner::Call(lambda, _), .. }) => lambda.clone(),
                                 _ => unreachable!("formals run in a function body"),
                             };
-                            if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, arg) {
+                            if let Err(e) = ops::bind_formals(&self.state, &lambda, &env, &arg) {
                                 fail!(e)
                             }
+                            // The argument's slot gets the set itself: a
+                            // thunk the caller made for it is then freed
+                            // (the body's environment may live long).
+                            env.set(0, arg);
                         }
                     }
                     break 'dispatch;

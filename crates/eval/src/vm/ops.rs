@@ -654,10 +654,10 @@ pub(super) async fn lookup_with(co: Co, mut env: Gc<Env>, name: Symbol) -> EvalR
 }
 
 /// Binds a function's formals from its (forced) argument.
-pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>, arg: Value) -> EvalResult<()> {
+pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>, arg: &Value) -> EvalResult<()> {
     let formals = lambda.formals.as_ref().expect("a function with formals");
-    let Value::Attrs(set) = &arg else {
-        return Err(type_error(state, "a set", &arg)
+    let Value::Attrs(set) = arg else {
+        return Err(type_error(state, "a set", arg)
             .with_frame("while evaluating the value passed for the lambda argument", Some(lambda.pos)));
     };
     // For errors only.
@@ -677,8 +677,10 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
                 Some(_) if f.default_slot.is_some_and(|s| s < f.slot) => {
                     env.set(f.slot, env.get(f.default_slot.unwrap_or_default()))
                 }
+                Some(_) if f.value.is_some() => env.set(f.slot, f.value.clone().unwrap_or(Value::Null)),
                 Some(chunk) => {
-                    env.set(f.slot, Thunk::new(ThunkState::Suspended { chunk: chunk.clone(), env: env.clone() }))
+                    let env_of_default = f.closed_env.as_ref().unwrap_or(env).clone();
+                    env.set(f.slot, Thunk::new(ThunkState::Suspended { chunk: chunk.clone(), env: env_of_default }))
                 }
                 None => {
                     return Err(EvalError::eval(format!(
