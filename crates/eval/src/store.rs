@@ -19,7 +19,8 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap as HashMap;
+use indexmap::IndexMap;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
 use std::path::{Path, PathBuf};
 
 use neve_store::daemon::PathInfo;
@@ -87,7 +88,11 @@ pub struct EvalStore {
     /// Hashes modulo of derivations read from the real store (those of
     /// recorded derivations are in `derivations`).
     drv_hashes: DrvHashCache,
-    derivations: HashMap<StorePath, RecordedDrv>,
+    /// An `IndexMap`: its entries sit in a vector, whose unused capacity
+    /// is never touched, and its table holds indices; a hash map's table
+    /// holds the entries, and all of it is touched (tens of thousands of
+    /// derivations in a package set: a megabyte or more).
+    derivations: IndexMap<StorePath, RecordedDrv, FxBuildHasher>,
     texts: HashMap<StorePath, TextObject>,
     sources: HashMap<StorePath, SourceObject>,
     nars: HashMap<StorePath, NarObject>,
@@ -112,7 +117,7 @@ impl EvalStore {
         EvalStore {
             dir,
             drv_hashes: DrvHashCache::new(),
-            derivations: HashMap::default(),
+            derivations: IndexMap::default(),
             texts: HashMap::default(),
             sources: HashMap::default(),
             nars: HashMap::default(),
