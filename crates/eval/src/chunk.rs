@@ -386,6 +386,36 @@ impl Chunk {
         let i = self.positions.partition_point(|(at, _)| *at as usize <= ip);
         i.checked_sub(1).map(|i| self.positions[i].1)
     }
+
+    /// The value of code that only pushes a constant or a global.
+    pub fn constant_value(&self, globals: &dyn Fn(Symbol) -> Option<Value>) -> Option<Value> {
+        match self.code[..] {
+            [Op::Const(i), Op::Return] => self.constants.get(i as usize).cloned(),
+            [Op::Global(name), Op::Return] | [Op::Global(name), Op::Force, Op::Return] => globals(name),
+            _ => None,
+        }
+    }
+
+    /// Whether the code reads no environment: only constants, globals,
+    /// and lists and sets made of them.
+    pub fn is_closed(&self) -> bool {
+        self.chunks.is_empty()
+            && self.lambdas.is_empty()
+            && self.code.iter().all(|op| {
+                matches!(
+                    op,
+                    Op::Const(_)
+                        | Op::Global(_)
+                        | Op::List(_)
+                        | Op::Attrs(_)
+                        | Op::Force
+                        | Op::Pop
+                        | Op::Pick(_)
+                        | Op::Slide(_)
+                        | Op::Return
+                )
+            })
+    }
 }
 
 /// A compiled function.
@@ -443,45 +473,13 @@ pub struct FormalInfo {
     /// slot): that formal's value is shared once it is bound, as CppNix's
     /// `ExprVar::maybeThunk` does.
     pub default_slot: Option<u32>,
-    /// For a default that reads no variable (`null`, `[ "out" ]`, `{ }`):
-    /// the environment its thunks run in, shared and empty. A default's
-    /// thunk holding the function's own environment, whose slot holds the
-    /// thunk, is a reference cycle, never freed when the default is not
-    /// used.
+    /// For a default that reads no variable (`[ "out" ]`, `{ }`) and is
+    /// not a `value`: the environment its thunks run in, shared and empty.
+    /// A default's thunk holding the function's own environment, whose
+    /// slot holds the thunk, is a reference cycle, never freed when the
+    /// default is not used.
     pub closed_env: Option<Gc<Env>>,
     /// For a default that is a constant or a global (`1`, `"s"`, `null`):
     /// its value, bound without a thunk, as CppNix's `maybeThunk` does.
     pub value: Option<Value>,
-}
-
-impl Chunk {
-    /// The value of code that only pushes a constant or a global.
-    pub fn constant_value(&self, globals: &dyn Fn(Symbol) -> Option<Value>) -> Option<Value> {
-        match self.code[..] {
-            [Op::Const(i), Op::Return] => self.constants.get(i as usize).cloned(),
-            [Op::Global(name), Op::Return] | [Op::Global(name), Op::Force, Op::Return] => globals(name),
-            _ => None,
-        }
-    }
-
-    /// Whether the code reads no environment: only constants, globals,
-    /// and lists and sets made of them.
-    pub fn is_closed(&self) -> bool {
-        self.chunks.is_empty()
-            && self.lambdas.is_empty()
-            && self.code.iter().all(|op| {
-                matches!(
-                    op,
-                    Op::Const(_)
-                        | Op::Global(_)
-                        | Op::List(_)
-                        | Op::Attrs(_)
-                        | Op::Force
-                        | Op::Pop
-                        | Op::Pick(_)
-                        | Op::Slide(_)
-                        | Op::Return
-                )
-            })
-    }
 }

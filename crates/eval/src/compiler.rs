@@ -860,17 +860,21 @@ impl Compiler<'_, '_> {
                 .iter()
                 .zip(defaults)
                 .enumerate()
-                .map(|(i, (formal, default))| FormalInfo {
-                    name: formal.name,
-                    pos: self.pos(formal.range),
-                    slot: i as u32 + 1,
-                    closed_env: default.as_ref().filter(|d| d.is_closed()).map(|_| crate::value::Env::new(None, 0)),
-                    value: default.as_ref().and_then(|d| d.constant_value(self.input.globals)),
-                    default,
-                    default_slot: match formal.default.map(|d| self.hir().expr(d)) {
-                        Some(Expr::Var(Var::Local { level: 0, slot, .. })) => Some(*slot),
-                        _ => None,
-                    },
+                .map(|(i, (formal, default))| {
+                    let value = default.as_ref().and_then(|d| d.constant_value(self.input.globals));
+                    let closed = value.is_none() && default.as_ref().is_some_and(|d| d.is_closed());
+                    FormalInfo {
+                        name: formal.name,
+                        pos: self.pos(formal.range),
+                        slot: i as u32 + 1,
+                        closed_env: closed.then(|| crate::value::Env::new(None, 0)),
+                        value,
+                        default,
+                        default_slot: match formal.default.map(|d| self.hir().expr(d)) {
+                            Some(Expr::Var(Var::Local { level: 0, slot, .. })) => Some(*slot),
+                            _ => None,
+                        },
+                    }
                 })
                 .collect(),
             ellipsis: f.ellipsis,

@@ -672,17 +672,17 @@ pub(super) fn bind_formals(state: &EvalState, lambda: &LambdaInfo, env: &Gc<Env>
                 used += 1;
                 env.set(f.slot, v.clone());
             }
-            None => match &f.default {
+            None => match (&f.default, &f.value) {
                 // Formals are bound in slot order: an earlier one is shared.
-                Some(_) if f.default_slot.is_some_and(|s| s < f.slot) => {
+                (Some(_), _) if f.default_slot.is_some_and(|s| s < f.slot) => {
                     env.set(f.slot, env.get(f.default_slot.unwrap_or_default()))
                 }
-                Some(_) if f.value.is_some() => env.set(f.slot, f.value.clone().unwrap_or(Value::Null)),
-                Some(chunk) => {
+                (Some(_), Some(value)) => env.set(f.slot, value.clone()),
+                (Some(chunk), None) => {
                     let env_of_default = f.closed_env.as_ref().unwrap_or(env).clone();
                     env.set(f.slot, Thunk::new(ThunkState::Suspended { chunk: chunk.clone(), env: env_of_default }))
                 }
-                None => {
+                (None, _) => {
                     return Err(EvalError::eval(format!(
                         "function {} called without required argument '{}'",
                         fname(),
