@@ -28,13 +28,21 @@ pub fn load_file_in_scope(state: &EvalState, path: &Path, scope: Option<&Attrs>)
         EvalError::eval(format!("opening file '{}': {}", path.display(), crate::io::describe_error(&e)))
     })?;
     let base = path.parent().unwrap_or(Path::new("/"));
-    load_source_in_scope(state, Origin::File(path.to_path_buf()), &bytes, base, scope)
+    load_source_in_scope(state, Origin::File(path.to_path_buf()), &bytes, base, scope).map(|(value, _)| value)
 }
 
 /// Loads source text (a file's or an `-E` expression's) as an unevaluated
 /// value; relative paths in it are resolved against `base_dir`.
 pub fn load_source(state: &EvalState, origin: Origin, bytes: &[u8], base_dir: &Path) -> EvalResult<Value> {
-    load_source_in_scope(state, origin, bytes, base_dir, None)
+    load_source_in_scope(state, origin, bytes, base_dir, None).map(|(value, _)| value)
+}
+
+/// Loads one of neve's own Nix files, whose free variables may also name
+/// the attributes of `scope` (native helpers only that file sees); gives
+/// the file's id too, for positions in it.
+pub(crate) fn load_internal(state: &EvalState, name: &'static str, text: &str, scope: &Attrs) -> (Value, FileId) {
+    load_source_in_scope(state, Origin::Internal(name), text.as_bytes(), "/".as_ref(), Some(scope))
+        .unwrap_or_else(|e| panic!("neve's own {name} does not load: {}", e.message))
 }
 
 fn load_source_in_scope(
@@ -43,7 +51,7 @@ fn load_source_in_scope(
     bytes: &[u8],
     base_dir: &Path,
     scope: Option<&Attrs>,
-) -> EvalResult<Value> {
+) -> EvalResult<(Value, FileId)> {
     let parse = neve_syntax::parse_bytes(bytes);
     let text = parse.syntax().text().to_string();
     let file = state.sources.add(origin, text.clone());
@@ -73,7 +81,7 @@ fn load_source_in_scope(
     for (slot, attr) in scope.into_iter().flat_map(|s| s.iter()).enumerate() {
         env.set(slot as u32, attr.value.clone());
     }
-    Ok(Thunk::new(ThunkState::Suspended { chunk, env }))
+    Ok((Thunk::new(ThunkState::Suspended { chunk, env }), file))
 }
 
 /// Reports what the settings ask about; a fatal lint is a parse error.

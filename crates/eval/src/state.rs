@@ -90,6 +90,8 @@ pub struct EvalState {
     /// all names, which misses the cache once evaluations get big.
     drv_path: std::cell::OnceCell<Symbol>,
     out: std::cell::OnceCell<Symbol>,
+    /// What `derivation`'s native single-output path shares.
+    pub(crate) single_output: std::cell::OnceCell<crate::builtins::SingleOutput>,
 }
 
 impl EvalState {
@@ -120,6 +122,7 @@ impl EvalState {
             extra_call_depth: std::cell::Cell::new(0),
             drv_path: std::cell::OnceCell::new(),
             out: std::cell::OnceCell::new(),
+            single_output: std::cell::OnceCell::new(),
         }
     }
 

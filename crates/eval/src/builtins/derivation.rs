@@ -1,6 +1,5 @@
 //! Derivations: `derivationStrict` (CppNix's `prim_derivationStrict`),
-//! `derivation` (a Nix function over it, `corepkgs/derivation-internal.nix`)
-//! and `placeholder`.
+//! and `placeholder` (`derivation` is in `derivation_wrapper.rs`).
 //!
 //! `derivationStrict` turns the attributes into a store derivation, computes
 //! its output paths and `.drv` path as CppNix does, and records it in the
@@ -20,8 +19,7 @@ use super::json::{escape_string, string_no_context, to_json};
 use super::{native, strict, PrimOp};
 use crate::coerce::{coerce_to_string, coerce_to_string_in, CoerceMode};
 use crate::error::{EvalError, EvalResult};
-use crate::load::load_source;
-use crate::source::{Origin, Pos};
+use crate::source::Pos;
 use crate::state::EvalState;
 pub(crate) use crate::store::drv_error;
 use crate::value::{Attr, AttrsBuilder, NixString, StringContext, StringContextElem as Elem, Value};
@@ -29,16 +27,6 @@ use crate::vm::{Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] =
     &[native("derivationStrict", 1, derivation_strict), strict("placeholder", 1, placeholder)];
-
-/// The source of `derivation`.
-const DERIVATION_NIX: &str = include_str!("../corepkgs/derivation-internal.nix");
-
-/// `builtins.derivation`: the function of `derivation-internal.nix`, not yet
-/// evaluated.
-pub(super) fn derivation_value(state: &EvalState) -> Value {
-    load_source(state, Origin::Internal("derivation-internal.nix"), DERIVATION_NIX.as_bytes(), "/".as_ref())
-        .expect("the internal derivation.nix compiles")
-}
 
 /// `builtins.placeholder output`: the string a builder sees in place of the
 /// output's path.
@@ -83,37 +71,40 @@ pub(crate) fn require_feature(state: &EvalState, feature: &str) -> EvalResult<()
 }
 
 fn derivation_strict(co: Co, a: Vec<Value>) -> NativeFuture {
-    Box::pin(async move {
-        let state = co.state.clone();
-        let v = co.force(a[0].clone()).await?;
-        let attrs = args::attrs(&state, &v)
-            .map_err(|e| e.with_frame("while evaluating the argument passed to builtins.derivationStrict", None))?
-            .clone();
-        let Some(name_attr) = attrs.get_attr(state.sym.name).cloned() else {
-            return Err(err("attribute 'name' missing")
-                .with_frame("in the attrset passed as argument to builtins.derivationStrict", None));
-        };
-        let name = async {
-            let v = co.force(name_attr.value.clone()).await?;
-            string_no_context(&state, &v, "while evaluating the `name` attribute passed to builtins.derivationStrict")
-        }
-        .await
-        .map_err(|e| e.with_frame("while evaluating the derivation attribute 'name'", name_attr.pos))?;
-        let name = name.to_str_lossy().into_owned();
-        // Each attribute with its name's bytes, sorted by name (the order
-        // CppNix processes them in, and the environment's).
-        let mut attrs: Vec<(Vec<u8>, Attr)> = state
-            .with_interner(|interner| attrs.iter().map(|a| (interner.resolve(a.name).to_vec(), a.clone())).collect());
-        attrs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        derivation_strict_internal(&co, &name, attrs).await.map_err(|e| {
-            e.with_always_frame(
-                format!(
-                    "while evaluating derivation '{name}'\n  whose name attribute is located at {}",
-                    state.show_pos(name_attr.pos)
-                ),
-                None,
-            )
-        })
+    Box::pin(async move { derivation_strict_of(&co, a.into_iter().next().expect("arity 1")).await })
+}
+
+/// `derivationStrict drv_attrs`.
+pub(super) async fn derivation_strict_of(co: &Co, drv_attrs: Value) -> EvalResult<Value> {
+    let state = co.state.clone();
+    let v = co.force(drv_attrs).await?;
+    let attrs = args::attrs(&state, &v)
+        .map_err(|e| e.with_frame("while evaluating the argument passed to builtins.derivationStrict", None))?
+        .clone();
+    let Some(name_attr) = attrs.get_attr(state.sym.name).cloned() else {
+        return Err(err("attribute 'name' missing")
+            .with_frame("in the attrset passed as argument to builtins.derivationStrict", None));
+    };
+    let name = async {
+        let v = co.force(name_attr.value.clone()).await?;
+        string_no_context(&state, &v, "while evaluating the `name` attribute passed to builtins.derivationStrict")
+    }
+    .await
+    .map_err(|e| e.with_frame("while evaluating the derivation attribute 'name'", name_attr.pos))?;
+    let name = name.to_str_lossy().into_owned();
+    // Each attribute with its name's bytes, sorted by name (the order
+    // CppNix processes them in, and the environment's).
+    let mut attrs: Vec<(Vec<u8>, Attr)> =
+        state.with_interner(|interner| attrs.iter().map(|a| (interner.resolve(a.name).to_vec(), a.clone())).collect());
+    attrs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    derivation_strict_internal(co, &name, attrs).await.map_err(|e| {
+        e.with_always_frame(
+            format!(
+                "while evaluating derivation '{name}'\n  whose name attribute is located at {}",
+                state.show_pos(name_attr.pos)
+            ),
+            None,
+        )
     })
 }
 

@@ -8,6 +8,7 @@ mod closure;
 mod context;
 mod control;
 mod derivation;
+mod derivation_wrapper;
 mod exec;
 mod fetch_closure;
 mod fetch_git;
@@ -29,6 +30,7 @@ mod versions;
 pub mod xml;
 
 pub use arg_context::blame_argument;
+pub(crate) use derivation_wrapper::SingleOutput;
 pub use search_path::corepkg;
 
 use crate::error::EvalResult;
@@ -168,7 +170,7 @@ pub fn install(state: &EvalState) {
     for op in all_primops() {
         add(op.name, Value::PrimOp(Gc::new(PrimOpApp { op, args: Vec::new() })));
     }
-    add("derivation", derivation::derivation_value(state));
+    add("derivation", derivation_wrapper::derivation_value(state));
     for (name, value) in control::constants(state) {
         add(name, value);
     }

@@ -16,32 +16,32 @@
 #   `outputName`.
 # - Nothing here forces an attribute that the caller does not ask for:
 #   `drv.name` needs neither `derivationStrict` nor the other attributes.
-# - Without an `outputs` attribute (the single output `out`), the list of
-#   outputs is not mapped over and `listToAttrs` is not called: what is
-#   made and what is left unevaluated (`all`, `outPath`, `drvPath`) is as
-#   in the general case, in fewer steps.
-#
-#
+# - Without an `outputs` attribute (the single output `out`, by far the
+#   most common case), `derivationSingleOutput`, native code that only this
+#   file sees, builds the same value in one step: the same attributes at
+#   the positions they have below, the same thunks left unevaluated, the
+#   same frames in traces (see `builtins/derivation_wrapper.rs`).
 #
 drvAttrs@{
   outputs ? [ "out" ],
   ...
 }:
-
+if !(drvAttrs ? outputs) then
+  derivationSingleOutput drvAttrs
+else
 let
   # The store derivation, computed when a path is first needed and shared
-  # by every output. `result` is the value of the first output (bound to a
-  # name so that the single output's `out` is that value itself).
+  # by every output.
 
   strict = derivationStrict drvAttrs;
 
   commonAttrs =
-    if drvAttrs ? outputs then
-      drvAttrs
-      // (builtins.listToAttrs outputsList)
-      // { all = map (x: x.value) outputsList; inherit drvAttrs; }
-    else
-      drvAttrs // { out = result; all = map (x: x.value) outputsList; inherit drvAttrs; };
+    drvAttrs
+    // (builtins.listToAttrs outputsList)
+    // {
+      all = map (x: x.value) outputsList;
+      inherit drvAttrs;
+    };
 
   outputToAttrListElement = outputName: {
     name = outputName;
@@ -53,8 +53,6 @@ let
     };
   };
 
-  outputsList = if drvAttrs ? outputs then map outputToAttrListElement outputs else [ (outputToAttrListElement "out") ];
-
-  result = (builtins.head outputsList).value;
+  outputsList = map outputToAttrListElement outputs;
 in
-result
+(builtins.head outputsList).value

@@ -126,7 +126,13 @@ impl Attrs {
 
     /// `self // other`: other's attributes win.
     pub fn update(&self, other: &Attrs) -> Attrs {
-        let (a, b) = (self.slice(), other.slice());
+        self.update_sorted(other.slice())
+    }
+
+    /// `self // other` for attributes `other` sorted by name, without
+    /// repeats.
+    pub fn update_sorted(&self, other: &[Attr]) -> Attrs {
+        let (a, b) = (self.slice(), other);
         // Counting the names both have first lets the merge be written
         // straight into a set of the right size.
         let (mut i, mut j, mut shared) = (0, 0, 0);
