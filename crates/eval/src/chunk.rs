@@ -461,6 +461,9 @@ pub struct FormalsInfo {
     /// Sorted by symbol; slot of each; its default's code.
     pub entries: Vec<FormalInfo>,
     pub ellipsis: bool,
+    /// `builtins.functionArgs` of the function, made once: `callPackage`
+    /// asks for it on every call.
+    pub function_args: std::cell::OnceCell<crate::value::Attrs>,
 }
 
 pub struct FormalInfo {

@@ -878,6 +878,7 @@ impl Compiler<'_, '_> {
                 })
                 .collect(),
             ellipsis: f.ellipsis,
+            function_args: std::cell::OnceCell::new(),
         });
         let returns_lambda = match body.code[..] {
             [Op::Closure(i), Op::Return] if formals.is_none() => Some(i),

@@ -6,7 +6,7 @@ use super::{native, strict, with_fast, PrimOp};
 use crate::coerce::{coerce_to_string, coerce_to_string_in, CoerceMode};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::state::EvalState;
-use crate::value::{AttrsBuilder, Value};
+use crate::value::{Attr, Attrs, AttrsBuilder, Value};
 use crate::vm::{deep_force, Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
@@ -194,15 +194,21 @@ fn to_string_fast(state: &EvalState, a: &[Value]) -> Option<EvalResult<Value>> {
 
 fn function_args(_: &EvalState, a: &[Value]) -> EvalResult<Value> {
     match a[0].clone() {
-        Value::Lambda(c) => {
-            let mut b = AttrsBuilder::default();
-            if let Some(f) = &c.lambda.formals {
-                for e in &f.entries {
-                    b.insert(e.name, Value::Bool(e.default.is_some()), Some(e.pos));
-                }
+        Value::Lambda(c) => match &c.lambda.formals {
+            Some(f) => {
+                let args = f.function_args.get_or_init(|| {
+                    // The entries are sorted by symbol already.
+                    let attrs = f.entries.iter().map(|e| Attr {
+                        name: e.name,
+                        value: Value::Bool(e.default.is_some()),
+                        pos: Some(e.pos),
+                    });
+                    Attrs::from_sorted_iter(f.entries.len(), attrs)
+                });
+                Ok(Value::Attrs(args.clone()))
             }
-            Ok(Value::attrs(b.build()))
-        }
+            None => Ok(Value::attrs(Default::default())),
+        },
         Value::PrimOp(_) => Ok(Value::attrs(Default::default())),
         _ => Err(err("'functionArgs' requires a function")),
     }
