@@ -80,7 +80,8 @@ fn operand(env: &Gc<Env>, args: &[Value], o: Operand) -> Option<Num> {
     match o {
         Operand::Int(i) => Some(Num::Int(i)),
         Operand::Float(f) => Some(Num::Float(f)),
-        Operand::Local { level, slot } => env.up(level as u32).with_slot(slot, number),
+        // SAFETY: `number` only matches and copies.
+        Operand::Local { level, slot } => unsafe { env.up(level as u32).with_slot(slot, number) },
         Operand::Arg(i) => number(&args[i as usize]),
     }
 }
