@@ -74,13 +74,13 @@ fn derivation() -> impl Strategy<Value = Derivation> {
     )
         .prop_map(|(outputs, input_drvs, input_srcs, platform, builder, args, env)| Derivation {
             name: "prop".to_owned(),
-            outputs,
+            outputs: outputs.into_iter().collect(),
             input_drvs,
             input_srcs,
             platform,
             builder,
             args,
-            env,
+            env: env.into_iter().collect(),
         })
 }
 

@@ -2,6 +2,7 @@
 //! computation as CppNix 2.8's `derivationStrict` does it.
 
 pub mod aterm;
+mod sorted_map;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasherDefault;
@@ -10,6 +11,7 @@ use thiserror::Error;
 
 pub use aterm::AtermError;
 use aterm::InputsView;
+pub use sorted_map::SortedMap;
 
 use crate::hash::{hash_bytes, Hash, HashAlgo, Hasher};
 use crate::nixbase32;
@@ -37,7 +39,7 @@ pub struct Derivation {
     /// The name (the `.drv` file is `<name>.drv`).
     pub name: String,
     /// Outputs by name.
-    pub outputs: BTreeMap<String, DerivationOutput>,
+    pub outputs: SortedMap<String, DerivationOutput>,
     /// Input derivations and the outputs used from each.
     pub input_drvs: BTreeMap<StorePath, BTreeSet<String>>,
     /// Input sources (store paths that are not derivation outputs).
@@ -45,7 +47,7 @@ pub struct Derivation {
     pub platform: Vec<u8>,
     pub builder: Vec<u8>,
     pub args: Vec<Vec<u8>>,
-    pub env: BTreeMap<Vec<u8>, Vec<u8>>,
+    pub env: SortedMap<Vec<u8>, Vec<u8>>,
 }
 
 /// Errors computing with derivations.
