@@ -40,7 +40,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     /// Inserts or replaces; gives back the value replaced, as
     /// `BTreeMap::insert` does. A key past the last is a push.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        if self.entries.last().is_none_or(|(last, _)| *last < key) {
+        if self.entries.last().map_or(true, |(last, _)| *last < key) {
             self.entries.push((key, value));
             return None;
         }
