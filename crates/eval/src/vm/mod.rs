@@ -443,6 +443,11 @@ impl Vm {
         match func {
             Value::Lambda(closure) => self.enter(&closure.lambda, &closure.env, arg, pos),
             Value::PrimOp(app) => {
+                if app.args.is_empty() && app.op.arity == 1 {
+                    if let Some(r) = self.call_unary_now(app.op, &arg, pos) {
+                        return r;
+                    }
+                }
                 let mut args = Vec::with_capacity(app.args.len() + 1);
                 args.extend(app.args.iter().cloned());
                 args.push(arg);
@@ -473,6 +478,20 @@ impl Vm {
             }
             other => Some(Err(at_opt(not_callable(&self.state, &other), pos))),
         }
+    }
+
+    /// A builtin of one argument called with `arg` where that needs no
+    /// evaluation (a strict builtin with the argument evaluated already, or
+    /// a native one whose shortcut applies): its result, without the
+    /// vector of arguments a frame would need. `None` otherwise.
+    fn call_unary_now(&mut self, op: &'static PrimOp, arg: &Value, pos: Option<Pos>) -> Option<Started> {
+        let arg = arg.resolved()?;
+        let args = std::slice::from_ref(&arg);
+        let result = match op.imp {
+            Impl::Strict(f) => f(&self.state, args).map_err(|e| builtin_failed(op, e, args, pos)),
+            Impl::Native(_) => op.fast?(&self.state, args)?.map_err(|e| builtin_failed(op, e, &[], pos)),
+        };
+        Some(self.forced(result))
     }
 
     /// Whether one more function call would pass `max_call_depth`.
