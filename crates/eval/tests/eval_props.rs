@@ -71,6 +71,8 @@ fn leaf() -> impl Strategy<Value = String> {
             "builtins.tryEval",
             "builtins.seq",
             "builtins.deepSeq",
+            "derivation",
+            "builtins.derivationStrict",
         ])
         .prop_map(str::to_string),
     ]
@@ -100,6 +102,13 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("\"<${{{a}}}>\"")),
             inner.clone().prop_map(|a| format!("(!{a})")),
             inner.clone().prop_map(|a| format!("(-{a})")),
+            // Both paths of `derivation`: the native one without `outputs`
+            // and the Nix one with them.
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("(derivation {{ name = {a}; system = \"x\"; builder = {b}; }})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| {
+                format!("(derivation {{ name = \"d\"; system = \"x\"; builder = {a}; outputs = {b}; }})")
+            }),
         ]
     })
 }

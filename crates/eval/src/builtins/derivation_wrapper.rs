@@ -95,15 +95,14 @@ pub(super) fn derivation_value(state: &EvalState) -> Value {
     let mut scope = AttrsBuilder::with_capacity(1);
     scope.insert(state.intern(SINGLE_OUTPUT), op_value(&SINGLE_OUTPUT_OP), None);
     let (value, file) = load_internal(state, "derivation-internal.nix", DERIVATION_NIX, &scope.build());
-    let parts = single_output_parts(state, file);
-    if state.single_output.set(parts).is_err() {
-        unreachable!("derivation is installed once per evaluator");
-    }
+    // Installed once per evaluator (were it twice, the first file's
+    // positions would be as good: the text is the same).
+    let _ = state.single_output.set(single_output_parts(state, file));
     value
 }
 
-/// The position in the file of the first `text` after `anchor` (plus
-/// `skip` bytes).
+/// The position `skip` bytes into the first occurrence of `anchor` in the
+/// file.
 fn pos_of(state: &EvalState, file: FileId, anchor: &str, skip: usize) -> Pos {
     let at = DERIVATION_NIX.find(anchor).unwrap_or_else(|| panic!("derivation-internal.nix has `{anchor}`"));
     state.sources.pos(file, (at + skip) as u32)
