@@ -30,7 +30,6 @@ commands:
 const STACK_SIZE: usize = 512 << 20;
 
 fn main() -> ExitCode {
-    alloc::use_huge_pages();
     match std::thread::Builder::new().stack_size(STACK_SIZE).spawn(run) {
         Ok(worker) => worker.join().unwrap_or(ExitCode::from(101)),
         Err(_) => run(),
@@ -38,6 +37,9 @@ fn main() -> ExitCode {
 }
 
 fn run() -> ExitCode {
+    // Here, on the thread that evaluates: its first allocation marks where
+    // its heap begins.
+    alloc::use_huge_pages();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
         eprint!("{USAGE}");
