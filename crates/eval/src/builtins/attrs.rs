@@ -25,12 +25,13 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
         // Walk the smaller set and look names up in the larger one, as
         // CppNix does: `intersectAttrs (functionArgs f) scope` over a large
         // package set must not cost the size of the set.
+        // Either way the attributes come in symbol order.
         let kept: Vec<Attr> = if x.len() < y.len() {
             x.iter().filter_map(|attr| y.get_attr(attr.name).cloned()).collect()
         } else {
             y.iter().filter(|attr| x.get(attr.name).is_some()).cloned().collect()
         };
-        Ok(Value::attrs(Attrs::from_unsorted(kept)))
+        Ok(Value::attrs(Attrs::from_sorted(kept)))
     }),
     native("catAttrs", 2, cat_attrs),
     strict("unsafeGetAttrPos", 2, |s, a| {
