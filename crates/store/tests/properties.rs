@@ -75,7 +75,7 @@ fn derivation() -> impl Strategy<Value = Derivation> {
         .prop_map(|(outputs, input_drvs, input_srcs, platform, builder, args, env)| Derivation {
             name: "prop".to_owned(),
             outputs: outputs.into_iter().collect(),
-            input_drvs,
+            input_drvs: input_drvs.into_iter().collect(),
             input_srcs,
             platform,
             builder,

@@ -184,6 +184,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     };
 
     let mut drv = Derivation::new(drv_name);
+    // One entry per attribute and one per output (usually one): the
+    // environment grows in place, not by doubling from nothing.
+    drv.env = neve_store::derivation::SortedMap::with_capacity(attrs.len() + 1);
     let mut context = Inputs::default();
     let mut special = Special::default();
     let mut json: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
@@ -535,13 +538,13 @@ fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &Inputs) -> Eval
                     Ok(name) => name.to_owned(),
                     Err(_) => String::from_utf8_lossy(output).into_owned(),
                 };
-                drv.input_drvs.entry(parse(d)?).or_default().insert(output);
+                drv.input_drvs.get_or_insert_default(parse(d)?).insert(output);
             }
             Elem::DrvDeep(d) => {
                 for path in store.closure([parse(d)?]) {
                     if path.is_derivation() {
                         if let Some(input) = store.derivation(&path) {
-                            drv.input_drvs.entry(path.clone()).or_default().extend(input.outputs.keys().cloned());
+                            drv.input_drvs.get_or_insert_default(path.clone()).extend(input.outputs.keys().cloned());
                         }
                     }
                     drv.input_srcs.insert(path);

@@ -41,7 +41,7 @@ pub struct Derivation {
     /// Outputs by name.
     pub outputs: SortedMap<String, DerivationOutput>,
     /// Input derivations and the outputs used from each.
-    pub input_drvs: BTreeMap<StorePath, BTreeSet<String>>,
+    pub input_drvs: SortedMap<StorePath, BTreeSet<String>>,
     /// Input sources (store paths that are not derivation outputs).
     pub input_srcs: BTreeSet<StorePath>,
     pub platform: Vec<u8>,

@@ -53,6 +53,22 @@ impl<K: Ord, V> SortedMap<K, V> {
         }
     }
 
+    /// The value of `key`, inserted as the default first if missing (as
+    /// `BTreeMap`'s `entry(key).or_default()`).
+    pub fn get_or_insert_default(&mut self, key: K) -> &mut V
+    where
+        V: Default,
+    {
+        let i = match self.find(&key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (key, V::default()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
     pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -164,5 +180,9 @@ mod tests {
         *m.get_mut(&9).unwrap() = 'z';
         assert_eq!(m.get(&9), Some(&'z'));
         assert!(m.contains_key(&0) && !m.contains_key(&7));
+        *m.get_or_insert_default(7) = 'y';
+        m.get_or_insert_default(7);
+        assert_eq!(m.get(&7), Some(&'y'));
+        assert_eq!(*m.get_or_insert_default(8), char::default());
     }
 }
