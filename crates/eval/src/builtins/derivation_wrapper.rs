@@ -56,8 +56,6 @@ pub(crate) struct SingleOutput {
     strict_at: Pos,
     select_out_at: Pos,
     select_drv_path_at: Pos,
-    drv_path: Symbol,
-    out: Symbol,
     /// The attributes added to `drvAttrs`, in symbol order.
     added: [(Symbol, Option<Pos>, Added); 7],
     derivation_strict: Value,
@@ -125,8 +123,6 @@ fn single_output_parts(state: &EvalState, file: FileId) -> SingleOutput {
         strict_at: pos("= derivationStrict drvAttrs", "= ".len()),
         select_out_at: pos("strict.${outputName}", 0),
         select_drv_path_at: pos("strict.drvPath", 0),
-        drv_path: state.drv_path_symbol(),
-        out: state.output_symbol("out"),
         added,
         derivation_strict: op_value(&STRICT_OP),
         select_out: op_value(&SELECT_OUT_OP),
@@ -205,10 +201,9 @@ fn select_now(state: &EvalState, a: &[Value], selected: Selected) -> Option<Eval
 }
 
 fn select_in(state: &EvalState, strict: &Value, selected: Selected) -> EvalResult<Value> {
-    let parts = parts(state);
     let name = match selected {
-        Selected::Out => parts.out,
-        Selected::DrvPath => parts.drv_path,
+        Selected::Out => state.output_symbol("out"),
+        Selected::DrvPath => state.drv_path_symbol(),
     };
     match strict {
         Value::Attrs(set) => set.get(name).cloned(),

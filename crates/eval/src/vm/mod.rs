@@ -443,9 +443,14 @@ impl Vm {
         match func {
             Value::Lambda(closure) => self.enter(&closure.lambda, &closure.env, arg, pos),
             Value::PrimOp(app) => {
+                // A builtin of one argument that can run at once needs no
+                // vector of arguments (an evaluated thunk counts as its
+                // value).
                 if app.args.is_empty() && app.op.arity == 1 {
-                    if let Some(r) = self.call_unary_now(app.op, &arg, pos) {
-                        return r;
+                    if let Some(result) =
+                        arg.resolved().and_then(|arg| builtin_now(&self.state, app.op, std::slice::from_ref(&arg), pos))
+                    {
+                        return self.forced(result);
                     }
                 }
                 let mut args = Vec::with_capacity(app.args.len() + 1);
@@ -478,20 +483,6 @@ impl Vm {
             }
             other => Some(Err(at_opt(not_callable(&self.state, &other), pos))),
         }
-    }
-
-    /// A builtin of one argument called with `arg` where that needs no
-    /// evaluation (a strict builtin with the argument evaluated already, or
-    /// a native one whose shortcut applies): its result, without the
-    /// vector of arguments a frame would need. `None` otherwise.
-    fn call_unary_now(&mut self, op: &'static PrimOp, arg: &Value, pos: Option<Pos>) -> Option<Started> {
-        let arg = arg.resolved()?;
-        let args = std::slice::from_ref(&arg);
-        let result = match op.imp {
-            Impl::Strict(f) => f(&self.state, args).map_err(|e| builtin_failed(op, e, args, pos)),
-            Impl::Native(_) => op.fast?(&self.state, args)?.map_err(|e| builtin_failed(op, e, &[], pos)),
-        };
-        Some(self.forced(result))
     }
 
     /// Whether one more function call would pass `max_call_depth`.
@@ -573,26 +564,21 @@ impl Vm {
     /// Runs a builtin with all its arguments; its errors get the frame
     /// "while calling the 'X' builtin" at the call site.
     fn invoke(&mut self, op: &'static PrimOp, args: Vec<Value>, pos: Option<Pos>) -> Started {
-        // The arguments are kept to say which one a type error is about.
-        let failed = move |e: EvalError, args: &[Value]| builtin_failed(op, e, args, pos);
+        match builtin_now(&self.state, op, &args, pos) {
+            Some(result) => self.forced(result),
+            None => self.invoke_in_frame(op, args, pos),
+        }
+    }
+
+    /// Runs a builtin that [`builtin_now`] could not: a strict one forces
+    /// its arguments first, a native one runs its future.
+    fn invoke_in_frame(&mut self, op: &'static PrimOp, args: Vec<Value>, pos: Option<Pos>) -> Started {
         match op.imp {
-            Impl::Strict(f) => {
-                if args.iter().all(|a| !a.is_thunk()) {
-                    let result = f(&self.state, &args).map_err(|e| failed(e, &args));
-                    return self.forced(result);
-                }
+            Impl::Strict(_) => {
                 push_frame!(self, Frame::StrictArgs { op, args, next: 0, pos });
                 self.strict_args_step()
             }
-            Impl::Native(_) => {
-                if let Some(fast) = op.fast {
-                    if let Some(result) = fast(&self.state, &args) {
-                        let result = result.map_err(|e| failed(e, &[]));
-                        return self.forced(result);
-                    }
-                }
-                self.invoke_future(op, args, pos)
-            }
+            Impl::Native(_) => self.invoke_future(op, args, pos),
         }
     }
 
@@ -960,6 +946,9 @@ impl Vm {
                             let call = &chunk.builtin_calls[i as usize];
                             let (op, pos) = (call.op, Some(call.pos));
                             let start = self.stack.len() - call.argc as usize;
+                            // `builtin_now` written out, on the stack's
+                            // slice: through its `Option<EvalResult>` this
+                            // loop ran up to 1% more instructions (fib).
                             let r = match op.imp {
                                 // Evaluated arguments are used where they are.
                                 Impl::Strict(f) if self.stack[start..].iter().all(|a| !a.is_thunk()) => {
@@ -985,7 +974,7 @@ impl Vm {
                                 }
                                 _ => {
                                     let args = self.take_top(call.argc as usize);
-                                    self.invoke(op, args, pos)
+                                    self.invoke_in_frame(op, args, pos)
                                 }
                             };
                             started!(r);
@@ -1667,6 +1656,22 @@ fn truncate_stack(stack: &mut Vec<Value>, len: usize) {
 /// A thunk of `chunk.chunks[i]` in `env`.
 fn suspended(chunk: &Chunk, i: u32, env: &Gc<Env>) -> Value {
     Thunk::new(ThunkState::Suspended { chunk: chunk.chunks[i as usize].clone(), env: env.clone() })
+}
+
+/// `op` applied to `args` when that needs no evaluation: a strict builtin
+/// whose arguments are all evaluated, or a native one whose shortcut
+/// applies. Its result, errors with the builtin's frame; `None` when the
+/// builtin must run in a frame ([`Vm::invoke_in_frame`]).
+#[inline(always)]
+fn builtin_now(state: &EvalState, op: &'static PrimOp, args: &[Value], pos: Option<Pos>) -> Option<EvalResult<Value>> {
+    match op.imp {
+        // The arguments are kept to say which one a type error is about.
+        Impl::Strict(f) if args.iter().all(|a| !a.is_thunk()) => {
+            Some(f(state, args).map_err(|e| builtin_failed(op, e, args, pos)))
+        }
+        Impl::Strict(_) => None,
+        Impl::Native(_) => Some(op.fast?(state, args)?.map_err(|e| builtin_failed(op, e, &[], pos))),
+    }
 }
 
 /// A builtin's error as it leaves the builtin: the argument it is about
