@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use crate::state::EvalState;
-use crate::value::{ThunkState, Value};
+use crate::value::{Gc, ThunkState, Value};
 
 /// Prints a value (normally fully evaluated first). Sets and lists met a
 /// second time print as `«repeated»`, as in CppNix.
@@ -69,7 +69,7 @@ fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSe
                 }
             }
             Value::List(list) => {
-                let list_id = std::rc::Rc::as_ptr(list) as *const u8 as usize;
+                let list_id = Gc::as_ptr(list) as *const u8 as usize;
                 let id = if list.0.len() <= 2 { via.unwrap_or(list_id) } else { list_id };
                 if !list.0.is_empty() && !seen.insert(id) {
                     out.extend_from_slice("«repeated»".as_bytes());
@@ -83,7 +83,7 @@ fn print_into(state: &EvalState, v: &Value, out: &mut Vec<u8>, seen: &mut HashSe
                 }
             }
             Value::Thunk(t) => match t.peek() {
-                Some(inner) => tasks.push(Task::Value(inner, Some(std::rc::Rc::as_ptr(t) as *const u8 as usize))),
+                Some(inner) => tasks.push(Task::Value(inner, Some(Gc::as_ptr(t) as *const u8 as usize))),
                 None => out.extend_from_slice("«thunk»".as_bytes()),
             },
             other => print_scalar(other, out),
@@ -204,7 +204,7 @@ impl ErrorPrinter<'_> {
                 self.out.extend_from_slice(b" }");
             }
             Value::List(list) => {
-                if !list.0.is_empty() && !self.seen.insert(std::rc::Rc::as_ptr(list) as *const u8 as usize) {
+                if !list.0.is_empty() && !self.seen.insert(Gc::as_ptr(list) as *const u8 as usize) {
                     self.out.extend_from_slice("«repeated»".as_bytes());
                     return;
                 }

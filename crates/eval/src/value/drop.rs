@@ -11,7 +11,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use super::{Attrs, Env, List, PrimOpApp, Slots, Thunk, ThunkState, Value};
+use super::{Attrs, Env, Gc, List, PrimOpApp, Slots, Thunk, ThunkState, Value};
 
 impl Drop for List {
     fn drop(&mut self) {
@@ -77,7 +77,7 @@ fn release(v: &mut Value) {
 /// queued as well, so that a chain of applications is freed in a loop.
 #[inline(always)]
 fn release_part(v: &mut Value) {
-    let chained = matches!(v, Value::Thunk(t) if std::rc::Rc::strong_count(t) == 1);
+    let chained = matches!(v, Value::Thunk(t) if Gc::strong_count(t) == 1);
     if chained || frees_a_container(v) {
         queue(std::mem::replace(v, Value::Null));
     }
@@ -115,12 +115,12 @@ fn queue(v: Value) {
 /// that work for every thunk of a list.
 #[inline(always)]
 fn frees_a_container(v: &Value) -> bool {
-    use std::rc::Rc;
+    use super::Gc;
     match v {
-        Value::List(l) => Rc::strong_count(l) == 1 && !l.0.is_empty(),
+        Value::List(l) => Gc::strong_count(l) == 1 && !l.0.is_empty(),
         Value::Attrs(a) => a.strong_count() == 1 && !a.is_empty(),
-        Value::Lambda(c) => Rc::strong_count(c) == 1 && Rc::strong_count(&c.env) == 1,
-        Value::PrimOp(p) => Rc::strong_count(p) == 1 && !p.args.is_empty(),
+        Value::Lambda(c) => Gc::strong_count(c) == 1 && Gc::strong_count(&c.env) == 1,
+        Value::PrimOp(p) => Gc::strong_count(p) == 1 && !p.args.is_empty(),
         _ => false,
     }
 }

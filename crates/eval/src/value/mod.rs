@@ -10,12 +10,12 @@
 
 mod attrs;
 mod drop;
+mod gc;
 mod string;
 mod thin;
 
 use std::cell::UnsafeCell;
 use std::fmt;
-use std::rc::Rc;
 
 pub use attrs::{Attr, Attrs, AttrsBuilder};
 pub use string::{NixString, StringContext, StringContextElem};
@@ -24,7 +24,7 @@ use crate::builtins::PrimOp;
 use crate::chunk::{Chunk, LambdaInfo};
 
 /// The shared pointer of the evaluator's heap.
-pub type Gc<T> = Rc<T>;
+pub use gc::Gc;
 
 /// `repr(C, u64)`: the tag takes the first word and every variant's
 /// payload the second. With the default layout the tag is one byte and the
@@ -123,6 +123,18 @@ enum Slots {
     With(Value),
 }
 
+impl Gc<Env> {
+    /// The environment `level` steps out.
+    #[inline(always)]
+    pub fn up(&self, level: u32) -> &Gc<Env> {
+        let mut env = self;
+        for _ in 0..level {
+            env = env.parent.as_ref().expect("resolved variables point at existing environments");
+        }
+        env
+    }
+}
+
 impl Env {
     pub fn new(parent: Option<Gc<Env>>, size: usize) -> Gc<Env> {
         let slots = if size == 1 { Slots::One(Value::Null) } else { Slots::Many(vec![Value::Null; size].into()) };
@@ -162,16 +174,6 @@ impl Env {
     pub fn is_with(&self) -> bool {
         // SAFETY: only matches.
         matches!(unsafe { self.slots() }, Slots::With(_))
-    }
-
-    /// The environment `level` steps out.
-    #[inline(always)]
-    pub fn up(self: &Gc<Env>, level: u32) -> &Gc<Env> {
-        let mut env = self;
-        for _ in 0..level {
-            env = env.parent.as_ref().expect("resolved variables point at existing environments");
-        }
-        env
     }
 
     #[inline(always)]
