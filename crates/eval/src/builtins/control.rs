@@ -2,7 +2,7 @@
 //! predicates, arithmetic as functions, constants.
 
 use super::args::{self, err};
-use super::{native, strict, with_fast, PrimOp};
+use super::{forcing_args_first, native, strict, with_fast, PrimOp};
 use crate::coerce::{coerce_to_string, coerce_to_string_in, CoerceMode};
 use crate::error::{ErrorKind, EvalError, EvalResult};
 use crate::state::EvalState;
@@ -35,7 +35,8 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
     strict("isAttrs", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Attrs(_))))),
     strict("isList", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::List(_))))),
     strict("isFunction", 1, |_, a| Ok(Value::Bool(matches!(a[0], Value::Lambda(_) | Value::PrimOp(_))))),
-    with_fast(native("toString", 1, to_string), to_string_fast),
+    // `coerce_to_string_in` forces the argument first, without a frame.
+    forcing_args_first(with_fast(native("toString", 1, to_string), to_string_fast)),
     strict("add", 2, |s, a| arith(s, '+', &a[0], &a[1])),
     strict("sub", 2, |s, a| arith(s, '-', &a[0], &a[1])),
     strict("mul", 2, |s, a| arith(s, '*', &a[0], &a[1])),

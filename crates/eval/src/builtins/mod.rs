@@ -62,19 +62,30 @@ pub struct PrimOp {
     /// For `Impl::Native`: tried first, saving the future and its round
     /// trips through the VM.
     pub fast: Option<FastPath>,
+    /// For `Impl::Native` with a fast path: the builtin forces its
+    /// arguments, in order, before anything else, and adds no frame of its
+    /// own to an error forcing one. The VM may then force them itself and
+    /// try the fast path again (the errors come out the same: a native's
+    /// get the "while calling" frame either way).
+    pub forces_args_first: bool,
 }
 
 pub(crate) const fn strict(name: &'static str, arity: u8, f: fn(&EvalState, &[Value]) -> EvalResult<Value>) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Strict(f), add_trace: true, fast: None }
+    PrimOp { name, arity, imp: Impl::Strict(f), add_trace: true, fast: None, forces_args_first: false }
 }
 
 pub(crate) const fn native(name: &'static str, arity: u8, f: fn(Co, Vec<Value>) -> NativeFuture) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Native(f), add_trace: true, fast: None }
+    PrimOp { name, arity, imp: Impl::Native(f), add_trace: true, fast: None, forces_args_first: false }
 }
 
 /// `op` with a shortcut for arguments that need no evaluation.
 pub(crate) const fn with_fast(op: PrimOp, fast: FastPath) -> PrimOp {
     PrimOp { fast: Some(fast), ..op }
+}
+
+/// `op`, which forces its arguments first (see `PrimOp::forces_args_first`).
+pub(crate) const fn forcing_args_first(op: PrimOp) -> PrimOp {
+    PrimOp { forces_args_first: true, ..op }
 }
 
 /// `op` without the "while calling the builtin" frame.

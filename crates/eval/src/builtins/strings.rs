@@ -2,7 +2,7 @@
 //! expressions, hashing, string context.
 
 use super::args::{self, err};
-use super::{native, strict, with_fast, PrimOp};
+use super::{forcing_args_first, native, strict, with_fast, PrimOp};
 use crate::coerce::{coerce_to_string_in, CoerceMode};
 use crate::error::EvalResult;
 use crate::regex::Regex;
@@ -11,7 +11,8 @@ use crate::value::{NixString, StringContext, Value};
 use crate::vm::{Co, NativeFuture};
 
 pub(super) static PRIMOPS: &[PrimOp] = &[
-    with_fast(
+    // `coerce_to_string_in` forces the argument first, without a frame.
+    forcing_args_first(with_fast(
         native("stringLength", 1, |co, a| {
             Box::pin(async move {
                 let frame = "while evaluating the argument passed to builtins.stringLength";
@@ -23,7 +24,7 @@ pub(super) static PRIMOPS: &[PrimOp] = &[
             Value::String(s) => Some(Ok(Value::Int(s.as_bytes().len() as i64))),
             _ => None,
         },
-    ),
+    )),
     with_fast(native("substring", 3, substring), substring_fast),
     with_fast(native("concatStringsSep", 2, concat_strings_sep), concat_strings_sep_fast),
     with_fast(native("replaceStrings", 3, replace_strings), replace_strings_fast),

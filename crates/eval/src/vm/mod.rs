@@ -59,8 +59,9 @@ enum Frame {
     /// Calls the function delivered here with `arg` (from `pos`); errors
     /// pass unchanged.
     Apply { arg: Value, pos: Option<Pos> },
-    /// A builtin of `Impl::Strict` whose arguments are being forced, in
-    /// order; `next` is the one after the argument being forced.
+    /// A builtin of `Impl::Strict` (or a native that forces its arguments
+    /// first) whose arguments are being forced, in order; `next` is the one
+    /// after the argument being forced.
     StrictArgs { op: &'static PrimOp, args: Vec<Value>, next: usize, pos: Option<Pos> },
     /// A strict left fold ([`Request::FoldStrict`]): the value delivered
     /// here is the accumulator; `f` is applied to it and `list[next]` next.
@@ -578,8 +579,20 @@ impl Vm {
                 push_frame!(self, Frame::StrictArgs { op, args, next: 0, pos });
                 self.strict_args_step()
             }
-            Impl::Native(_) => self.invoke_future(op, args, pos),
+            Impl::Native(_) => self.invoke_native(op, args, pos),
         }
+    }
+
+    /// Runs a native builtin whose fast path declined. One that forces
+    /// its arguments first (see `PrimOp::forces_args_first`) has them
+    /// forced here, in a [`Frame::StrictArgs`], and its fast path tried
+    /// again: `toString` of a thunk needs no future then.
+    fn invoke_native(&mut self, op: &'static PrimOp, args: Vec<Value>, pos: Option<Pos>) -> Started {
+        if op.forces_args_first && args.iter().any(|a| a.is_thunk()) {
+            push_frame!(self, Frame::StrictArgs { op, args, next: 0, pos });
+            return self.strict_args_step();
+        }
+        self.invoke_future(op, args, pos)
     }
 
     /// Runs a native builtin's future (its fast path, if any, declined).
@@ -607,9 +620,18 @@ impl Vm {
             }
         }
         let Some(Frame::StrictArgs { op, args, pos, .. }) = self.frames.pop() else { unreachable!() };
-        let Impl::Strict(f) = op.imp else { unreachable!("only strict builtins wait for their arguments") };
-        let result = f(&self.state, &args).map_err(|e| builtin_failed(op, e, &args, pos));
-        self.forced(result)
+        match op.imp {
+            Impl::Strict(f) => {
+                let result = f(&self.state, &args).map_err(|e| builtin_failed(op, e, &args, pos));
+                self.forced(result)
+            }
+            // A native that forces its arguments first: its fast path
+            // again, or its future (which finds them forced).
+            Impl::Native(_) => match op.fast.and_then(|fast| fast(&self.state, &args)) {
+                Some(result) => self.forced(result.map_err(|e| builtin_failed(op, e, &[], pos))),
+                None => self.invoke_future(op, args, pos),
+            },
+        }
     }
 
     /// Starts a strict left fold in a [`Frame::Fold`].
@@ -968,7 +990,7 @@ impl Vm {
                                         }
                                         None => {
                                             let args = self.take_top(call.argc as usize);
-                                            self.invoke_future(op, args, pos)
+                                            self.invoke_native(op, args, pos)
                                         }
                                     }
                                 }
