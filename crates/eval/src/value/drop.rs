@@ -90,16 +90,11 @@ fn queue(v: Value) {
     if !queued || DRAINING.with(|d| d.replace(true)) {
         return;
     }
-    // Take the queue in batches: dropping a batch queues its children.
-    let mut batch = Vec::new();
-    loop {
-        QUEUE.with(|q| std::mem::swap(&mut *q.borrow_mut(), &mut batch));
-        if batch.is_empty() {
-            break;
-        }
-        while let Some(next) = batch.pop() {
-            drop(next);
-        }
+    // One value at a time: dropping it may queue its children. The queue
+    // keeps its buffer, so a drop that queues one container (an
+    // environment, a set) allocates nothing.
+    while let Some(next) = QUEUE.with(|q| q.borrow_mut().pop()) {
+        drop(next);
     }
     DRAINING.with(|d| d.set(false));
 }
