@@ -849,8 +849,12 @@ impl Vm {
                     }
                 }};
             }
+            // The code as a slice of its own: its address and length stay
+            // in registers rather than being read through the chunk for
+            // every instruction.
+            let code: &[Op] = &chunk.code;
             'ops: loop {
-                let mut op = chunk.code[pc];
+                let mut op = code[pc];
                 pc += 1;
                 // Integer arithmetic and comparison in place.
                 macro_rules! int_fast_path {
