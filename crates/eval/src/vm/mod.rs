@@ -12,6 +12,7 @@ pub mod co;
 mod eager;
 mod ops;
 
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
@@ -804,8 +805,16 @@ impl Vm {
     fn execute(&mut self, entry: usize) -> Result<Started, EvalError> {
         'frames: loop {
             let Some(Frame::Code { chunk, ip, env, base, .. }) = self.frames.last_mut() else { return Ok(None) };
-            let chunk = chunk.clone();
-            let mut env = env.clone();
+            // The frame's chunk and environment, borrowed without touching
+            // their counts: copies that are never dropped. The frame owns
+            // both until it is popped, and nothing here uses them after
+            // that (a return or an unwinding leaves this run of the frame
+            // at once). The environment is replaced in the frame itself
+            // (`set_env!`), so the frame always holds the current one.
+            // SAFETY: as just said; `ManuallyDrop` keeps the copies from
+            // giving back counts they never took.
+            let chunk: ManuallyDrop<Gc<Chunk>> = ManuallyDrop::new(unsafe { std::ptr::read(chunk) });
+            let mut env: ManuallyDrop<Gc<Env>> = ManuallyDrop::new(unsafe { std::ptr::read(env) });
             let base = *base;
             let mut pc = *ip;
             let depth = self.frames.len();
@@ -822,13 +831,23 @@ impl Vm {
             // Before the frames pushed above ours run: where we are.
             macro_rules! save_place {
                 () => {
-                    if let Frame::Code { ip, env: e, .. } = &mut self.frames[depth - 1] {
+                    if let Frame::Code { ip, .. } = &mut self.frames[depth - 1] {
                         *ip = pc;
-                        if !Gc::ptr_eq(e, &env) {
-                            *e = env.clone();
-                        }
                     }
                 };
+            }
+            // Makes `new` the frame's environment (dropping the one it
+            // replaces) and the one this run reads.
+            macro_rules! set_env {
+                ($new:expr) => {{
+                    let new: Gc<Env> = $new;
+                    let Frame::Code { env: e, .. } = &mut self.frames[depth - 1] else {
+                        unreachable!("this run's frame is a code frame")
+                    };
+                    *e = new;
+                    // SAFETY: as for the copy made on entry.
+                    env = ManuallyDrop::new(unsafe { std::ptr::read(e) });
+                }};
             }
             // After starting a force or a call: a value for us at once, or frames
             // above ours (then we save our place and run them).
@@ -901,8 +920,9 @@ impl Vm {
                                 // arguments would have had.
                                 None if args.is_empty() => suspended(&chunk, e.thunk, &env),
                                 None => {
-                                    let env =
-                                        args.iter().fold(env.clone(), |env, arg| Env::for_call(env, 1, arg.clone()));
+                                    let env = args
+                                        .iter()
+                                        .fold(Gc::clone(&env), |env, arg| Env::for_call(env, 1, arg.clone()));
                                     suspended(&chunk, e.thunk, &env)
                                 }
                             };
@@ -911,7 +931,7 @@ impl Vm {
                         Op::Arg(i) => self.stack.push(self.stack[base + i as usize].clone()),
                         Op::Closure(i) => {
                             let lambda = chunk.lambdas[i as usize].clone();
-                            self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: env.clone() })));
+                            self.stack.push(Value::Lambda(Gc::new(Closure { lambda, env: Gc::clone(&env) })));
                         }
                         Op::Force | Op::LocalForce { .. } | Op::ArgForce(_) => {
                             let v = match op {
@@ -1117,15 +1137,15 @@ impl Vm {
                                 fail!(self.expected_bool(&other, &chunk, pc))
                             }
                         }
-                        Op::PushEnv(n) => env = Env::new(Some(env.clone()), n as usize),
-                        Op::PopEnv => env = env.parent.clone().expect("an environment was pushed"),
+                        Op::PushEnv(n) => set_env!(Env::new(Some(Gc::clone(&env)), n as usize)),
+                        Op::PopEnv => set_env!(env.parent.clone().expect("an environment was pushed")),
                         Op::SetSlot(i) => {
                             let v = self.stack.pop().expect("value");
                             env.set(i, v);
                         }
                         Op::EnterWith => {
                             let ns = self.stack.pop().expect("namespace");
-                            env = Env::new_with(Some(env.clone()), ns);
+                            set_env!(Env::new_with(Some(Gc::clone(&env)), ns));
                         }
                         Op::List(n) => {
                             let items = self.take_top(n as usize);
@@ -1180,7 +1200,7 @@ impl Vm {
                         Op::Overrides(i) => {
                             let set = self.stack.pop().expect("set");
                             let slots: Vec<_> = chunk.shapes[i as usize].names.iter().map(|(n, _)| *n).collect();
-                            let rec_env = env.clone();
+                            let rec_env = Gc::clone(&env);
                             let r = self.spawn(move |co| Box::pin(ops::apply_overrides(co, set, rec_env, slots)));
                             started!(r);
                         }
