@@ -816,23 +816,45 @@ impl Vm {
             let chunk: ManuallyDrop<Gc<Chunk>> = ManuallyDrop::new(unsafe { std::ptr::read(chunk) });
             let mut env: ManuallyDrop<Gc<Env>> = ManuallyDrop::new(unsafe { std::ptr::read(env) });
             let base = *base;
-            let mut pc = *ip;
+            let start_at = *ip;
             let depth = self.frames.len();
+            // The code as a slice of its own, and the next instruction as a
+            // pointer into it: no bounds check and no index arithmetic per
+            // instruction. The compiler ends every path through a chunk
+            // with a return or a failing instruction and jumps only to
+            // instructions of the same chunk, so the pointer stays within
+            // `code`.
+            let code: &[Op] = &chunk.code;
+            let mut ip_ptr: *const Op = code[start_at..].as_ptr();
             // The last attribute selected in this run of the frame (its
             // frame text and position), for "from the definition of" when
             // the next step of the same path fails.
             let mut selected: Option<(u32, Option<Pos>)> = None;
+            // The index of the next instruction.
+            macro_rules! pc {
+                () => {
+                    // SAFETY: both point into (or just past) `code`.
+                    unsafe { ip_ptr.offset_from(code.as_ptr()) as usize }
+                };
+            }
+            // Continues at instruction `target` of this chunk.
+            macro_rules! jump {
+                ($target:expr) => {
+                    // SAFETY: the compiler's jump targets lie within the chunk.
+                    ip_ptr = unsafe { code.as_ptr().add($target as usize) }
+                };
+            }
             macro_rules! fail {
                 ($e:expr) => {{
                     let e: EvalError = $e;
-                    return Err(self.unwind_code(e, pc - 1));
+                    return Err(self.unwind_code(e, pc!() - 1));
                 }};
             }
             // Before the frames pushed above ours run: where we are.
             macro_rules! save_place {
                 () => {
                     if let Frame::Code { ip, .. } = &mut self.frames[depth - 1] {
-                        *ip = pc;
+                        *ip = pc!();
                     }
                 };
             }
@@ -868,13 +890,11 @@ impl Vm {
                     }
                 }};
             }
-            // The code as a slice of its own: its address and length stay
-            // in registers rather than being read through the chunk for
-            // every instruction.
-            let code: &[Op] = &chunk.code;
             'ops: loop {
-                let mut op = code[pc];
-                pc += 1;
+                debug_assert!(pc!() < code.len(), "ran past the end of a chunk");
+                // SAFETY: within `code`, as said above.
+                let mut op = unsafe { *ip_ptr };
+                ip_ptr = unsafe { ip_ptr.add(1) };
                 // Integer arithmetic and comparison in place.
                 macro_rules! int_fast_path {
                     () => {
@@ -960,7 +980,7 @@ impl Vm {
                                     // The force that finds a thunk blackholed is
                                     // where the infinite recursion shows.
                                     Some(Err(e)) if e.kind == ErrorKind::InfiniteRecursion && e.pos.is_none() => {
-                                        Some(Err(at_opt(e, chunk.pos_at(pc - 1))))
+                                        Some(Err(at_opt(e, chunk.pos_at(pc!() - 1))))
                                     }
                                     r => r,
                                 };
@@ -1099,7 +1119,7 @@ impl Vm {
                                 }
                             }
                         }
-                        Op::Jump(t) => pc = t as usize,
+                        Op::Jump(t) => jump!(t),
                         // The condition is looked at where it is, not moved:
                         // (see `push_frame`).
                         Op::JumpIfFalse { target } => match self.stack.last() {
@@ -1108,12 +1128,12 @@ impl Vm {
                                 // nothing: forgetting it is dropping it.
                                 unsafe { self.stack.set_len(self.stack.len() - 1) };
                                 if !b {
-                                    pc = target as usize
+                                    jump!(target)
                                 }
                             }
                             _ => {
                                 let other = self.stack.pop().expect("condition");
-                                fail!(self.expected_bool(&other, &chunk, pc))
+                                fail!(self.expected_bool(&other, &chunk, pc!()))
                             }
                         },
                         Op::JumpIfFalseKeep { target } | Op::JumpIfTrueKeep { target } => {
@@ -1121,12 +1141,12 @@ impl Vm {
                             match self.stack.last() {
                                 Some(Value::Bool(b)) => {
                                     if *b == jump_on {
-                                        pc = target as usize
+                                        jump!(target)
                                     }
                                 }
                                 Some(other) => {
                                     let other = other.clone();
-                                    fail!(self.expected_bool(&other, &chunk, pc))
+                                    fail!(self.expected_bool(&other, &chunk, pc!()))
                                 }
                                 None => unreachable!(),
                             }
@@ -1134,7 +1154,7 @@ impl Vm {
                         Op::AssertBool => {
                             if !matches!(self.stack.last(), Some(Value::Bool(_))) {
                                 let other = self.stack.last().cloned().expect("operand");
-                                fail!(self.expected_bool(&other, &chunk, pc))
+                                fail!(self.expected_bool(&other, &chunk, pc!()))
                             }
                         }
                         Op::PushEnv(n) => set_env!(Env::new(Some(Gc::clone(&env)), n as usize)),
@@ -1213,7 +1233,9 @@ impl Vm {
                             match found {
                                 Some((x, attr_pos)) => {
                                     selected = Some((definition, attr_pos));
+                                    let mut pc = pc!();
                                     let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
+                                    jump!(pc);
                                     started!(r);
                                 }
                                 None => match ops::select(&self.state, &v, name) {
@@ -1227,9 +1249,9 @@ impl Vm {
                             match &v {
                                 Value::Attrs(s) => match s.get(name) {
                                     Some(x) => self.stack.push(x.clone()),
-                                    None => pc = target as usize,
+                                    None => jump!(target),
                                 },
-                                _ => pc = target as usize,
+                                _ => jump!(target),
                             }
                         }
                         Op::SelectDynamic { definition } => {
@@ -1238,7 +1260,7 @@ impl Vm {
                             let sym = match ops::attr_name_of(&self.state, &name) {
                                 Ok(s) => s,
                                 Err(e) => {
-                                    let pos = chunk.pos_at(pc - 1);
+                                    let pos = chunk.pos_at(pc!() - 1);
                                     let e = e.at_opt(pos).with_frame("while evaluating an attribute name", pos);
                                     fail!(from_definition(e, selected, definition, &chunk))
                                 }
@@ -1250,7 +1272,9 @@ impl Vm {
                             match found {
                                 Some((x, attr_pos)) => {
                                     selected = Some((definition, attr_pos));
+                                    let mut pc = pc!();
                                     let r = self.select_force(x, attr_pos, &chunk, definition, &mut pc);
+                                    jump!(pc);
                                     started!(r);
                                 }
                                 None => match ops::select(&self.state, &v, sym) {
@@ -1265,13 +1289,13 @@ impl Vm {
                             let sym = match ops::attr_name_of(&self.state, &name) {
                                 Ok(s) => s,
                                 Err(e) => {
-                                    let pos = chunk.pos_at(pc - 1);
+                                    let pos = chunk.pos_at(pc!() - 1);
                                     fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
                                 }
                             };
                             match &v {
                                 Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
-                                _ => pc = target as usize,
+                                _ => jump!(target),
                             }
                         }
                         Op::HasAttr(name) => {
@@ -1285,7 +1309,7 @@ impl Vm {
                             let sym = match ops::attr_name_of(&self.state, &name) {
                                 Ok(s) => s,
                                 Err(e) => {
-                                    let pos = chunk.pos_at(pc - 1);
+                                    let pos = chunk.pos_at(pc!() - 1);
                                     fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
                                 }
                             };
@@ -1300,7 +1324,7 @@ impl Vm {
                                 }
                                 _ => {
                                     self.stack.push(Value::Bool(false));
-                                    pc = target as usize;
+                                    jump!(target);
                                 }
                             }
                         }
@@ -1310,7 +1334,7 @@ impl Vm {
                             let sym = match ops::attr_name_of(&self.state, &name) {
                                 Ok(s) => s,
                                 Err(e) => {
-                                    let pos = chunk.pos_at(pc - 1);
+                                    let pos = chunk.pos_at(pc!() - 1);
                                     fail!(e.at_opt(pos).with_frame("while evaluating an attribute name", pos))
                                 }
                             };
@@ -1318,7 +1342,7 @@ impl Vm {
                                 Value::Attrs(s) if s.get(sym).is_some() => self.stack.push(s.get(sym).unwrap().clone()),
                                 _ => {
                                     self.stack.push(Value::Bool(false));
-                                    pc = target as usize;
+                                    jump!(target);
                                 }
                             }
                         }
@@ -1386,7 +1410,7 @@ impl Vm {
                                 (Value::List(_), other) | (other, _) => {
                                     let e = ops::type_error(&self.state, "a list", &other);
                                     let frame = "while evaluating one of the elements to concatenate";
-                                    fail!(e.with_frame(frame, chunk.pos_at(pc - 1)))
+                                    fail!(e.with_frame(frame, chunk.pos_at(pc!() - 1)))
                                 }
                             }
                         }
@@ -1427,7 +1451,7 @@ impl Vm {
                             Some(_) => {
                                 let text = ops::constant_text(&chunk, text);
                                 fail!(EvalError::new(ErrorKind::Assertion, format!("assertion '{text}' failed"))
-                                    .at_opt(chunk.pos_at(pc - 1)))
+                                    .at_opt(chunk.pos_at(pc!() - 1)))
                             }
                             None => unreachable!(),
                         },
@@ -1438,7 +1462,7 @@ impl Vm {
                             if ops::equal_sync(&a, &b) == Some(true) {
                                 self.stack.push(Value::Null);
                             } else {
-                                let eq_pos = chunk.pos_at(pc - 1);
+                                let eq_pos = chunk.pos_at(pc!() - 1);
                                 let assert_pos = eq_pos.map(|_| assert_pos);
                                 let text = ops::constant_text(&chunk, text);
                                 let r =
@@ -1495,7 +1519,7 @@ impl Vm {
                             self.stack.push(Value::Path(Gc::new(s.as_bytes().to_vec())));
                         }
                         Op::CurPos => {
-                            let pos = chunk.pos_at(pc - 1);
+                            let pos = chunk.pos_at(pc!() - 1);
                             self.stack.push(ops::position_attrs(&self.state, pos));
                         }
                         Op::Formals => {
