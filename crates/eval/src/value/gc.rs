@@ -53,6 +53,17 @@ impl<T> Gc<T> {
         &this.inner().value
     }
 
+    /// The pointer this `Gc` is (the word a `Value` holds for it), giving
+    /// up its count to whoever keeps the word; see [`Value::push_thunk`].
+    ///
+    /// [`Value::push_thunk`]: super::Value::push_thunk
+    #[inline(always)]
+    pub(super) fn into_word(this: Gc<T>) -> usize {
+        let word = this.ptr.as_ptr() as usize;
+        std::mem::forget(this);
+        word
+    }
+
     /// How many references there are.
     #[inline]
     pub fn strong_count(this: &Gc<T>) -> usize {

@@ -12,7 +12,7 @@
 //! `!(b < a)`, which differs from `a <= b` for NaN.
 
 use crate::chunk::{EagerOp, EagerThunk, Operand};
-use crate::value::{Env, Gc, Thunk, ThunkState, Value};
+use crate::value::{Env, Gc, ThunkState, Value};
 
 /// The value of `e` in `env` (and, in a function without an environment
 /// of its own, its arguments `args`), or `None` when a thunk must be made.
@@ -46,19 +46,13 @@ pub(super) fn value(env: &Gc<Env>, args: &[Value], e: &EagerThunk) -> Option<Val
     }
 }
 
-/// What an [`EagerThunk`] computed to `v` pushes: `v` itself when it is
-/// the argument of a call of a function that only forces its argument
-/// (the function is on top of `stack`), else `v` in a thunk of its own.
+/// Whether an [`EagerThunk`] computed to a value pushes the value itself:
+/// when it is the argument of a call of a function that only forces its
+/// argument (the function is on top of `stack`). Otherwise the value goes
+/// in a thunk of its own.
 #[inline(always)]
-pub(super) fn eager_value(e: &EagerThunk, v: Value, stack: &[Value]) -> Value {
-    if e.call_arg {
-        if let Some(Value::Lambda(c)) = stack.last() {
-            if c.lambda.forces_arg_only {
-                return v;
-            }
-        }
-    }
-    Thunk::new(ThunkState::Eager(v))
+pub(super) fn needs_no_thunk(e: &EagerThunk, stack: &[Value]) -> bool {
+    e.call_arg && matches!(stack.last(), Some(Value::Lambda(c)) if c.lambda.forces_arg_only)
 }
 
 #[derive(Clone, Copy)]

@@ -928,25 +928,31 @@ impl Vm {
                                 }
                             }
                         }
-                        Op::Thunk(i) => self.stack.push(suspended(&chunk, i, &env)),
+                        Op::Thunk(i) => Value::push_thunk(&mut self.stack, suspended_gc(&chunk, i, &env)),
                         Op::EagerThunk(i) => {
                             let e = &chunk.eager[i as usize];
                             // The arguments a function without an
                             // environment keeps on the stack (none elsewhere).
                             let args = &self.stack[base..base + chunk.stack_args as usize];
-                            let v = match eager::value(&env, args, e) {
-                                Some(v) => eager::eager_value(e, v, &self.stack),
+                            // Thunks are pushed as their two words (see
+                            // `Value::push_thunk`).
+                            let thunk = match eager::value(&env, args, e) {
+                                Some(v) if eager::needs_no_thunk(e, &self.stack) => {
+                                    self.stack.push(v);
+                                    continue 'ops;
+                                }
+                                Some(v) => Thunk::new_gc(ThunkState::Eager(v)),
                                 // The thunk gets the environments the
                                 // arguments would have had.
-                                None if args.is_empty() => suspended(&chunk, e.thunk, &env),
+                                None if args.is_empty() => suspended_gc(&chunk, e.thunk, &env),
                                 None => {
                                     let env = args
                                         .iter()
                                         .fold(Gc::clone(&env), |env, arg| Env::for_call(env, 1, arg.clone()));
-                                    suspended(&chunk, e.thunk, &env)
+                                    suspended_gc(&chunk, e.thunk, &env)
                                 }
                             };
-                            self.stack.push(v);
+                            Value::push_thunk(&mut self.stack, thunk);
                         }
                         Op::Arg(i) => self.stack.push(self.stack[base + i as usize].clone()),
                         Op::Closure(i) => {
@@ -1723,9 +1729,10 @@ fn truncate_stack(stack: &mut Vec<Value>, len: usize) {
     }
 }
 
-/// A thunk of `chunk.chunks[i]` in `env`.
-fn suspended(chunk: &Chunk, i: u32, env: &Gc<Env>) -> Value {
-    Thunk::new(ThunkState::Suspended { chunk: chunk.chunks[i as usize].clone(), env: env.clone() })
+/// A thunk of `chunk.chunks[i]` in `env` (pushed with [`Value::push_thunk`]).
+#[inline(always)]
+fn suspended_gc(chunk: &Chunk, i: u32, env: &Gc<Env>) -> Gc<Thunk> {
+    Thunk::new_gc(ThunkState::Suspended { chunk: chunk.chunks[i as usize].clone(), env: env.clone() })
 }
 
 /// `op` applied to `args` when that needs no evaluation: a strict builtin
