@@ -7,7 +7,8 @@
 #
 # BENCH_DIR defaults to $NEVE_BENCH_DIR, then to ../shared/bench beside the
 # repository. Each program runs N times per evaluator (N=3 unless set in the
-# environment); the table keeps the best time and the lowest peak RSS. Both
+# environment), the two evaluators taking turns; the table keeps the best
+# time and the lowest peak RSS. Both
 # evaluators must print the program's .exp file exactly; a program where one
 # does not is reported and makes the script exit 1 after the table.
 #
@@ -53,39 +54,69 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/home"
 
-# measure NAME EXP CMD...: runs CMD $runs times in the program's directory;
-# prints "SECONDS KB" (best time, lowest peak RSS), or "FAIL WHY" when a run
-# fails or prints something other than the expected value.
-measure() {
+# run_once EXP CMD...: runs CMD once in the program's directory; prints
+# "SECONDS KB" (wall time, peak RSS), or "FAIL WHY" when the run fails or
+# prints something other than the expected value.
+run_once() {
   local exp="$1"
   shift
-  local best_s="" best_kb="" i s kb start end
+  local s kb start end
+  # Wall time from bash's microsecond clock (GNU time's `%e` has 10 ms
+  # steps, a tenth of the shorter programs); GNU time gives peak RSS.
+  start="$EPOCHREALTIME"
+  if ! (cd "$bench_dir" && HOME="$scratch/home" NIX_REMOTE=dummy:// \
+    "$time_cmd" -f "%e %M" -o "$scratch/time" "$@" >"$scratch/out" 2>"$scratch/err"); then
+    local why
+    why="$(grep -m1 '^error:' "$scratch/err" || tail -n1 "$scratch/err" || true)"
+    echo "FAIL exit status non-zero: ${why:-no message}"
+    return
+  fi
+  end="$EPOCHREALTIME"
+  if ! cmp -s "$scratch/out" "$exp"; then
+    echo "FAIL printed $(head -c 80 "$scratch/out" | tr '\n' ' '), expected $(head -c 80 "$exp" | tr '\n' ' ')"
+    return
+  fi
+  read -r s kb <"$scratch/time" || true
+  [[ "$s" =~ ^[0-9.]+$ && "$kb" =~ ^[0-9]+$ ]] || {
+    echo "FAIL could not read $time_cmd output: $(cat "$scratch/time")"
+    return
+  }
+  s="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')"
+  echo "$s $kb"
+}
+
+# measure_pair NAME EXP: runs the program with neve and with CppNix, $runs
+# times each, alternating (on a shared machine a burst of load then falls on
+# both rather than on the runs of one); sets ours and theirs to "SECONDS KB"
+# (best time, lowest peak RSS) or "FAIL WHY".
+measure_pair() {
+  local name="$1" exp="$2" i r s kb
+  local best_ns="" best_nkb="" best_cs="" best_ckb=""
+  ours="" theirs=""
   for ((i = 0; i < runs; i++)); do
-    # Wall time from bash's microsecond clock (GNU time's `%e` has 10 ms
-    # steps, a tenth of the shorter programs); GNU time gives peak RSS.
-    start="$EPOCHREALTIME"
-    if ! (cd "$bench_dir" && HOME="$scratch/home" NIX_REMOTE=dummy:// \
-      "$time_cmd" -f "%e %M" -o "$scratch/time" "$@" >"$scratch/out" 2>"$scratch/err"); then
-      local why
-      why="$(grep -m1 '^error:' "$scratch/err" || tail -n1 "$scratch/err" || true)"
-      echo "FAIL exit status non-zero: ${why:-no message}"
-      return
+    if [[ "$ours" != FAIL* ]]; then
+      r="$(run_once "$exp" "$neve" eval --strict "$name.nix")"
+      if [[ "$r" == FAIL* ]]; then
+        ours="$r"
+      else
+        read -r s kb <<<"$r"
+        if [[ -z "$best_ns" ]] || awk -v a="$s" -v b="$best_ns" 'BEGIN { exit !(a < b) }'; then best_ns="$s"; fi
+        if [[ -z "$best_nkb" ]] || ((kb < best_nkb)); then best_nkb="$kb"; fi
+      fi
     fi
-    if ! cmp -s "$scratch/out" "$exp"; then
-      echo "FAIL printed $(head -c 80 "$scratch/out" | tr '\n' ' '), expected $(head -c 80 "$exp" | tr '\n' ' ')"
-      return
+    if [[ "$theirs" != FAIL* ]]; then
+      r="$(run_once "$exp" "$nix_instantiate" --eval --strict "$name.nix")"
+      if [[ "$r" == FAIL* ]]; then
+        theirs="$r"
+      else
+        read -r s kb <<<"$r"
+        if [[ -z "$best_cs" ]] || awk -v a="$s" -v b="$best_cs" 'BEGIN { exit !(a < b) }'; then best_cs="$s"; fi
+        if [[ -z "$best_ckb" ]] || ((kb < best_ckb)); then best_ckb="$kb"; fi
+      fi
     fi
-    end="$EPOCHREALTIME"
-    read -r s kb <"$scratch/time" || true
-    [[ "$s" =~ ^[0-9.]+$ && "$kb" =~ ^[0-9]+$ ]] || {
-      echo "FAIL could not read $time_cmd output: $(cat "$scratch/time")"
-      return
-    }
-    s="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')"
-    if [[ -z "$best_s" ]] || awk -v a="$s" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then best_s="$s"; fi
-    if [[ -z "$best_kb" ]] || ((kb < best_kb)); then best_kb="$kb"; fi
   done
-  echo "$best_s $best_kb"
+  [[ "$ours" == FAIL* ]] || ours="$best_ns $best_nkb"
+  [[ "$theirs" == FAIL* ]] || theirs="$best_cs $best_ckb"
 }
 
 # ratio A B: A / B with two decimals, or n/a when B is zero.
@@ -117,8 +148,7 @@ for program in "${programs[@]}"; do
     row "$name" - - - - - -
     continue
   fi
-  ours="$(measure "$exp" "$neve" eval --strict "$name.nix")"
-  theirs="$(measure "$exp" "$nix_instantiate" --eval --strict "$name.nix")"
+  measure_pair "$name" "$exp"
   if [[ "$ours" == FAIL* || "$theirs" == FAIL* ]]; then
     [[ "$ours" == FAIL* ]] && failures+=("$name: neve: ${ours#FAIL }")
     [[ "$theirs" == FAIL* ]] && failures+=("$name: cppnix: ${theirs#FAIL }")
