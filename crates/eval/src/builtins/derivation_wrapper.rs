@@ -25,7 +25,7 @@
 
 use super::args::err;
 use super::derivation::derivation_strict_of;
-use super::{native, strict, with_fast, without_trace, PrimOp};
+use super::{forcing_args_first_with, native, strict, with_fast, without_trace, PrimOp};
 use crate::error::EvalResult;
 use crate::load::load_internal;
 use crate::source::{FileId, Pos};
@@ -43,10 +43,20 @@ const SINGLE_OUTPUT: &str = "derivationSingleOutput";
 static SINGLE_OUTPUT_OP: PrimOp = without_trace(strict(SINGLE_OUTPUT, 1, single_output));
 /// `derivationStrict drvAttrs` as the file calls it, with its frame there.
 static STRICT_OP: PrimOp = without_trace(native("derivationStrict", 1, strict_at_call));
-static SELECT_OUT_OP: PrimOp =
-    without_trace(with_fast(native("outPath", 1, select_out), |s, a| select_now(s, a, Selected::Out)));
-static SELECT_DRV_PATH_OP: PrimOp =
-    without_trace(with_fast(native("drvPath", 1, select_drv_path), |s, a| select_now(s, a, Selected::DrvPath)));
+// `select` forces its argument first, adding only the frame these add: the
+// VM may force it and try `select_now` again, without the future.
+static SELECT_OUT_OP: PrimOp = without_trace(forcing_args_first_with(
+    with_fast(native("outPath", 1, select_out), |s, a| select_now(s, a, Selected::Out)),
+    |s, e| e.with_frame(SELECTING, Some(parts(s).select_out_at)),
+));
+static SELECT_DRV_PATH_OP: PrimOp = without_trace(forcing_args_first_with(
+    with_fast(native("drvPath", 1, select_drv_path), |s, a| select_now(s, a, Selected::DrvPath)),
+    |s, e| e.with_frame(SELECTING, Some(parts(s).select_drv_path_at)),
+));
+
+/// The frame an error forcing `derivationStrict`'s call gets where
+/// `outPath` and `drvPath` select from it.
+const SELECTING: &str = "while selecting an attribute";
 static ALL_OP: PrimOp = without_trace(strict("all", 1, all_of));
 
 /// What the single-output path shares between derivations: positions in
@@ -190,7 +200,7 @@ async fn select(co: Co, a: Vec<Value>, selected: Selected) -> EvalResult<Value> 
         Selected::Out => parts.select_out_at,
         Selected::DrvPath => parts.select_drv_path_at,
     };
-    let strict = co.force(a[0].clone()).await.map_err(|e| e.with_frame("while selecting an attribute", Some(at)))?;
+    let strict = co.force(a[0].clone()).await.map_err(|e| e.with_frame(SELECTING, Some(at)))?;
     select_in(&co.state, &strict, selected)
 }
 

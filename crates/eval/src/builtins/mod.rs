@@ -33,7 +33,7 @@ pub use arg_context::blame_argument;
 pub(crate) use derivation_wrapper::SingleOutput;
 pub use search_path::corepkg;
 
-use crate::error::EvalResult;
+use crate::error::{EvalError, EvalResult};
 use crate::state::EvalState;
 use crate::value::{AttrsBuilder, Gc, PrimOpApp, Value};
 use crate::vm::{Co, NativeFuture};
@@ -64,18 +64,37 @@ pub struct PrimOp {
     pub fast: Option<FastPath>,
     /// For `Impl::Native` with a fast path: the builtin forces its
     /// arguments, in order, before anything else, and adds no frame of its
-    /// own to an error forcing one. The VM may then force them itself and
-    /// try the fast path again (the errors come out the same: a native's
-    /// get the "while calling" frame either way).
+    /// own to an error forcing one (or just `force_error`'s). The VM may
+    /// then force them itself and try the fast path again (the errors come
+    /// out the same: a native's get the "while calling" frame either way).
     pub forces_args_first: bool,
+    /// What the builtin adds to an error forcing an argument, for
+    /// `forces_args_first`.
+    pub force_error: Option<fn(&EvalState, EvalError) -> EvalError>,
 }
 
 pub(crate) const fn strict(name: &'static str, arity: u8, f: fn(&EvalState, &[Value]) -> EvalResult<Value>) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Strict(f), add_trace: true, fast: None, forces_args_first: false }
+    PrimOp {
+        name,
+        arity,
+        imp: Impl::Strict(f),
+        add_trace: true,
+        fast: None,
+        forces_args_first: false,
+        force_error: None,
+    }
 }
 
 pub(crate) const fn native(name: &'static str, arity: u8, f: fn(Co, Vec<Value>) -> NativeFuture) -> PrimOp {
-    PrimOp { name, arity, imp: Impl::Native(f), add_trace: true, fast: None, forces_args_first: false }
+    PrimOp {
+        name,
+        arity,
+        imp: Impl::Native(f),
+        add_trace: true,
+        fast: None,
+        forces_args_first: false,
+        force_error: None,
+    }
 }
 
 /// `op` with a shortcut for arguments that need no evaluation.
@@ -86,6 +105,12 @@ pub(crate) const fn with_fast(op: PrimOp, fast: FastPath) -> PrimOp {
 /// `op`, which forces its arguments first (see `PrimOp::forces_args_first`).
 pub(crate) const fn forcing_args_first(op: PrimOp) -> PrimOp {
     PrimOp { forces_args_first: true, ..op }
+}
+
+/// `op`, which forces its arguments first and adds `frame` to an error
+/// forcing one (see `PrimOp::force_error`).
+pub(crate) const fn forcing_args_first_with(op: PrimOp, frame: fn(&EvalState, EvalError) -> EvalError) -> PrimOp {
+    PrimOp { forces_args_first: true, force_error: Some(frame), ..op }
 }
 
 /// `op` without the "while calling the builtin" frame.

@@ -216,6 +216,11 @@ impl Vm {
                 }
                 Err(e) => {
                     let Some(Frame::StrictArgs { op, pos, .. }) = self.frames.pop() else { unreachable!() };
+                    // The frame a native adds to such an error itself.
+                    let e = match op.force_error {
+                        Some(add_frame) => add_frame(&self.state, e),
+                        None => e,
+                    };
                     Some(Err(builtin_failed(op, e, &[], pos)))
                 }
             },
