@@ -85,38 +85,33 @@ run_once() {
   echo "$s $kb"
 }
 
+# best_of "S KB" "S KB": the lower time and the lower peak RSS of two
+# results (the first may be empty).
+best_of() {
+  [[ -z "$1" ]] && { echo "$2"; return; }
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    printf "%s %s\n", (y[1] + 0 < x[1] + 0 ? y[1] : x[1]), (y[2] + 0 < x[2] + 0 ? y[2] : x[2])
+  }'
+}
+
 # measure_pair NAME EXP: runs the program with neve and with CppNix, $runs
 # times each, alternating (on a shared machine a burst of load then falls on
 # both rather than on the runs of one); sets ours and theirs to "SECONDS KB"
 # (best time, lowest peak RSS) or "FAIL WHY".
 measure_pair() {
-  local name="$1" exp="$2" i r s kb
-  local best_ns="" best_nkb="" best_cs="" best_ckb=""
+  local name="$1" exp="$2" i r
   ours="" theirs=""
   for ((i = 0; i < runs; i++)); do
     if [[ "$ours" != FAIL* ]]; then
       r="$(run_once "$exp" "$neve" eval --strict "$name.nix")"
-      if [[ "$r" == FAIL* ]]; then
-        ours="$r"
-      else
-        read -r s kb <<<"$r"
-        if [[ -z "$best_ns" ]] || awk -v a="$s" -v b="$best_ns" 'BEGIN { exit !(a < b) }'; then best_ns="$s"; fi
-        if [[ -z "$best_nkb" ]] || ((kb < best_nkb)); then best_nkb="$kb"; fi
-      fi
+      if [[ "$r" == FAIL* ]]; then ours="$r"; else ours="$(best_of "$ours" "$r")"; fi
     fi
     if [[ "$theirs" != FAIL* ]]; then
       r="$(run_once "$exp" "$nix_instantiate" --eval --strict "$name.nix")"
-      if [[ "$r" == FAIL* ]]; then
-        theirs="$r"
-      else
-        read -r s kb <<<"$r"
-        if [[ -z "$best_cs" ]] || awk -v a="$s" -v b="$best_cs" 'BEGIN { exit !(a < b) }'; then best_cs="$s"; fi
-        if [[ -z "$best_ckb" ]] || ((kb < best_ckb)); then best_ckb="$kb"; fi
-      fi
+      if [[ "$r" == FAIL* ]]; then theirs="$r"; else theirs="$(best_of "$theirs" "$r")"; fi
     fi
   done
-  [[ "$ours" == FAIL* ]] || ours="$best_ns $best_nkb"
-  [[ "$theirs" == FAIL* ]] || theirs="$best_cs $best_ckb"
 }
 
 # ratio A B: A / B with two decimals, or n/a when B is zero.

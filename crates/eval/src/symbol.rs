@@ -156,16 +156,13 @@ impl Interner {
         // Offsets are 32 bits: four gigabytes of distinct names is past
         // any evaluation's memory, and stopping is what running out of it
         // would do too.
-        let (Ok(start), Ok(len), Ok(sym)) =
-            (u32::try_from(self.bytes.len()), u32::try_from(name.len()), u32::try_from(self.spans.len()))
+        let fits = |n: usize| u32::try_from(n).ok().filter(|&n| n != u32::MAX);
+        let (Some(start), Some(len), Some(sym), Some(_end)) =
+            (fits(self.bytes.len()), fits(name.len()), fits(self.spans.len()), fits(self.bytes.len() + name.len()))
         else {
             eprintln!("error: out of memory for attribute names");
             std::process::abort();
         };
-        if start.checked_add(len).is_none() || sym == EMPTY {
-            eprintln!("error: out of memory for attribute names");
-            std::process::abort();
-        }
         let span = Span { start, len };
         self.bytes.extend_from_slice(name);
         self.spans.push(span);

@@ -295,7 +295,7 @@ impl Thunk {
     /// A new thunk, as the value that refers to it.
     #[allow(clippy::new_ret_no_self)]
     pub fn new(state: ThunkState) -> Value {
-        Value::Thunk(Gc::new(Thunk(UnsafeCell::new(state))))
+        Value::Thunk(Thunk::new_gc(state))
     }
 
     /// A new thunk, not yet shared.
