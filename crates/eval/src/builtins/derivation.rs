@@ -7,11 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use neve_store::derivation::{hash_placeholder, DerivationError};
+use neve_store::derivation::{hash_placeholder, DerivationError, InputDrvs, SingleOutputDrv};
 use neve_store::hash::hash_bytes;
 use neve_store::store_path::{output_path_name, validate_name, StorePathError, MAX_NAME_LEN};
-use neve_store::{Derivation, DerivationOutput, FileIngestionMethod, Hash, HashAlgo, OutputsSpec, StoreDir, StorePath};
-use std::borrow::Cow;
+use neve_store::{Derivation, FileIngestionMethod, Hash, HashAlgo, OutputsSpec, StoreDir, StorePath};
 use std::path::Path;
 
 use super::args::{self, err};
@@ -92,12 +91,13 @@ pub(super) async fn derivation_strict_of(co: &Co, drv_attrs: Value) -> EvalResul
     .await
     .map_err(|e| e.with_frame("while evaluating the derivation attribute 'name'", name_attr.pos))?;
     let name = name.to_str_lossy().into_owned();
-    // Each attribute with its name's bytes, sorted by name (the order
-    // CppNix processes them in, and the environment's).
-    let mut attrs: Vec<(Vec<u8>, Attr)> =
-        state.with_interner(|interner| attrs.iter().map(|a| (interner.resolve(a.name).to_vec(), a.clone())).collect());
-    attrs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    derivation_strict_internal(co, &name, attrs).await.map_err(|e| {
+    let attrs = state.with_interner(|interner| SortedAttrs::new(interner, &attrs));
+    let result = if attrs.is_single_output() {
+        single_output_strict(co, &name, &attrs).await
+    } else {
+        derivation_strict_internal(co, &name, attrs).await
+    };
+    result.map_err(|e| {
         e.with_always_frame(
             format!(
                 "while evaluating derivation '{name}'\n  whose name attribute is located at {}",
@@ -106,6 +106,64 @@ pub(super) async fn derivation_strict_of(co: &Co, drv_attrs: Value) -> EvalResul
             None,
         )
     })
+}
+
+/// A derivation's attributes sorted by name (the order CppNix processes
+/// them in, and the environment's), with the names' bytes, all in one
+/// buffer.
+struct SortedAttrs {
+    names: Vec<u8>,
+    attrs: Vec<(std::ops::Range<usize>, Attr)>,
+}
+
+impl SortedAttrs {
+    fn new(interner: &crate::symbol::Interner, set: &crate::value::Attrs) -> SortedAttrs {
+        let mut names = Vec::with_capacity(16 * set.len());
+        // Each attribute with its name's first eight bytes as a number
+        // (big-endian, zero-padded): its order is the names' but for ties,
+        // and comparing it is one instruction.
+        let mut keyed: Vec<(u64, std::ops::Range<usize>, Attr)> = Vec::with_capacity(set.len());
+        for a in set.iter() {
+            let name = interner.resolve(a.name);
+            let mut first = [0u8; 8];
+            let n = name.len().min(8);
+            first[..n].copy_from_slice(&name[..n]);
+            let start = names.len();
+            names.extend_from_slice(name);
+            keyed.push((u64::from_be_bytes(first), start..names.len(), a.clone()));
+        }
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| names[a.1.clone()].cmp(&names[b.1.clone()])));
+        let attrs = keyed.into_iter().map(|(_, name, attr)| (name, attr)).collect();
+        SortedAttrs { names, attrs }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&[u8], &Attr)> {
+        self.attrs.iter().map(|(name, attr)| (&self.names[name.clone()], attr))
+    }
+
+    fn find(&self, name: &str) -> Option<Value> {
+        let i = self.attrs.binary_search_by(|(k, _)| self.names[k.clone()].cmp(name.as_bytes())).ok()?;
+        Some(self.attrs[i].1.value.clone())
+    }
+
+    /// Whether the derivation is the usual one (see [`SingleOutputDrv`]):
+    /// no attribute that changes its outputs, how its environment is made,
+    /// or sets the output's variable.
+    fn is_single_output(&self) -> bool {
+        const SPECIAL: &[&[u8]] = &[
+            b"__contentAddressed",
+            b"__ignoreNulls",
+            b"__impure",
+            b"__json",
+            b"__structuredAttrs",
+            b"out",
+            b"outputHash",
+            b"outputHashAlgo",
+            b"outputHashMode",
+            b"outputs",
+        ];
+        self.iter().all(|(name, _)| !SPECIAL.contains(&name))
+    }
 }
 
 /// The attributes `derivationStrict` reads besides the environment.
@@ -149,18 +207,131 @@ fn warn_attr(state: &EvalState, drv_name: &str, message: &str, pos: Option<Pos>)
     state.io.warn(&format!("warning:\n         … while evaluating derivation '{drv_name}'\n\n         {rendered}"));
 }
 
-/// `attrs` are the attributes with their names, sorted by name.
-async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>, Attr)>) -> EvalResult<Value> {
-    let state = co.state.clone();
+/// CppNix's check of a derivation's name.
+fn check_drv_name(drv_name: &str) -> EvalResult<()> {
     validate_name(drv_name.as_bytes()).map_err(|e| {
         err(format!(
             "invalid derivation name: {}. Please pass a different 'name'.",
             name_error(drv_name.as_bytes(), &e)
         ))
-    })?;
-    let find = |attrs: &[(Vec<u8>, Attr)], name: &str| {
-        attrs.binary_search_by(|(k, _)| k[..].cmp(name.as_bytes())).ok().map(|i| attrs[i].1.value.clone())
-    };
+    })
+}
+
+/// The frame of an error evaluating attribute `key`.
+fn attr_frame(e: EvalError, key: &[u8], drv_name: &str, attr: &Attr) -> EvalError {
+    let key = String::from_utf8_lossy(key);
+    e.with_frame(format!("while evaluating attribute '{key}' of derivation '{drv_name}'"), attr.pos)
+}
+
+/// The attribute `args`: each element coerced, given to `push`.
+async fn drv_args(co: &Co, attr: &Attr, context: &mut Inputs, mut push: impl FnMut(&[u8])) -> EvalResult<()> {
+    let v = co.force(attr.value.clone()).await?;
+    let list = args::list(&co.state, &v)?.clone();
+    let mut arg = Vec::new();
+    for item in &list.0 {
+        arg.clear();
+        drv_attr_string(co, item.clone(), context, &mut arg)
+            .await
+            .map_err(|e| e.with_frame("while evaluating an element of the argument list", None))?;
+        push(&arg);
+    }
+    Ok(())
+}
+
+/// What must hold of a derivation before its outputs are computed.
+fn check_drv(drv_name: &str, builder: &[u8], platform: &[u8]) -> EvalResult<()> {
+    if builder.is_empty() {
+        return Err(err("required attribute 'builder' missing"));
+    }
+    if platform.is_empty() {
+        return Err(err("required attribute 'system' missing"));
+    }
+    if drv_name.ends_with(".drv") {
+        return Err(err("derivation names are allowed to end in '.drv' only if they produce a single derivation file"));
+    }
+    Ok(())
+}
+
+/// `derivationStrict` for the usual derivation (see
+/// [`SortedAttrs::is_single_output`]): each attribute is coerced and
+/// printed into the derivation's text at once. Errors and their frames
+/// are those of [`derivation_strict_internal`].
+async fn single_output_strict(co: &Co, drv_name: &str, attrs: &SortedAttrs) -> EvalResult<Value> {
+    let state = co.state.clone();
+    check_drv_name(drv_name)?;
+    let mut drv = SingleOutputDrv::new(drv_name.to_owned());
+    let mut context = Inputs::default();
+    let mut value = Vec::new();
+    for (key, attr) in attrs.iter() {
+        let r = async {
+            if key == b"args" {
+                return drv_args(co, attr, &mut context, |arg| drv.push_arg(arg)).await;
+            }
+            value.clear();
+            drv_attr_string(co, attr.value.clone(), &mut context, &mut value).await?;
+            match key {
+                b"builder" => drv.builder = value.clone(),
+                b"system" => drv.platform = value.clone(),
+                _ => {}
+            }
+            drv.push_env(key, &value);
+            Ok(())
+        }
+        .await;
+        r.map_err(|e| attr_frame(e, key, drv_name, attr))?;
+    }
+    add_inputs(&state, &mut drv.input_drvs, &mut drv.input_srcs, &context)?;
+    check_drv(drv_name, &drv.builder, &drv.platform)?;
+
+    let mut store = state.store.borrow_mut();
+    // Inputs from the real store (`storePath`, `appendContext`) are read.
+    for input in drv.input_drvs.keys() {
+        store.ensure_drv_hash(input, &mut |dir, p| read_drv(&state, dir, p)).map_err(drv_error)?;
+    }
+    let known = &*store;
+    let (written, out) = drv.write(&known.dir, &mut |p| known.drv_hash(p)).map_err(drv_error)?;
+    let drv_path = store.add_written_derivation(written);
+    drop(store);
+    derivation_result(&state, &drv_path, [("out", out)])
+}
+
+/// `derivationStrict`'s value: `drvPath`, and the path of each output
+/// (its placeholder where it is not known yet).
+fn derivation_result<'a>(
+    state: &EvalState,
+    drv_path: &StorePath,
+    outputs: impl IntoIterator<Item = (&'a str, Option<StorePath>), IntoIter: ExactSizeIterator>,
+) -> EvalResult<Value> {
+    let outputs = outputs.into_iter();
+    let store = state.store.borrow();
+    let dir = &store.dir;
+    let mut drv_path_s = Vec::with_capacity(dir.printed_len(drv_path));
+    dir.push_path(&mut drv_path_s, drv_path);
+
+    let mut b = AttrsBuilder::with_capacity(1 + outputs.len());
+    // One copy of the path for the contexts of `drvPath` and every output.
+    let drv_path_shared: std::rc::Rc<[u8]> = drv_path_s.as_slice().into();
+    let deep = Elem::DrvDeep(drv_path_shared.clone());
+    b.insert(state.drv_path_symbol(), Value::string(NixString::with_one_context(&drv_path_s, deep)), None);
+    for (output, path) in outputs {
+        let shown = match path {
+            Some(p) => dir.print_path(&p),
+            None => {
+                require_feature(state, "ca-derivations")?;
+                downstream_placeholder(drv_path, output)
+            }
+        };
+        let built = Elem::Built { drv: drv_path_shared.clone(), output: output.as_bytes().into() };
+        b.insert(state.output_symbol(output), Value::string(NixString::with_one_context(shown, built)), None);
+    }
+    Ok(Value::attrs(b.build()))
+}
+
+/// `derivationStrict` in general.
+async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: SortedAttrs) -> EvalResult<Value> {
+    let state = co.state.clone();
+    check_drv_name(drv_name)?;
+    let find = |attrs: &SortedAttrs, name: &str| attrs.find(name);
     let structured = match find(&attrs, "__structuredAttrs") {
         Some(v) => {
             let v = co.force(v).await?;
@@ -186,22 +357,22 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     let mut drv = Derivation::new(drv_name);
     // One entry per attribute and one per output (usually one): the
     // environment grows in place, not by doubling from nothing.
-    drv.env = neve_store::derivation::SortedMap::with_capacity(attrs.len() + 1);
+    drv.env = neve_store::derivation::SortedMap::with_capacity(attrs.attrs.len() + 1);
     let mut context = Inputs::default();
     let mut special = Special::default();
     let mut json: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
 
-    for (key, attr) in attrs {
+    for (key, attr) in attrs.iter() {
         if key == b"__ignoreNulls" {
             continue;
         }
-        let key_str = || String::from_utf8_lossy(&key).into_owned();
+        let key_str = || String::from_utf8_lossy(key).into_owned();
         // The environment value, if the attribute has one.
         let r: EvalResult<Option<Vec<u8>>> = async {
             if ignore_nulls && matches!(co.force(attr.value.clone()).await?, Value::Null) {
                 return Ok(None);
             }
-            match &key[..] {
+            match key {
                 b"__contentAddressed" | b"__impure" => {
                     let v = co.force(attr.value.clone()).await?;
                     if args::bool(&state, &v)? {
@@ -214,26 +385,17 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                         }
                     }
                 }
-                b"args" => {
-                    let v = co.force(attr.value.clone()).await?;
-                    let list = args::list(&state, &v)?.clone();
-                    for item in &list.0 {
-                        let s = drv_attr_string(co, item.clone(), &mut context)
-                            .await
-                            .map_err(|e| e.with_frame("while evaluating an element of the argument list", None))?;
-                        drv.args.push(s);
-                    }
-                }
+                b"args" => drv_args(co, attr, &mut context, |arg| drv.args.push(arg.to_vec())).await?,
                 _ if structured => {
                     if key == b"__structuredAttrs" {
                         return Ok(None);
                     }
                     let (text, ctx) = to_json(co, attr.value.clone(), true, true).await?;
                     context.other.extend(ctx);
-                    json.insert(key.clone(), text);
-                    structured_special(co, &attr, &key, &mut drv, &mut context, &mut special).await?;
+                    json.insert(key.to_vec(), text);
+                    structured_special(co, attr, key, &mut drv, &mut context, &mut special).await?;
                     if matches!(
-                        &key[..],
+                        key,
                         b"allowedReferences"
                             | b"allowedRequisites"
                             | b"disallowedReferences"
@@ -246,11 +408,12 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
                     }
                 }
                 _ => {
-                    let bytes = drv_attr_string(co, attr.value.clone(), &mut context).await?;
+                    let mut bytes = Vec::new();
+                    drv_attr_string(co, attr.value.clone(), &mut context, &mut bytes).await?;
                     if key == b"__json" {
                         warn_attr(&state, drv_name, "setting structured attributes via '__json' is deprecated, and may be disallowed in future versions of Nix. Set '__structuredAttrs = true' instead.", attr.pos);
                     }
-                    match &key[..] {
+                    match key {
                         b"builder" => drv.builder = bytes.clone(),
                         b"system" => drv.platform = bytes.clone(),
                         b"outputHash" => special.output_hash = Some(String::from_utf8_lossy(&bytes).into_owned()),
@@ -272,11 +435,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
             Ok(None)
         }
         .await;
-        let value = r.map_err(|e| {
-            e.with_frame(format!("while evaluating attribute '{}' of derivation '{drv_name}'", key_str()), attr.pos)
-        })?;
+        let value = r.map_err(|e| attr_frame(e, key, drv_name, attr))?;
         if let Some(value) = value {
-            drv.env.insert(key, value);
+            drv.env.insert(key.to_vec(), value);
         }
     }
 
@@ -297,18 +458,9 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
         drv.env.insert(b"__json".to_vec(), text);
     }
 
-    add_inputs(&state, &mut drv, &context)?;
-
-    if drv.builder.is_empty() {
-        return Err(err("required attribute 'builder' missing"));
-    }
-    if drv.platform.is_empty() {
-        return Err(err("required attribute 'system' missing"));
-    }
+    add_inputs(&state, &mut drv.input_drvs, &mut drv.input_srcs, &context)?;
+    check_drv(drv_name, &drv.builder, &drv.platform)?;
     let outputs = special.outputs.take().unwrap_or_else(|| vec!["out".to_owned()]);
-    if drv_name.ends_with(".drv") {
-        return Err(err("derivation names are allowed to end in '.drv' only if they produce a single derivation file"));
-    }
 
     let spec = if let Some(h) = &special.output_hash {
         if outputs.len() != 1 || outputs[0] != "out" {
@@ -339,33 +491,11 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: Vec<(Vec<u8>
     let known = &*store;
     let written = drv.fill_outputs_and_write(&known.dir, &spec, &mut |p| known.drv_hash(p)).map_err(drv_error)?;
     let drv_path = store.add_written_derivation(written);
+    let dir = store.dir.clone();
     drop(store);
-    let store = state.store.borrow();
-    let dir = &store.dir;
-    let mut drv_path_s = Vec::with_capacity(dir.printed_len(&drv_path));
-    dir.push_path(&mut drv_path_s, &drv_path);
-
-    let mut b = AttrsBuilder::with_capacity(1 + drv.outputs.len());
-    // One copy of the path for the contexts of `drvPath` and every output.
-    let drv_path_shared: std::rc::Rc<[u8]> = drv_path_s.as_slice().into();
-    let deep = Elem::DrvDeep(drv_path_shared.clone());
-    b.insert(state.drv_path_symbol(), Value::string(NixString::with_one_context(&drv_path_s, deep)), None);
-    for (output, out) in &drv.outputs {
-        let path = match out {
-            DerivationOutput::InputAddressed(p) => Ok(Some(Cow::Borrowed(p))),
-            _ => drv.output_path(dir, output, out).map(|p| p.map(Cow::Owned)),
-        };
-        let shown = match path.map_err(drv_error)? {
-            Some(p) => dir.print_path(&p),
-            None => {
-                require_feature(&state, "ca-derivations")?;
-                downstream_placeholder(&drv_path, output)
-            }
-        };
-        let built = Elem::Built { drv: drv_path_shared.clone(), output: output.as_bytes().into() };
-        b.insert(state.output_symbol(output), Value::string(NixString::with_one_context(shown, built)), None);
-    }
-    Ok(Value::attrs(b.build()))
+    let paths = drv.outputs.iter().map(|(output, out)| Ok((output.as_str(), drv.output_path(&dir, output, out)?)));
+    let paths: Vec<(&str, Option<StorePath>)> = paths.collect::<Result<_, DerivationError>>().map_err(drv_error)?;
+    derivation_result(&state, &drv_path, paths)
 }
 
 /// The attributes read from a structured-attributes derivation besides the
@@ -447,20 +577,21 @@ impl Inputs {
     }
 }
 
-/// `coerce_to_string` in mode `DrvAttr`, giving the bytes and noting the
-/// context in `context`. A string is read where it is, not copied first;
-/// a list's elements are coerced as `coerce_to_string` does it, but put
-/// together here, without a string and a context set made for the whole.
-async fn drv_attr_string(co: &Co, v: Value, context: &mut Inputs) -> EvalResult<Vec<u8>> {
+/// `coerce_to_string` in mode `DrvAttr`, appending the bytes to `out` and
+/// noting the context in `context`. A string is read where it is, not
+/// copied first; a list's elements are coerced as `coerce_to_string` does
+/// it, but put together here, without a string and a context set made for
+/// the whole.
+async fn drv_attr_string(co: &Co, v: Value, context: &mut Inputs, out: &mut Vec<u8>) -> EvalResult<()> {
     // As `coerce_to_string` forces first, an error forcing gets no frame.
     let v = co.force(v).await?;
     match &v {
         Value::String(s) => {
             context.add(s);
-            Ok(s.as_bytes().to_vec())
+            out.extend_from_slice(s.as_bytes());
+            Ok(())
         }
         Value::List(list) => {
-            let mut out = Vec::new();
             let n = list.0.len();
             for (i, item) in list.0.iter().enumerate() {
                 let item = co.force(item.clone()).await?;
@@ -472,12 +603,13 @@ async fn drv_attr_string(co: &Co, v: Value, context: &mut Inputs) -> EvalResult<
                     out.push(b' ');
                 }
             }
-            Ok(out)
+            Ok(())
         }
         _ => {
             let s = coerce_to_string(co, v, CoerceMode::DrvAttr).await?;
             context.add(&s);
-            Ok(s.as_bytes().to_vec())
+            out.extend_from_slice(s.as_bytes());
+            Ok(())
         }
     }
 }
@@ -511,7 +643,12 @@ fn downstream_placeholder(drv_path: &StorePath, output: &str) -> String {
 /// Everything in the context of the derivation's strings becomes an input:
 /// a source, an output of another derivation, or (`drvPath`) a derivation
 /// with its whole closure and all its outputs.
-fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &Inputs) -> EvalResult<()> {
+fn add_inputs(
+    state: &EvalState,
+    input_drvs: &mut InputDrvs,
+    input_srcs: &mut BTreeSet<StorePath>,
+    context: &Inputs,
+) -> EvalResult<()> {
     let store = state.store.borrow();
     let parse = |p: &[u8]| -> EvalResult<StorePath> {
         // Made lossy only for the message: a context path is nearly always
@@ -522,7 +659,7 @@ fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &Inputs) -> Eval
     for elem in context.elements() {
         match elem {
             Elem::Opaque(p) => {
-                drv.input_srcs.insert(parse(p)?);
+                input_srcs.insert(parse(p)?);
             }
             Elem::Built { drv: d, output } => {
                 if d.contains(&b'^') {
@@ -538,16 +675,16 @@ fn add_inputs(state: &EvalState, drv: &mut Derivation, context: &Inputs) -> Eval
                     Ok(name) => name.to_owned(),
                     Err(_) => String::from_utf8_lossy(output).into_owned(),
                 };
-                drv.input_drvs.get_or_insert_default(parse(d)?).insert(output);
+                input_drvs.get_or_insert_default(parse(d)?).insert(output);
             }
             Elem::DrvDeep(d) => {
                 for path in store.closure([parse(d)?]) {
                     if path.is_derivation() {
                         if let Some(input) = store.derivation(&path) {
-                            drv.input_drvs.get_or_insert_default(path.clone()).extend(input.outputs.keys().cloned());
+                            input_drvs.get_or_insert_default(path.clone()).extend(input.outputs.keys().cloned());
                         }
                     }
-                    drv.input_srcs.insert(path);
+                    input_srcs.insert(path);
                 }
             }
         }

@@ -11,9 +11,9 @@ use std::ops::Range;
 
 use thiserror::Error;
 
-use super::{Derivation, DerivationError, DerivationOutput};
+use super::{Derivation, DerivationError, DerivationOutput, InputDrvs};
 use crate::hash::{Hash, HashAlgo, MAX_DIGEST};
-use crate::store_path::{FileIngestionMethod, StoreDir};
+use crate::store_path::{FileIngestionMethod, StoreDir, StorePath};
 
 /// Where and why an ATerm could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -74,23 +74,37 @@ fn next_escaped(s: &[u8]) -> Option<usize> {
     chunks.remainder().iter().position(|&c| ESCAPED[usize::from(c)]).map(|i| start + i)
 }
 
+/// What an escaped byte is written as.
+fn escape(c: u8) -> &'static [u8] {
+    match c {
+        b'"' => b"\\\"",
+        b'\\' => b"\\\\",
+        b'\n' => b"\\n",
+        b'\r' => b"\\r",
+        _ => b"\\t",
+    }
+}
+
+/// Strings up to this long are looked at a byte at a time: most names and
+/// many values of an environment are, and for them the word-at-a-time
+/// search costs more than it saves.
+const SHORT: usize = 24;
+
 /// Writes a quoted, escaped string: runs of ordinary bytes are copied whole.
-fn push_quoted_escaped(out: &mut Vec<u8>, s: &[u8]) {
+pub(super) fn push_quoted_escaped(out: &mut Vec<u8>, s: &[u8]) {
     out.reserve(s.len() + 2);
     out.push(b'"');
-    let mut rest = s;
-    while let Some(i) = next_escaped(rest) {
-        out.extend_from_slice(&rest[..i]);
-        out.extend_from_slice(match rest[i] {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            _ => b"\\t",
-        });
-        rest = &rest[i + 1..];
+    if s.len() <= SHORT && !s.iter().any(|&c| ESCAPED[usize::from(c)]) {
+        out.extend_from_slice(s);
+    } else {
+        let mut rest = s;
+        while let Some(i) = next_escaped(rest) {
+            out.extend_from_slice(&rest[..i]);
+            out.extend_from_slice(escape(rest[i]));
+            rest = &rest[i + 1..];
+        }
+        out.extend_from_slice(rest);
     }
-    out.extend_from_slice(rest);
     out.push(b'"');
 }
 
@@ -208,23 +222,13 @@ pub(super) fn unparse_into(
     out.extend_from_slice(b"],");
     let inputs_start = out.len();
     match inputs {
-        InputsView::Real => unparse_real_inputs(out, drv, store_dir),
+        InputsView::Real => unparse_real_inputs(out, &drv.input_drvs, store_dir),
         InputsView::Replaced(pairs) => {
             unparse_replaced_inputs(out, pairs);
         }
     }
     let inputs_end = out.len();
-    out.push(b',');
-    push_list(out, &drv.input_srcs, |out, p| {
-        out.push(b'"');
-        store_dir.push_path(out, p);
-        out.push(b'"');
-    });
-    out.push(b',');
-    push_quoted_raw(out, &drv.platform);
-    out.push(b',');
-    push_quoted_escaped(out, &drv.builder);
-    out.push(b',');
+    push_middle(out, &drv.input_srcs, &drv.platform, &drv.builder, store_dir);
     push_list(out, &drv.args, |out, a| push_quoted_escaped(out, a));
     out.push(b',');
     push_list(out, &drv.env, |out, (k, v)| {
@@ -246,9 +250,31 @@ pub(super) fn unparse_into(
     Ok(inputs_start..inputs_end)
 }
 
+/// Appends what lies between the input derivations and the arguments:
+/// `,[<input sources>],"<platform>","<builder>",`.
+pub(super) fn push_middle(
+    out: &mut Vec<u8>,
+    input_srcs: &BTreeSet<StorePath>,
+    platform: &[u8],
+    builder: &[u8],
+    store_dir: &StoreDir,
+) {
+    out.push(b',');
+    push_list(out, input_srcs, |out, p| {
+        out.push(b'"');
+        store_dir.push_path(out, p);
+        out.push(b'"');
+    });
+    out.push(b',');
+    push_quoted_raw(out, platform);
+    out.push(b',');
+    push_quoted_escaped(out, builder);
+    out.push(b',');
+}
+
 /// Appends the list of input derivations as the `.drv` file has it.
-pub(super) fn unparse_real_inputs(out: &mut Vec<u8>, drv: &Derivation, store_dir: &StoreDir) {
-    push_list(out, &drv.input_drvs, |out, (path, names)| {
+pub(super) fn unparse_real_inputs(out: &mut Vec<u8>, input_drvs: &InputDrvs, store_dir: &StoreDir) {
+    push_list(out, input_drvs, |out, (path, names)| {
         out.extend_from_slice(b"(\"");
         store_dir.push_path(out, path);
         out.extend_from_slice(b"\",");
@@ -258,9 +284,8 @@ pub(super) fn unparse_real_inputs(out: &mut Vec<u8>, drv: &Derivation, store_dir
 }
 
 /// The length of what [`unparse_real_inputs`] appends.
-pub(super) fn real_inputs_len(drv: &Derivation, store_dir: &StoreDir) -> usize {
-    let items: usize = drv
-        .input_drvs
+pub(super) fn real_inputs_len(input_drvs: &InputDrvs, store_dir: &StoreDir) -> usize {
+    let items: usize = input_drvs
         .iter()
         .map(|(path, names)| {
             // `("<path>",[<names>])`, each name quoted, commas between.
@@ -268,7 +293,7 @@ pub(super) fn real_inputs_len(drv: &Derivation, store_dir: &StoreDir) -> usize {
             2 + store_dir.printed_len(path) + 2 + 2 + names_len + 1
         })
         .sum();
-    2 + items + drv.input_drvs.len().saturating_sub(1)
+    2 + items + input_drvs.len().saturating_sub(1)
 }
 
 /// Appends the list of input derivations as `hashDerivationModulo` prints

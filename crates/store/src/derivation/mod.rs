@@ -2,6 +2,7 @@
 //! computation as CppNix 2.8's `derivationStrict` does it.
 
 pub mod aterm;
+mod single;
 mod sorted_map;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -11,6 +12,7 @@ use thiserror::Error;
 
 pub use aterm::AtermError;
 use aterm::InputsView;
+pub use single::SingleOutputDrv;
 pub use sorted_map::SortedMap;
 
 use crate::hash::{hash_bytes, Hash, HashAlgo, Hasher};
@@ -41,7 +43,7 @@ pub struct Derivation {
     /// Outputs by name.
     pub outputs: SortedMap<String, DerivationOutput>,
     /// Input derivations and the outputs used from each.
-    pub input_drvs: SortedMap<StorePath, BTreeSet<String>>,
+    pub input_drvs: InputDrvs,
     /// Input sources (store paths that are not derivation outputs).
     pub input_srcs: BTreeSet<StorePath>,
     pub platform: Vec<u8>,
@@ -49,6 +51,9 @@ pub struct Derivation {
     pub args: Vec<Vec<u8>>,
     pub env: SortedMap<Vec<u8>, Vec<u8>>,
 }
+
+/// Input derivations and the outputs used from each.
+pub type InputDrvs = SortedMap<StorePath, BTreeSet<String>>;
 
 /// Errors computing with derivations.
 #[derive(Debug, Error)]
@@ -129,6 +134,14 @@ impl DrvHashModulo {
             _ => OutputHashes::Named(named.into_boxed_slice()),
         };
         DrvHashModulo { hashes, kind }
+    }
+
+    /// The hash of a derivation whose only output is `out`.
+    fn out(h: Hash, kind: DrvHashKind) -> DrvHashModulo {
+        match sha256_digest(&h) {
+            Some(d) => DrvHashModulo { hashes: OutputHashes::Out(d), kind },
+            None => DrvHashModulo { hashes: OutputHashes::Named(Box::new([("out".into(), h)])), kind },
+        }
     }
 
     /// The same hash for each of `outputs` (sorted, as a derivation's).
@@ -254,11 +267,7 @@ impl Derivation {
 
     /// The `.drv` path given the sha256 of its contents.
     fn drv_path_of(&self, store_dir: &StoreDir, content_hash: &Hash) -> Result<StorePath, DerivationError> {
-        let mut name = String::with_capacity(self.name.len() + 4);
-        name.push_str(&self.name);
-        name.push_str(".drv");
-        let refs = MergeSorted::new(self.input_srcs.iter(), self.input_drvs.keys());
-        Ok(store_dir.make_text_path_sorted(name, content_hash, refs)?)
+        drv_path_of(store_dir, &self.name, &self.input_srcs, &self.input_drvs, content_hash)
     }
 
     /// What `derivationStrict` does once the outputs are filled in: prints the
@@ -343,51 +352,10 @@ impl Derivation {
             store_dir.push_path(self.env.get_mut(name.as_bytes()).expect("deferred above"), path);
             *output = DerivationOutput::InputAddressed(path.clone());
         }
-
-        // The exact length, so that the text can be kept without copying
-        // it or wasting memory (see `WrittenDerivation::aterm`).
-        let paths_len = marks.outputs.iter().zip(&paths).map(|(_, p)| store_dir.printed_len(p)).sum::<usize>()
-            + marks.env.iter().map(|&(_, i)| store_dir.printed_len(&paths[i])).sum::<usize>();
-        let len = masked.len() + paths_len + aterm::real_inputs_len(self, store_dir) - inputs.len();
-        let mut real = Vec::with_capacity(len);
-        let mut at = 0;
-        for (&pos, path) in marks.outputs.iter().zip(&paths) {
-            real.extend_from_slice(&masked[at..pos]);
-            store_dir.push_path(&mut real, path);
-            at = pos;
-        }
-        real.extend_from_slice(&masked[at..inputs.start]);
-        let real_inputs_start = real.len();
-        aterm::unparse_real_inputs(&mut real, self, store_dir);
-        let real_inputs_end = real.len();
-        at = inputs.end;
-        for &(pos, i) in &marks.env {
-            real.extend_from_slice(&masked[at..pos]);
-            store_dir.push_path(&mut real, &paths[i]);
-            at = pos;
-        }
-        real.extend_from_slice(&masked[at..]);
-        debug_assert_eq!(real.len(), len);
-
-        // The text hashed modulo differs from the file only in the inputs:
-        // what comes before them (the outputs, often a block or more) is
-        // hashed once for both.
-        let mut content = Hasher::new(HashAlgo::Sha256);
-        content.update(&real[..real_inputs_start]);
-        let prefix = (!self.input_drvs.is_empty()).then(|| content.clone());
-        content.update(&real[real_inputs_start..]);
-        let content_hash = content.finish();
-        let path = self.drv_path_of(store_dir, &content_hash)?;
-        let modulo = match prefix {
-            // Both lists of inputs print as `[]`.
-            None => content_hash,
-            Some(mut h) => {
-                h.update(&masked[inputs]);
-                h.update(&real[real_inputs_end..]);
-                h.finish()
-            }
-        };
-        Ok(WrittenDerivation { aterm: real, path, hash_modulo: self.uniform_hash(modulo, result_kind) })
+        let parts = Parts { name: &self.name, input_drvs: &self.input_drvs, input_srcs: &self.input_srcs };
+        let masked = Masked { text: &masked, marks: &marks, inputs };
+        let (aterm, path, modulo) = parts.write_masked(store_dir, &masked, &paths)?;
+        Ok(WrittenDerivation { aterm, path, hash_modulo: self.uniform_hash(modulo, result_kind) })
     }
 
     /// Makes each output deferred, with an empty environment variable.
@@ -535,27 +503,7 @@ impl Derivation {
         kind: DerivationKind,
         input_hash: &mut InputHashLookup<'_>,
     ) -> Result<(ReplacedInputs<'_>, DrvHashKind), DerivationError> {
-        let mut result_kind =
-            if kind == DerivationKind::Floating { DrvHashKind::Deferred } else { DrvHashKind::Regular };
-        // Pairs (hash, output), sorted at the end: a derivation has few
-        // inputs, and a list costs one allocation where maps cost several.
-        let mut replaced: Vec<(Hash, &str)> = Vec::with_capacity(self.input_drvs.len());
-        for (drv_path, used_outputs) in &self.input_drvs {
-            let input = input_hash(drv_path)?;
-            if input.kind == DrvHashKind::Deferred {
-                result_kind = DrvHashKind::Deferred;
-            }
-            for output in used_outputs {
-                let h = input.get(output).ok_or_else(|| DerivationError::MissingOutputHash {
-                    output: output.clone(),
-                    drv: self.name.clone(),
-                })?;
-                replaced.push((h, output.as_str()));
-            }
-        }
-        replaced.sort_unstable_by(|a, b| (a.0.digest(), a.1).cmp(&(b.0.digest(), b.1)));
-        replaced.dedup_by(|a, b| a.0.digest() == b.0.digest() && a.1 == b.1);
-        Ok((replaced, result_kind))
+        replaced_inputs(&self.name, &self.input_drvs, kind, input_hash)
     }
 
     /// Sets the outputs and their environment variables as CppNix 2.8's
@@ -609,6 +557,129 @@ impl Derivation {
             }
         }
         Ok(())
+    }
+}
+
+/// The input derivations as `hashDerivationModulo` prints them: the
+/// base-16 hash modulo of each used output, with the outputs that have
+/// it; and whether the result is deferred (for a derivation of `kind`,
+/// neither fixed-output nor impure). `name` is the derivation's, for errors.
+fn replaced_inputs<'a>(
+    name: &str,
+    input_drvs: &'a InputDrvs,
+    kind: DerivationKind,
+    input_hash: &mut InputHashLookup<'_>,
+) -> Result<(ReplacedInputs<'a>, DrvHashKind), DerivationError> {
+    let mut result_kind = if kind == DerivationKind::Floating { DrvHashKind::Deferred } else { DrvHashKind::Regular };
+    // Pairs (hash, output), sorted at the end: a derivation has few
+    // inputs, and a list costs one allocation where maps cost several.
+    let mut replaced: Vec<(Hash, &str)> = Vec::with_capacity(input_drvs.len());
+    for (drv_path, used_outputs) in input_drvs {
+        let input = input_hash(drv_path)?;
+        if input.kind == DrvHashKind::Deferred {
+            result_kind = DrvHashKind::Deferred;
+        }
+        for output in used_outputs {
+            let h = input
+                .get(output)
+                .ok_or_else(|| DerivationError::MissingOutputHash { output: output.clone(), drv: name.to_owned() })?;
+            replaced.push((h, output.as_str()));
+        }
+    }
+    replaced.sort_unstable_by(|a, b| (a.0.digest(), a.1).cmp(&(b.0.digest(), b.1)));
+    replaced.dedup_by(|a, b| a.0.digest() == b.0.digest() && a.1 == b.1);
+    Ok((replaced, result_kind))
+}
+
+/// The `.drv` path of the derivation `name` with these inputs, given the
+/// sha256 of its contents.
+fn drv_path_of(
+    store_dir: &StoreDir,
+    name: &str,
+    input_srcs: &BTreeSet<StorePath>,
+    input_drvs: &InputDrvs,
+    content_hash: &Hash,
+) -> Result<StorePath, DerivationError> {
+    let mut file = String::with_capacity(name.len() + 4);
+    file.push_str(name);
+    file.push_str(".drv");
+    let refs = MergeSorted::new(input_srcs.iter(), input_drvs.keys());
+    Ok(store_dir.make_text_path_sorted(file, content_hash, refs)?)
+}
+
+/// What of a derivation besides its text goes into its `.drv` path.
+struct Parts<'a> {
+    name: &'a str,
+    input_drvs: &'a InputDrvs,
+    input_srcs: &'a BTreeSet<StorePath>,
+}
+
+/// An input-addressed derivation printed with its outputs deferred and its
+/// input derivations replaced by their hashes modulo, which is what its
+/// output paths are computed from.
+struct Masked<'a> {
+    text: &'a [u8],
+    /// Where the output paths go.
+    marks: &'a aterm::OutputMarks,
+    /// The list of input derivations in `text`.
+    inputs: std::ops::Range<usize>,
+}
+
+impl Parts<'_> {
+    /// The `.drv` file made from `masked` by putting in the output paths
+    /// (`paths`, in the order of the outputs) and the real input
+    /// derivations; its path; and its unmasked hash modulo.
+    fn write_masked(
+        &self,
+        store_dir: &StoreDir,
+        masked: &Masked<'_>,
+        paths: &[StorePath],
+    ) -> Result<(Vec<u8>, StorePath, Hash), DerivationError> {
+        let Masked { text: masked, marks, inputs } = masked;
+        // The exact length, so that the text can be kept without copying
+        // it or wasting memory (see `WrittenDerivation::aterm`).
+        let paths_len = marks.outputs.iter().zip(paths).map(|(_, p)| store_dir.printed_len(p)).sum::<usize>()
+            + marks.env.iter().map(|&(_, i)| store_dir.printed_len(&paths[i])).sum::<usize>();
+        let len = masked.len() + paths_len + aterm::real_inputs_len(self.input_drvs, store_dir) - inputs.len();
+        let mut real = Vec::with_capacity(len);
+        let mut at = 0;
+        for (&pos, path) in marks.outputs.iter().zip(paths) {
+            real.extend_from_slice(&masked[at..pos]);
+            store_dir.push_path(&mut real, path);
+            at = pos;
+        }
+        real.extend_from_slice(&masked[at..inputs.start]);
+        let real_inputs_start = real.len();
+        aterm::unparse_real_inputs(&mut real, self.input_drvs, store_dir);
+        let real_inputs_end = real.len();
+        at = inputs.end;
+        for &(pos, i) in &marks.env {
+            real.extend_from_slice(&masked[at..pos]);
+            store_dir.push_path(&mut real, &paths[i]);
+            at = pos;
+        }
+        real.extend_from_slice(&masked[at..]);
+        debug_assert_eq!(real.len(), len);
+
+        // The text hashed modulo differs from the file only in the inputs:
+        // what comes before them (the outputs, often a block or more) is
+        // hashed once for both.
+        let mut content = Hasher::new(HashAlgo::Sha256);
+        content.update(&real[..real_inputs_start]);
+        let prefix = (!self.input_drvs.is_empty()).then(|| content.clone());
+        content.update(&real[real_inputs_start..]);
+        let content_hash = content.finish();
+        let path = drv_path_of(store_dir, self.name, self.input_srcs, self.input_drvs, &content_hash)?;
+        let modulo = match prefix {
+            // Both lists of inputs print as `[]`.
+            None => content_hash,
+            Some(mut h) => {
+                h.update(&masked[inputs.clone()]);
+                h.update(&real[real_inputs_end..]);
+                h.finish()
+            }
+        };
+        Ok((real, path, modulo))
     }
 }
 
