@@ -95,7 +95,9 @@ pub(super) async fn derivation_strict_of(co: &Co, drv_attrs: Value) -> EvalResul
     let result = if attrs.is_single_output() {
         single_output_strict(co, &name, &attrs).await
     } else {
-        derivation_strict_internal(co, &name, attrs).await
+        // Boxed: its state is large, and would make every derivation's
+        // future as large.
+        Box::pin(derivation_strict_internal(co, &name, attrs)).await
     };
     result.map_err(|e| {
         e.with_always_frame(
@@ -268,7 +270,14 @@ async fn single_output_strict(co: &Co, drv_name: &str, attrs: &SortedAttrs) -> E
                 return drv_args(co, attr, &mut context, |arg| drv.push_arg(arg)).await;
             }
             value.clear();
-            drv_attr_string(co, attr.value.clone(), &mut context, &mut value).await?;
+            match attr.value.resolved() {
+                // Evaluated already (constants, the name): no future.
+                Some(Value::String(s)) => {
+                    context.add(&s);
+                    value.extend_from_slice(s.as_bytes());
+                }
+                _ => drv_attr_string(co, attr.value.clone(), &mut context, &mut value).await?,
+            }
             match key {
                 b"builder" => drv.builder = value.clone(),
                 b"system" => drv.platform = value.clone(),
