@@ -671,7 +671,7 @@ fn add_inputs(
                 input_srcs.insert(parse(p)?);
             }
             Elem::Built { drv: d, output } => {
-                if d.contains(&b'^') {
+                if memchr::memchr(b'^', d).is_some() {
                     // `outputOf` of an output: an input that is a derivation
                     // built by another (dynamic derivations).
                     return Err(err(format!(
