@@ -741,6 +741,39 @@ impl Compiler<'_, '_> {
         }
     }
 
+    /// Fills the slots of a `let` or a `rec` set being built (`values` in
+    /// slot order, the `inherit (e)` sources after them from `sources_at`).
+    ///
+    /// Lists of one or two elements go first, as thunks. CppNix gives each
+    /// binding a value of its own and keeps such a list inside it, so the
+    /// list's identity, which `«repeated»` tracks when printing, is the
+    /// binding's (see `print.rs`). Were one built at once in its turn, a
+    /// binding before it that names it (`a = [ b ]; b = [ 1 ];`), or the
+    /// list itself (`l = [ l ];`), would get a thunk reading the slot
+    /// later: another identity. Made first, every such name is the
+    /// binding's thunk. Nothing else can tell the order apart: filling a
+    /// slot evaluates nothing.
+    fn bind_slots<'v>(&mut self, values: impl Iterator<Item = &'v AttrValue> + Clone, sources_at: u32) {
+        let small_list = |c: &Self, v: &AttrValue| match v {
+            AttrValue::Expr(e) => matches!(c.hir().expr(*e), Expr::List(items) if (1..=2).contains(&items.len())),
+            _ => false,
+        };
+        for (i, value) in values.clone().enumerate() {
+            if let AttrValue::Expr(e) = value {
+                if small_list(self, value) {
+                    self.thunk(*e);
+                    self.set_slot(i as u32);
+                }
+            }
+        }
+        for (i, value) in values.enumerate() {
+            if !small_list(self, value) {
+                self.binding(value, 1, Ok(sources_at));
+                self.set_slot(i as u32);
+            }
+        }
+    }
+
     fn attrs(&mut self, attrs: &hir::Attrs, range: TextRange) {
         let has_overrides = attrs.rec && {
             let overrides = self.interner.lookup("__overrides");
@@ -767,16 +800,20 @@ impl Compiler<'_, '_> {
                 self.lazy(*source);
                 self.set_slot(n + i as u32);
             }
-            for (i, attr) in attrs.attrs.iter().enumerate() {
-                match &attr.value {
-                    // With `__overrides`, CppNix gives every attribute
-                    // defined by an expression its own thunk, so an
-                    // attribute bound to another (`b = a`) sees a's
-                    // override.
-                    AttrValue::Expr(e) if has_overrides => self.thunk(*e),
-                    value => self.binding(value, 1, Ok(n)),
+            if has_overrides {
+                for (i, attr) in attrs.attrs.iter().enumerate() {
+                    match &attr.value {
+                        // With `__overrides`, CppNix gives every attribute
+                        // defined by an expression its own thunk, so an
+                        // attribute bound to another (`b = a`) sees a's
+                        // override.
+                        AttrValue::Expr(e) => self.thunk(*e),
+                        value => self.binding(value, 1, Ok(n)),
+                    }
+                    self.set_slot(i as u32);
                 }
-                self.set_slot(i as u32);
+            } else {
+                self.bind_slots(attrs.attrs.iter().map(|a| &a.value), n);
             }
             self.building.pop();
             for &i in &order {
@@ -823,10 +860,7 @@ impl Compiler<'_, '_> {
             self.lazy(*source);
             self.set_slot(n + i as u32);
         }
-        for (i, b) in l.bindings.iter().enumerate() {
-            self.binding(&b.value, 1, Ok(n));
-            self.set_slot(i as u32);
-        }
+        self.bind_slots(l.bindings.iter().map(|b| &b.value), n);
         self.building.pop();
         self.strict(l.body);
         self.pop_env();
