@@ -105,3 +105,25 @@ fn nesting_at_cppnix_depth_parses_and_past_the_limit_is_a_located_error() {
     assert!(stderr.contains(&format!("at {}:1:10001:", past.path())), "{stderr}");
     assert!(stderr.contains("^"), "the code is underlined: {stderr}");
 }
+
+/// `toJSON` counts a call per level of what it converts, on top of the
+/// calls it is made from, as CppNix's `printValueAsJSON` does: below 51
+/// calls of `f` and the call of `toJSON` itself, a value nested 48 deep
+/// fits in a depth of 100 and one nested 49 deep does not.
+#[test]
+fn to_json_counts_from_the_depth_it_is_called_at() {
+    let run = |levels: usize| {
+        let expr = format!(
+            "let s = builtins.foldl' (acc: _: {{ x = acc; }}) 1 (builtins.genList (x: x) {levels});
+                 f = n: if n == 0 then builtins.toJSON s else f (n - 1);
+             in builtins.seq (builtins.deepSeq s null) (f 50)"
+        );
+        neve(&["eval", "--max-call-depth", "100", "-E", &expr])
+    };
+    let (stdout, stderr, code) = run(47);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("\"{\\\"x\\\":"), "{stdout}");
+    let (_, stderr, code) = run(48);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("error: stack overflow; max-call-depth exceeded"), "{stderr}");
+}

@@ -84,6 +84,11 @@ pub struct EvalState {
     /// Call depth that Rust routines add to the VM's while they run (deep
     /// forcing counts its levels, as CppNix's recursive `forceValueDeep`).
     pub extra_call_depth: std::cell::Cell<usize>,
+    /// The call depth beneath the native routine being run (the VM's calls
+    /// and `extra_call_depth`), set before each time one is resumed: a
+    /// routine that recurses as CppNix's do (`printValueAsJSON` counts a
+    /// call per level) counts on from there.
+    pub native_call_depth: std::cell::Cell<usize>,
     /// Names interned when first needed (interning them up front would
     /// change the order of symbols, which is the order of sets), then
     /// remembered: each lookup of a name is a probe of a table as large as
@@ -120,6 +125,7 @@ impl EvalState {
             store_paths: RefCell::new(HashMap::default()),
             store,
             extra_call_depth: std::cell::Cell::new(0),
+            native_call_depth: std::cell::Cell::new(0),
             drv_path: std::cell::OnceCell::new(),
             out: std::cell::OnceCell::new(),
             single_output: std::cell::OnceCell::new(),

@@ -146,14 +146,17 @@ impl OrderCache {
 pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> EvalResult<(Vec<u8>, StringContext)> {
     let mut doc = Doc { out: Vec::new(), context: StringContext::new(), utf8: None, orders: OrderCache::default() };
     let mut stack: Vec<Open> = Vec::new();
-    // CppNix counts the call of `toJSON` and of the expression around it.
+    // CppNix counts a call per level from where it is: beneath this
+    // routine's own call (`toJSON`'s, `derivationStrict`'s) lie the
+    // calls of the evaluation so far.
     let limit = co.state.settings.max_call_depth;
+    let depth = |open: usize| co.state.native_call_depth.get() + 1 + open + 1;
     let mut next = Some((v, None));
     loop {
         if let Some((v, pos)) = next.take() {
             // A value that needs evaluating (or is a set that `__toString`
             // or `outPath` stand for) takes the asynchronous path.
-            let r = if stack.len() + 2 > limit {
+            let r = if depth(stack.len()) > limit {
                 Err(too_deep(pos))
             } else {
                 // Forced here rather than inside `emit`: one future less
@@ -209,7 +212,7 @@ pub async fn to_json(co: &Co, v: Value, strict: bool, copy_to_store: bool) -> Ev
             };
             match known_for_json(&co.state, member, strict) {
                 Some(known) => {
-                    let r = if stack.len() + 2 > limit {
+                    let r = if depth(stack.len()) > limit {
                         Err(too_deep(pos))
                     } else {
                         write_value(&co.state, &known, pos, copy_to_store, &mut doc)

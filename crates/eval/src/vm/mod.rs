@@ -306,6 +306,7 @@ impl Vm {
 
     fn poll_native(&mut self) -> Started {
         let Some(Frame::Native { future, .. }) = self.frames.last_mut() else { unreachable!() };
+        self.state.native_call_depth.set(self.call_depth + self.state.extra_call_depth.get());
         let mut cx = Context::from_waker(Waker::noop());
         match future.as_mut().poll(&mut cx) {
             Poll::Ready(result) => {
