@@ -1,5 +1,7 @@
 //! The upstream cases about symbolic links (`eval-okay-readDir`, `-readFileType`,
-//! `-readDir-symlinked-directory`, `-symlink-resolution`, `-pathexists`).
+//! `-readDir-symlinked-directory`, `-symlink-resolution`, `-pathexists`, and
+//! `eval-fail-readDir-not-a-directory-2`, whose message names the link's
+//! target).
 //! Upstream keeps real links in `lang/readDir` and
 //! `lang/symlink-resolution`; a copy of the suite may have them flattened
 //! into files holding the link text. This test rebuilds those directories
@@ -71,7 +73,26 @@ fn symlink_cases() {
     {
         std::fs::copy(lang.join(&file), copy.join(&file)).unwrap();
     }
+    let failing = ["eval-fail-readDir-not-a-directory-2"];
+    for case in failing {
+        for file in [format!("{case}.nix"), format!("{case}.err.exp")] {
+            std::fs::copy(lang.join(&file), copy.join(&file)).unwrap();
+        }
+    }
     let mut failures = Vec::new();
+    for case in failing {
+        let out = Command::new(env!("CARGO_BIN_EXE_neve"))
+            .args(["eval", "--strict", "--show-trace", &format!("lang/{case}.nix")])
+            .current_dir(&root)
+            .output()
+            .expect("neve runs");
+        // The suite's texts name the folder of the cases `/pwd`.
+        let got = String::from_utf8_lossy(&out.stderr).replace(root.to_str().unwrap(), "/pwd");
+        let want = std::fs::read_to_string(copy.join(format!("{case}.err.exp"))).unwrap();
+        if out.status.code() != Some(1) || got != want {
+            failures.push(format!("{case}: exit {:?}, got {got:?}, want {want:?}", out.status.code()));
+        }
+    }
     for case in cases {
         let out = Command::new(env!("CARGO_BIN_EXE_neve"))
             .args(["eval", "--strict", &format!("lang/{case}.nix")])
