@@ -583,13 +583,27 @@ impl Compiler<'_, '_> {
                 let pos = Some(self.pos(range));
                 let call = |c: &mut Self| {
                     c.context(format!("while calling the '{name}' builtin"), pos, |c| {
-                        c.strict(lhs);
                         let literal = c.int_literal(rhs);
-                        if literal.is_none() {
+                        let mut op = numeric_op(op).expect("the builtin-call operators are numeric operations");
+                        // `a > b` is `lessThan b a`, and `a <= b` is `!(lessThan
+                        // b a)`: `b` is evaluated first (which error, which
+                        // trace comes first). A literal `b` has nothing to show.
+                        let flipped = match op {
+                            EagerOp::Gt if literal.is_none() => Some(EagerOp::Lt),
+                            EagerOp::Le if literal.is_none() => Some(EagerOp::Ge),
+                            _ => None,
+                        };
+                        if let Some(flipped) = flipped {
                             c.strict(rhs);
+                            c.strict(lhs);
+                            op = flipped;
+                        } else {
+                            c.strict(lhs);
+                            if literal.is_none() {
+                                c.strict(rhs);
+                            }
                         }
                         c.at(range);
-                        let op = numeric_op(op).expect("the builtin-call operators are numeric operations");
                         c.emit(match literal {
                             Some(rhs) => Op::IntRhs { op, rhs },
                             None => op.instruction(),
