@@ -369,6 +369,11 @@ impl<'a> Lexer<'a> {
                 Mode::InPath | Mode::InPathSlash => self.in_path(),
             }
         }
+        // A path ending the input in a slash: as anywhere else.
+        if self.modes.last() == Some(&Mode::InPathSlash) {
+            let end = self.src.len();
+            self.error(end, end, "path has a trailing slash");
+        }
     }
 
     /// Lexes `pos..end`, a run of path characters that ends in none of the
@@ -674,8 +679,15 @@ mod tests {
 
     #[test]
     fn trailing_slash_is_an_error() {
-        let (_, errors) = tokenize("./a/ ");
-        assert_eq!(errors[0].message, "path has a trailing slash");
+        // Before more input, at the end of the input, and after an
+        // interpolation.
+        for src in ["./a/ ", "./a/", "/a/${b}/"] {
+            let (_, errors) = tokenize(src);
+            assert_eq!(errors.len(), 1, "{src}");
+            assert_eq!(errors[0].message, "path has a trailing slash", "{src}");
+            assert_eq!(errors[0].start, src.trim_end().len(), "{src}");
+        }
+        assert!(tokenize("/a/${b}/c").1.is_empty());
     }
 
     #[test]

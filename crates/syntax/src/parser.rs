@@ -202,6 +202,15 @@ impl<'t> Parser<'t> {
         self.error_at(self.current_range(), msg);
     }
 
+    /// A path's text ended where CppNix's grammar needs `${`.
+    pub(crate) fn error_path_end(&mut self) {
+        let at = self
+            .significant
+            .get(self.pos - 1)
+            .map_or(self.src_len, |t| t.start + TextSize::from(self.tokens[t.raw as usize].len));
+        self.error_at(TextRange::empty(at), "syntax error, unexpected end of path, expecting '${'".to_owned());
+    }
+
     pub(crate) fn error_at(&mut self, range: TextRange, message: String) {
         // One mistake often confuses what follows; keep only the first error
         // at any one place.
@@ -371,4 +380,28 @@ pub(crate) fn parse_tokens(src: &str, scratch: &mut Scratch) -> Parsed {
     validation.dedup();
     // Each level of nesting is a few nodes deep at most.
     Parsed { green, errors: p.errors, validation, deep: p.max_nesting.saturating_mul(4) > DEEP_TREE }
+}
+
+#[cfg(test)]
+mod tests {
+    /// CppNix's grammar lets a piece of path text after the first be
+    /// followed only by `${` until the path has an interpolation: `/a//b`
+    /// lexes as `/a/` and `/b` and is an error, `/a/${b}//c` is not.
+    #[test]
+    fn path_pieces_need_an_interpolation_first() {
+        for (src, error_at) in [("/a//b", Some(5)), ("~/a//b", Some(6)), ("x: x/a//b", Some(9))] {
+            let parse = crate::parse(src);
+            let errors: Vec<_> =
+                parse.errors().iter().map(|e| (e.message.as_str(), u32::from(e.range.start()))).collect();
+            assert_eq!(
+                errors,
+                vec![("syntax error, unexpected end of path, expecting '${'", error_at.unwrap())],
+                "{src}"
+            );
+            assert_eq!(parse.syntax().to_string(), src, "the tree keeps the text");
+        }
+        for src in ["/a//${b}", "/a/${b}//c", "/a/b${c}", "./a/b", "/a/${b}/c${d}/e"] {
+            assert!(crate::parse(src).errors().is_empty(), "{src}");
+        }
+    }
 }

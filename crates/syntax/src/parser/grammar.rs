@@ -432,13 +432,27 @@ fn expr_simple(p: &mut Parser) -> Option<CompletedMarker> {
         }
         PATH | HPATH => {
             p.bump();
+            // Until an interpolation, a further piece of path text must be
+            // followed by one (CppNix's grammar: `/a//b` lexes as `/a/`
+            // and `/b`, and only `${` may come after such a piece).
+            let mut interpolated = false;
             loop {
                 if !p.current_is_adjacent() {
                     break;
                 }
                 match p.current() {
-                    PATH_CONTENT => p.bump(),
-                    DOLLAR_CURLY => interpolation(p),
+                    PATH_CONTENT => {
+                        p.bump();
+                        let interpolation_next = p.at(DOLLAR_CURLY) && p.current_is_adjacent();
+                        if !interpolated && !interpolation_next {
+                            p.error_path_end();
+                            break;
+                        }
+                    }
+                    DOLLAR_CURLY => {
+                        interpolation(p);
+                        interpolated = true;
+                    }
                     _ => break,
                 }
             }
