@@ -768,20 +768,21 @@ impl Compiler<'_, '_> {
     /// binding's thunk. Nothing else can tell the order apart: filling a
     /// slot evaluates nothing.
     fn bind_slots<'v>(&mut self, values: impl Iterator<Item = &'v AttrValue> + Clone, sources_at: u32) {
+        // The expression of a binding that is such a list.
         let small_list = |c: &Self, v: &AttrValue| match v {
-            AttrValue::Expr(e) => matches!(c.hir().expr(*e), Expr::List(items) if (1..=2).contains(&items.len())),
-            _ => false,
+            AttrValue::Expr(e) if matches!(c.hir().expr(*e), Expr::List(items) if (1..=2).contains(&items.len())) => {
+                Some(*e)
+            }
+            _ => None,
         };
         for (i, value) in values.clone().enumerate() {
-            if let AttrValue::Expr(e) = value {
-                if small_list(self, value) {
-                    self.thunk(*e);
-                    self.set_slot(i as u32);
-                }
+            if let Some(e) = small_list(self, value) {
+                self.thunk(e);
+                self.set_slot(i as u32);
             }
         }
         for (i, value) in values.enumerate() {
-            if !small_list(self, value) {
+            if small_list(self, value).is_none() {
                 self.binding(value, 1, Ok(sources_at));
                 self.set_slot(i as u32);
             }

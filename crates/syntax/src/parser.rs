@@ -204,10 +204,9 @@ impl<'t> Parser<'t> {
 
     /// A path's text ended where CppNix's grammar needs `${`.
     pub(crate) fn error_path_end(&mut self) {
-        let at = self
-            .significant
-            .get(self.pos - 1)
-            .map_or(self.src_len, |t| t.start + TextSize::from(self.tokens[t.raw as usize].len));
+        // Just after the piece the grammar bumped last.
+        let piece = self.significant[self.pos - 1];
+        let at = piece.start + TextSize::from(self.tokens[piece.raw as usize].len);
         self.error_at(TextRange::empty(at), "syntax error, unexpected end of path, expecting '${'".to_owned());
     }
 

@@ -340,8 +340,7 @@ fn derivation_result<'a>(
 async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: SortedAttrs) -> EvalResult<Value> {
     let state = co.state.clone();
     check_drv_name(drv_name)?;
-    let find = |attrs: &SortedAttrs, name: &str| attrs.find(name);
-    let structured = match find(&attrs, "__structuredAttrs") {
+    let structured = match attrs.find("__structuredAttrs") {
         Some(v) => {
             let v = co.force(v).await?;
             args::bool(&state, &v).map_err(|e| {
@@ -353,7 +352,7 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: SortedAttrs)
         }
         None => false,
     };
-    let ignore_nulls = match find(&attrs, "__ignoreNulls") {
+    let ignore_nulls = match attrs.find("__ignoreNulls") {
         Some(v) => {
             let v = co.force(v).await?;
             args::bool(&state, &v).map_err(|e| {
@@ -500,10 +499,10 @@ async fn derivation_strict_internal(co: &Co, drv_name: &str, attrs: SortedAttrs)
     let known = &*store;
     let written = drv.fill_outputs_and_write(&known.dir, &spec, &mut |p| known.drv_hash(p)).map_err(drv_error)?;
     let drv_path = store.add_written_derivation(written);
-    let dir = store.dir.clone();
-    drop(store);
-    let paths = drv.outputs.iter().map(|(output, out)| Ok((output.as_str(), drv.output_path(&dir, output, out)?)));
+    let paths =
+        drv.outputs.iter().map(|(output, out)| Ok((output.as_str(), drv.output_path(&store.dir, output, out)?)));
     let paths: Vec<(&str, Option<StorePath>)> = paths.collect::<Result<_, DerivationError>>().map_err(drv_error)?;
+    drop(store);
     derivation_result(&state, &drv_path, paths)
 }
 

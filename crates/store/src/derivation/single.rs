@@ -97,7 +97,7 @@ impl SingleOutputDrv {
         const OUTPUTS: &[u8] = b"Derive([(\"out\",\"";
         let mut masked = Vec::with_capacity(OUTPUTS.len() + 300 + self.args.len() + self.env.len());
         masked.extend_from_slice(OUTPUTS);
-        let marks = OutputMarks { outputs: vec![masked.len()], env: Vec::with_capacity(1) };
+        let out_path = masked.len();
         masked.extend_from_slice(b"\",\"\",\"\")],");
         let inputs_start = masked.len();
         aterm::unparse_replaced_inputs(&mut masked, &replaced);
@@ -110,7 +110,7 @@ impl SingleOutputDrv {
         let out_value = masked.len() + self.out_value.expect("placed above");
         masked.extend_from_slice(&self.env);
         masked.extend_from_slice(b"])");
-        let marks = OutputMarks { env: vec![(out_value, 0)], ..marks };
+        let marks = OutputMarks { outputs: vec![out_path], env: vec![(out_value, 0)] };
         let masked_hash = hash_bytes(HashAlgo::Sha256, &masked);
 
         let parts = Parts { name: &self.name, input_drvs: &self.input_drvs, input_srcs: &self.input_srcs };
